@@ -1,0 +1,27 @@
+# Two entry points, both from a fresh clone:
+#   make app    set up .venv and launch the app on the built-in default graph
+#   make test   set up .venv (with Chromium for the browser tests) and run the whole test suite
+VENV := .venv
+PY := $(VENV)/bin/python
+TORCH := torch==2.13.0
+
+.PHONY: app test setup setup-test
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	# torch first and pinned, so that the package's range (torch>=2.3) is already met and nothing pulls a CUDA build
+	$(PY) -m pip install $(TORCH)
+
+setup: $(PY)
+	$(PY) -m pip install -e .
+
+setup-test: $(PY)
+	$(PY) -m pip install -e ".[test]"
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) || sudo apt-get install -y chromium
+
+app: setup
+	$(VENV)/bin/streamlit run app.py
+
+test: setup-test
+	$(PY) -m pytest -n 2 --dist loadgroup -q

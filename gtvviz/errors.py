@@ -1,0 +1,24 @@
+"""The exception types that gtvviz raises for bad input.
+
+Every error a user can cause derives from :class:`GtvvizError`, so that a caller can catch all of them in
+one place, and from :class:`ValueError`, so that generic code that expects ``ValueError`` keeps working.
+Each message is one sentence that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class GtvvizError(ValueError):
+    """Base class of every input error raised by gtvviz."""
+
+
+class GraphFormatError(GtvvizError):
+    """A graph (a file, an upload, a container or a dataset) is malformed, unsafe or too large."""
+
+
+class ConfigError(GtvvizError):
+    """A setting is impossible, for example fewer than two clusters or more clusters than nodes."""
+
+
+class TrainingDivergedError(GtvvizError):
+    """Training produced a non-finite loss or assignment; the last finite snapshot is kept."""

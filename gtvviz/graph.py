@@ -1,0 +1,445 @@
+"""The one graph container that every part of gtvviz takes.
+
+A :class:`Graph` always holds a *normalised* undirected graph: ``edge_index`` lists every undirected edge in
+both directions, sorted, without duplicates and without self-loops, and ``edge_weight`` (if any) is finite and
+positive. :meth:`Graph.from_edges` builds one from raw input and reports every repair it had to make in
+:attr:`Graph.warnings` (so that a user interface can show them) instead of doing it silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import torch
+
+from gtvviz.errors import GraphFormatError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+    from torch_geometric.data import Data
+
+#: Largest number of nodes a :class:`Graph` accepts (documented limit; raise it by editing this constant).
+MAX_NODES = 5_000_000
+#: Largest number of undirected edges a :class:`Graph` accepts.
+MAX_EDGES = 50_000_000
+
+
+@dataclass(eq=False)
+class Graph:
+    r"""An undirected, optionally weighted and attributed graph.
+
+    Args:
+        edge_index (torch.LongTensor): :math:`(2, 2E)`, every undirected edge in both directions, sorted by
+            (row, col), no duplicates, no self-loops.
+        num_nodes (int): :math:`N`.
+        edge_weight (torch.Tensor, optional): :math:`(2E,)` positive finite weights, symmetric.
+        x (torch.Tensor, optional): :math:`(N, F)` finite node features.
+        y (torch.LongTensor, optional): :math:`(N,)` ground-truth labels (``-1`` = unknown).
+        pos (numpy.ndarray, optional): :math:`(N, 2)` node positions to use as the layout.
+        node_names (list of str, optional): a display name per node (the original ids of a file).
+        name (str): a short human-readable name.
+        source (str): where the graph came from (provenance).
+        warnings (list of str): repairs made while building the graph.
+    """
+
+    edge_index: torch.Tensor
+    num_nodes: int
+    edge_weight: torch.Tensor | None = None
+    x: torch.Tensor | None = None
+    y: torch.Tensor | None = None
+    pos: np.ndarray | None = None
+    node_names: list[str] | None = None
+    name: str = "graph"
+    source: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_edges(
+        cls,
+        edges: Any,
+        num_nodes: int | None = None,
+        *,
+        weights: Any = None,
+        node_ids: Sequence[Any] | None = None,
+        x: Any = None,
+        y: Any = None,
+        pos: Any = None,
+        name: str = "graph",
+        source: str = "",
+    ) -> "Graph":
+        """Build a normalised graph from raw edges, reporting every repair as a warning.
+
+        Args:
+            edges: an array-like of shape :math:`(2, M)` or :math:`(M, 2)` of node indices in ``0..N-1``, or of
+                arbitrary hashable ids when ``node_ids`` is ``None`` and the ids are not integers in range.
+                An array of exactly shape (2, 2) is read as two rows (source, target), never as a matrix.
+            num_nodes: :math:`N`; inferred from the ids when ``None``.
+            weights: optional :math:`(M,)` edge weights (finite, positive).
+            node_ids: optional list of the original node ids; edges then refer to these ids and nodes are
+                relabelled to ``0..N-1`` keeping the ids as names.
+            x, y, pos: optional node features, labels and positions (indexed like ``node_ids``).
+        """
+        warnings: list[str] = []
+        raw = np.asarray(edges, dtype=object) if not isinstance(edges, (np.ndarray, torch.Tensor)) else edges
+        if isinstance(raw, torch.Tensor):
+            raw = raw.detach().cpu().numpy()
+        raw = np.asarray(raw)
+        if raw.size == 0:
+            raw = raw.reshape(2, 0)
+        if raw.ndim != 2 or 2 not in raw.shape:
+            raise GraphFormatError(
+                f"Edges must be a list of (source, target) pairs, got an array of shape {raw.shape}; "
+                "pass a 2 x M edge_index or an M x 2 edge list."
+            )
+        pairs = raw if raw.shape[0] == 2 else raw.T
+        names: list[str] | None = None
+        if node_ids is not None:
+            names = [str(n) for n in node_ids]
+            lookup = {str(n): i for i, n in enumerate(node_ids)}
+            if len(lookup) != len(names):
+                raise GraphFormatError("Node ids must be unique; remove the repeated ids from the node table.")
+            try:
+                src = np.array([lookup[str(v)] for v in pairs[0]], dtype=np.int64)
+                dst = np.array([lookup[str(v)] for v in pairs[1]], dtype=np.int64)
+            except KeyError as err:
+                raise GraphFormatError(
+                    f"Edge endpoint {err.args[0]!r} is not a known node id; add it to the node table or fix the edge."
+                ) from None
+            num_nodes = len(names) if num_nodes is None else num_nodes
+        else:
+            src, dst, names, relabelled = _integer_or_relabelled(pairs, num_nodes)
+            if relabelled:
+                warnings.append(f"Relabelled {len(names)} node ids to 0..{len(names) - 1}; the ids are kept as names.")
+                num_nodes = len(names)
+            elif num_nodes is None:
+                num_nodes = int(max(src.max(initial=-1), dst.max(initial=-1)) + 1)
+        assert num_nodes is not None
+        if num_nodes > MAX_NODES:
+            raise GraphFormatError(
+                f"The graph has {num_nodes:,} nodes, over the limit of {MAX_NODES:,}; use a smaller graph or subgraph."
+            )
+        if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= num_nodes):
+            raise GraphFormatError(
+                f"An edge refers to a node id outside 0..{num_nodes - 1}; fix the edge or declare more nodes."
+            )
+        w = None
+        if weights is not None:
+            w = _as_float_array(weights, "edge weight")
+            if w.shape != (len(src),):
+                raise GraphFormatError(
+                    f"There are {len(src)} edges but {w.size} edge weights; give exactly one weight per edge."
+                )
+            if not np.all(np.isfinite(w)) or np.any(w < 0):
+                raise GraphFormatError("Edge weights must be finite and non-negative; fix or drop the bad weights.")
+            if np.any(w == 0):
+                keep = w > 0
+                warnings.append(f"Dropped {int((~keep).sum())} edges of weight 0.")
+                src, dst, w = src[keep], dst[keep], w[keep]
+        edge_index, edge_weight = _normalise_edges(src, dst, w, num_nodes, warnings)
+        return cls(
+            edge_index=edge_index,
+            num_nodes=int(num_nodes),
+            edge_weight=edge_weight,
+            x=None if x is None else torch.as_tensor(_as_float_array(x, "feature"), dtype=torch.float32),
+            y=None if y is None else torch.as_tensor(np.asarray(y), dtype=torch.long),
+            pos=None if pos is None else _as_float_array(pos, "position"),
+            node_names=names,
+            name=name,
+            source=source,
+            warnings=warnings,
+        )
+
+    # ------------------------------------------------------------------ invariants
+    def validate(self) -> None:
+        """Check every invariant of the container; raise :class:`GraphFormatError` on the first violation."""
+        n = self.num_nodes
+        ei = self.edge_index
+        if not isinstance(ei, torch.Tensor) or ei.dim() != 2 or ei.size(0) != 2:
+            raise GraphFormatError("edge_index must be a 2 x M integer tensor; build the graph with Graph.from_edges.")
+        if ei.dtype != torch.long:
+            raise GraphFormatError("edge_index must have dtype torch.long; build the graph with Graph.from_edges.")
+        if n < 0 or n > MAX_NODES:
+            raise GraphFormatError(f"The number of nodes must be between 0 and {MAX_NODES:,}, got {n}.")
+        if ei.size(1) > 2 * MAX_EDGES:
+            raise GraphFormatError(
+                f"The graph has {ei.size(1) // 2:,} edges, over the limit of {MAX_EDGES:,}; use a smaller graph."
+            )
+        if ei.numel() and (int(ei.min()) < 0 or int(ei.max()) >= n):
+            raise GraphFormatError(f"edge_index refers to a node outside 0..{n - 1}; fix the edges or num_nodes.")
+        if ei.numel() and bool((ei[0] == ei[1]).any()):
+            raise GraphFormatError("The graph has self-loops; build it with Graph.from_edges, which removes them.")
+        if self.edge_weight is not None:
+            w = self.edge_weight
+            if w.shape != (ei.size(1),):
+                raise GraphFormatError("edge_weight must hold one weight per edge_index column.")
+            if not bool(torch.isfinite(w).all()) or bool((w <= 0).any()):
+                raise GraphFormatError("Edge weights must be finite and positive; fix or drop the bad weights.")
+        self._check_node_array(self.x, "x", 2)
+        self._check_node_array(self.y, "y", 1)
+        if self.x is not None and not bool(torch.isfinite(self.x).all()):
+            raise GraphFormatError("Node features contain NaN or infinite values; impute or drop them first.")
+        if self.pos is not None:
+            if self.pos.shape != (n, 2) or not np.all(np.isfinite(self.pos)):
+                raise GraphFormatError("pos must be a finite N x 2 array of node positions.")
+        if self.node_names is not None and len(self.node_names) != n:
+            raise GraphFormatError(f"There are {n} nodes but {len(self.node_names)} node names.")
+        if not _is_symmetric(ei, self.edge_weight, n):
+            raise GraphFormatError("The graph is not symmetric; build it with Graph.from_edges, which symmetrises it.")
+
+    def _check_node_array(self, value: torch.Tensor | None, attr: str, ndim: int) -> None:
+        if value is None:
+            return
+        if not isinstance(value, torch.Tensor) or value.dim() != ndim or value.size(0) != self.num_nodes:
+            raise GraphFormatError(
+                f"{attr} must be a tensor with {ndim} dimension(s) and one row per node ({self.num_nodes})."
+            )
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def num_edges(self) -> int:
+        """Number of undirected edges :math:`E` (``edge_index`` holds :math:`2E` columns)."""
+        return self.edge_index.size(1) // 2
+
+    @property
+    def num_features(self) -> int:
+        """Number of feature columns (0 for a graph without features)."""
+        return 0 if self.x is None else int(self.x.size(1))
+
+    @property
+    def has_labels(self) -> bool:
+        """Whether at least one node has a known ground-truth label."""
+        return self.y is not None and bool((self.y >= 0).any())
+
+    def degree(self) -> torch.Tensor:
+        """Weighted degree :math:`d_i = \\sum_j a_{ij}` of every node, shape :math:`(N,)`."""
+        w = self.edge_weight if self.edge_weight is not None else torch.ones(self.edge_index.size(1))
+        return torch.zeros(self.num_nodes, dtype=w.dtype).index_add_(0, self.edge_index[0], w)
+
+    def node_name(self, i: int) -> str:
+        """Display name of node ``i``."""
+        return self.node_names[i] if self.node_names is not None else str(i)
+
+    def with_updates(self, **changes: Any) -> "Graph":
+        """A copy with some fields replaced (validated again)."""
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:
+        parts = [f"name={self.name!r}", f"num_nodes={self.num_nodes}", f"num_edges={self.num_edges}"]
+        if self.x is not None:
+            parts.append(f"num_features={self.num_features}")
+        if self.has_labels:
+            parts.append(f"num_classes={int(self.y.max()) + 1}")  # type: ignore[union-attr]
+        if self.edge_weight is not None:
+            parts.append("weighted")
+        return f"Graph({', '.join(parts)})"
+
+    # ------------------------------------------------------------------ conversions
+    @classmethod
+    def from_networkx(cls, g: "nx.Graph", *, name: str | None = None, source: str = "networkx",
+                      label_attr: str = "label", weight_attr: str = "weight") -> "Graph":
+        """Convert a networkx graph; node attributes ``label``, ``x`` (feature vector) and ``pos`` are read."""
+        nodes = list(g.nodes())
+        index = {n: i for i, n in enumerate(nodes)}
+        edges = np.array([[index[u], index[v]] for u, v in g.edges()], dtype=np.int64).reshape(-1, 2)
+        weights = None
+        if any(weight_attr in d for _, _, d in g.edges(data=True)):
+            weights = [float(d.get(weight_attr, 1.0)) for _, _, d in g.edges(data=True)]
+        data = dict(g.nodes(data=True))
+        labels = _node_attribute(nodes, data, label_attr)
+        y = None
+        if labels is not None:
+            classes = {c: k for k, c in enumerate(sorted({str(v) for v in labels if v is not None}))}
+            y = [classes[str(v)] if v is not None else -1 for v in labels]
+        feats = _node_attribute(nodes, data, "x")
+        pos = _node_attribute(nodes, data, "pos")
+        graph = cls.from_edges(
+            edges, len(nodes), weights=weights, x=None if feats is None else np.array(feats, dtype=float),
+            y=y, pos=None if pos is None else np.array(pos, dtype=float), name=name or str(g.name or "graph"),
+            source=source,
+        )
+        if not all(isinstance(n, int) and n == i for i, n in enumerate(nodes)):
+            graph.node_names = [str(n) for n in nodes]
+        return graph
+
+    def to_networkx(self) -> "nx.Graph":
+        """Convert to an undirected networkx graph with ``weight``, ``label``, ``x`` and ``pos`` attributes."""
+        import networkx as nx
+
+        g = nx.Graph(name=self.name)
+        for i in range(self.num_nodes):
+            attrs: dict[str, Any] = {"name": self.node_name(i)}
+            if self.y is not None:
+                attrs["label"] = int(self.y[i])
+            if self.x is not None:
+                attrs["x"] = self.x[i].tolist()
+            if self.pos is not None:
+                attrs["pos"] = tuple(float(v) for v in self.pos[i])
+            g.add_node(i, **attrs)
+        row, col = self.edge_index.numpy()
+        upper = row < col
+        if self.edge_weight is None:
+            g.add_edges_from(zip(row[upper].tolist(), col[upper].tolist()))
+        else:
+            w = self.edge_weight.numpy()[upper].tolist()
+            g.add_weighted_edges_from(zip(row[upper].tolist(), col[upper].tolist(), w))
+        return g
+
+    @classmethod
+    def from_pyg(cls, data: "Data", *, name: str = "pyg", source: str = "PyG Data") -> "Graph":
+        """Convert a PyG :class:`~torch_geometric.data.Data`; directed input is symmetrised (with a warning)."""
+        ei = data.edge_index if data.edge_index is not None else torch.empty(2, 0, dtype=torch.long)
+        w = getattr(data, "edge_weight", None)
+        x = data.x if data.x is not None else None
+        y = getattr(data, "y", None)
+        if y is not None and (y.dim() != 1 or y.numel() != data.num_nodes):
+            y = None  # graph-level or multi-label targets are not node clusters
+        pos = getattr(data, "pos", None)
+        return cls.from_edges(
+            ei, int(data.num_nodes or 0), weights=w, x=x, y=y,
+            pos=None if pos is None or pos.dim() != 2 or pos.size(1) != 2 else pos.numpy(),
+            name=name, source=source,
+        )
+
+    def to_pyg(self) -> "Data":
+        """Convert to a PyG :class:`~torch_geometric.data.Data` (``edge_weight`` only when weighted)."""
+        from torch_geometric.data import Data
+
+        data = Data(edge_index=self.edge_index.clone(), num_nodes=self.num_nodes)
+        if self.edge_weight is not None:
+            data.edge_weight = self.edge_weight.clone()
+        if self.x is not None:
+            data.x = self.x.clone()
+        if self.y is not None:
+            data.y = self.y.clone()
+        if self.pos is not None:
+            data.pos = torch.as_tensor(self.pos, dtype=torch.float32)
+        return data
+
+
+def as_graph(obj: Any) -> Graph:
+    """Accept a :class:`Graph`, a networkx graph or a PyG ``Data`` and return a :class:`Graph`."""
+    if isinstance(obj, Graph):
+        return obj
+    try:
+        import networkx as nx
+
+        if isinstance(obj, nx.Graph):
+            return Graph.from_networkx(obj)
+    except ImportError:  # pragma: no cover
+        pass
+    from torch_geometric.data import Data
+
+    if isinstance(obj, Data):
+        return Graph.from_pyg(obj)
+    raise GraphFormatError(
+        f"Expected a gtvviz Graph, a networkx graph or a PyG Data object, got {type(obj).__name__}."
+    )
+
+
+# ---------------------------------------------------------------------- helpers
+def _as_float_array(value: Any, what: str) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise GraphFormatError(f"Every {what} must be a number; found a non-numeric value.") from None
+
+
+def _integer_or_relabelled(pairs: np.ndarray, num_nodes: int | None) -> tuple[np.ndarray, np.ndarray, list[str] | None, bool]:
+    """Use ids as indices when they are integers in range; otherwise relabel them in order of appearance."""
+    flat = pairs.reshape(-1)
+    ints = None
+    if flat.dtype.kind in "iu":
+        ints = flat.astype(np.int64)
+    elif flat.dtype.kind == "f" and np.all(np.isfinite(flat)) and np.all(flat == np.round(flat)):
+        ints = flat.astype(np.int64)
+    elif flat.dtype.kind == "O" and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in flat):
+        ints = flat.astype(np.int64)
+    limit = num_nodes if num_nodes is not None else max(len(flat), 1) * 4 + 1024
+    if ints is not None and (ints.size == 0 or (ints.min() >= 0 and ints.max() < limit)):
+        return ints[: pairs.shape[1]], ints[pairs.shape[1]:], None, False
+    if num_nodes is not None and ints is not None:
+        raise GraphFormatError(
+            f"An edge refers to a node id outside 0..{num_nodes - 1}; fix the edge or declare more nodes."
+        )
+    keys = [str(v) for v in flat]
+    order: dict[str, int] = {}
+    for k in keys:
+        order.setdefault(k, len(order))
+    idx = np.array([order[k] for k in keys], dtype=np.int64)
+    return idx[: pairs.shape[1]], idx[pairs.shape[1]:], list(order), True
+
+
+def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, num_nodes: int,
+                     warnings: list[str]) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Drop self-loops, symmetrise and merge duplicates (summing weights), reporting each repair."""
+    loops = src == dst
+    if loops.any():
+        warnings.append(f"Dropped {int(loops.sum())} self-loops (they cancel in the graph Laplacian anyway).")
+        src, dst = src[~loops], dst[~loops]
+        w = None if w is None else w[~loops]
+    m = len(src)
+    weights = np.ones(m) if w is None else w
+    # A repeated directed pair is a duplicate (weights summed); a pair given in both directions is one edge.
+    directed_key = src * num_nodes + dst
+    uniq_dir, dir_inverse = np.unique(directed_key, return_inverse=True)
+    if len(uniq_dir) < m:
+        warnings.append(f"Merged {m - len(uniq_dir)} duplicate edges (their weights are summed).")
+    dir_w = np.zeros(len(uniq_dir))
+    np.add.at(dir_w, dir_inverse, weights)
+    d_src, d_dst = uniq_dir // max(num_nodes, 1), uniq_dir % max(num_nodes, 1)
+    reverse_key = d_dst * num_nodes + d_src
+    has_reverse = np.isin(reverse_key, uniq_dir)
+    one_way = int((~has_reverse).sum())
+    if one_way:
+        warnings.append(f"Symmetrised {one_way} directed edges by adding their reverse edges.")
+    # Undirected weight: where both directions exist they must agree; otherwise take the single one.
+    u_lo, u_hi = np.minimum(d_src, d_dst), np.maximum(d_src, d_dst)
+    ukey = u_lo * num_nodes + u_hi
+    uniq_u, u_inverse = np.unique(ukey, return_inverse=True)
+    u_sum = np.zeros(len(uniq_u))
+    u_cnt = np.zeros(len(uniq_u))
+    np.add.at(u_sum, u_inverse, dir_w)
+    np.add.at(u_cnt, u_inverse, 1)
+    u_w = u_sum / u_cnt
+    both = u_cnt == 2
+    if both.any():
+        u_max = np.zeros(len(uniq_u))
+        np.maximum.at(u_max, u_inverse, dir_w)
+        if np.any(np.abs(u_max[both] - u_w[both]) > 1e-12 * np.maximum(1.0, u_w[both])):
+            warnings.append("Some edges had different weights in the two directions; their mean is used.")
+    a, b = uniq_u // max(num_nodes, 1), uniq_u % max(num_nodes, 1)
+    row = np.concatenate([a, b])
+    col = np.concatenate([b, a])
+    ww = np.concatenate([u_w, u_w])
+    order = np.lexsort((col, row))
+    edge_index = torch.as_tensor(np.stack([row[order], col[order]]), dtype=torch.long)
+    edge_weight = None if w is None else torch.as_tensor(ww[order], dtype=torch.float32)
+    return edge_index, edge_weight
+
+
+def _is_symmetric(edge_index: torch.Tensor, edge_weight: torch.Tensor | None, n: int) -> bool:
+    if edge_index.numel() == 0:
+        return True
+    row, col = edge_index
+    fwd = row * n + col
+    bwd = col * n + row
+    fwd_sorted, fwd_perm = torch.sort(fwd)
+    bwd_sorted, bwd_perm = torch.sort(bwd)
+    if not torch.equal(fwd_sorted, bwd_sorted):
+        return False
+    if edge_weight is None:
+        return True
+    return bool(torch.allclose(edge_weight[fwd_perm], edge_weight[bwd_perm], rtol=1e-5, atol=0.0))
+
+
+def _node_attribute(nodes: list[Any], data: dict[Any, dict[str, Any]], attr: str) -> list[Any] | None:
+    values = [data[n].get(attr) for n in nodes]
+    return values if any(v is not None for v in values) else None

@@ -1,0 +1,155 @@
+r"""Clustering quality, from labels (NMI, ARI, ACC) and from the graph (cut, conductance, modularity), and
+the sharpness of a soft assignment. Every graph metric works on the edge list in :math:`O(E)`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from gtvviz.graph import Graph
+
+
+def _np(values: torch.Tensor | np.ndarray) -> np.ndarray:
+    return values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+
+
+def _known(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = y_true >= 0
+    return y_true[keep], y_pred[keep]
+
+
+def nmi(y_true: torch.Tensor | np.ndarray, y_pred: torch.Tensor | np.ndarray) -> float:
+    """Normalised mutual information (scikit-learn, arithmetic mean); nodes with label -1 are ignored."""
+    t, p = _known(_np(y_true), _np(y_pred))
+    return float(normalized_mutual_info_score(t, p))
+
+
+def ari(y_true: torch.Tensor | np.ndarray, y_pred: torch.Tensor | np.ndarray) -> float:
+    """Adjusted Rand index; nodes with label -1 are ignored."""
+    t, p = _known(_np(y_true), _np(y_pred))
+    return float(adjusted_rand_score(t, p))
+
+
+def contingency(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Counts ``C[a, b]`` of nodes with true label ``a`` and predicted label ``b``."""
+    table = np.zeros((int(y_true.max(initial=-1)) + 1, int(y_pred.max(initial=-1)) + 1), dtype=np.int64)
+    np.add.at(table, (y_true, y_pred), 1)
+    return table
+
+
+def match_labels(reference: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Permutation ``perm`` of cluster ids such that ``perm[labels]`` agrees best with ``reference``.
+
+    Hungarian matching on the contingency table; clusters that match nothing get the unused ids in order.
+    Used for accuracy and to give equal colours to equal clusters across methods.
+    """
+    ref, lab = _known(_np(reference), _np(labels))
+    n_pred = int(max(_np(labels).max(initial=-1), -1)) + 1
+    table = contingency(ref, lab) if lab.size else np.zeros((0, n_pred), dtype=np.int64)
+    size = max(table.shape[0], n_pred)
+    square = np.zeros((size, size), dtype=np.int64)
+    square[: table.shape[0], : table.shape[1]] = table
+    rows, cols = linear_sum_assignment(-square)
+    perm = np.empty(size, dtype=np.int64)
+    perm[cols] = rows
+    return perm[:n_pred]
+
+
+def acc(y_true: torch.Tensor | np.ndarray, y_pred: torch.Tensor | np.ndarray) -> float:
+    """Clustering accuracy: the fraction of nodes right after the best one-to-one matching of cluster ids."""
+    t, p = _known(_np(y_true), _np(y_pred))
+    if t.size == 0:
+        return float("nan")
+    perm = match_labels(t, p)
+    return float((perm[p] == t).mean())
+
+
+def _edges(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    row, col = graph.edge_index.numpy()
+    w = np.ones(len(row)) if graph.edge_weight is None else graph.edge_weight.double().numpy()
+    return row, col, w
+
+
+def cut_fraction(graph: Graph, labels: torch.Tensor | np.ndarray) -> float:
+    """Weighted fraction of edges whose end points are in different clusters (0 for a graph without edges)."""
+    row, col, w = _edges(graph)
+    lab = _np(labels)
+    total = w.sum()
+    return float(w[lab[row] != lab[col]].sum() / total) if total > 0 else 0.0
+
+
+def _cluster_volumes(graph: Graph, lab: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    row, col, w = _edges(graph)
+    vol = np.bincount(lab[row], weights=w, minlength=k)
+    cut = np.bincount(lab[row], weights=w * (lab[row] != lab[col]), minlength=k)
+    return vol, cut
+
+
+def conductance(graph: Graph, labels: torch.Tensor | np.ndarray) -> float:
+    r"""Mean conductance over the non-empty clusters,
+    :math:`\phi(C) = \mathrm{cut}(C) / \min(\mathrm{vol}(C), \mathrm{vol}(V \setminus C))` (lower is better).
+
+    Clusters whose smaller side has zero volume are skipped; returns 0 if none is left.
+    """
+    lab = _np(labels)
+    k = int(lab.max(initial=-1)) + 1
+    vol, cut = _cluster_volumes(graph, lab, k)
+    denom = np.minimum(vol, vol.sum() - vol)
+    valid = denom > 0
+    return float((cut[valid] / denom[valid]).mean()) if valid.any() else 0.0
+
+
+def modularity(graph: Graph, labels: torch.Tensor | np.ndarray) -> float:
+    r"""Newman modularity :math:`Q = \sum_c \big[\frac{w_{in}(c)}{2m} - (\frac{\mathrm{vol}(c)}{2m})^2\big]`."""
+    lab = _np(labels)
+    k = int(lab.max(initial=-1)) + 1
+    vol, cut = _cluster_volumes(graph, lab, k)
+    two_m = vol.sum()
+    if two_m <= 0:
+        return 0.0
+    inside = vol - cut
+    return float((inside / two_m - (vol / two_m) ** 2).sum())
+
+
+def cluster_sizes(labels: torch.Tensor | np.ndarray, n_clusters: int) -> np.ndarray:
+    """Number of nodes in each of the ``n_clusters`` clusters (empty clusters included)."""
+    return np.bincount(_np(labels), minlength=n_clusters)
+
+
+def n_nonempty(labels: torch.Tensor | np.ndarray) -> int:
+    """Number of distinct clusters actually used."""
+    return int(np.unique(_np(labels)).size)
+
+
+def sharpness(s: torch.Tensor | np.ndarray) -> float:
+    r"""Mean confidence :math:`\frac{1}{N}\sum_i \max_k s_{ik}`: 1 for one-hot rows, :math:`1/K` for uniform."""
+    arr = _np(s)
+    return float(arr.max(axis=1).mean()) if arr.size else float("nan")
+
+
+def balance(labels: torch.Tensor | np.ndarray, n_clusters: int) -> float:
+    """Size of the smallest cluster over the size of a perfectly balanced one, ``min_k |C_k| * K / N``."""
+    sizes = cluster_sizes(labels, n_clusters)
+    return float(sizes.min() * n_clusters / max(sizes.sum(), 1))
+
+
+def evaluate(graph: Graph, s: torch.Tensor | np.ndarray) -> dict[str, float]:
+    """Every metric of a soft assignment on ``graph`` (label metrics only when the graph has labels)."""
+    arr = _np(s)
+    labels = arr.argmax(axis=1)
+    k = arr.shape[1]
+    out = {
+        "sharpness": sharpness(arr),
+        "cut_fraction": cut_fraction(graph, labels),
+        "conductance": conductance(graph, labels),
+        "modularity": modularity(graph, labels),
+        "balance": balance(labels, k),
+        "n_clusters_used": float(n_nonempty(labels)),
+    }
+    if graph.has_labels:
+        y = graph.y.numpy()  # type: ignore[union-attr]
+        out.update(nmi=nmi(y, labels), ari=ari(y, labels), acc=acc(y, labels))
+    return out

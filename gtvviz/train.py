@@ -1,0 +1,254 @@
+"""The Trainer: one object that owns model, optimiser, seed and device, and advances a run in steps.
+
+The app calls :meth:`Trainer.step` a few epochs per frame, the command line runs it to the end, a notebook
+iterates it: same code, same numbers. Each epoch yields a :class:`Snapshot`.
+
+Epoch convention: the snapshot of epoch ``e`` holds the assignment, losses and metrics of the model *after*
+``e`` optimisation steps (epoch 0 is the initial model). Computing them costs nothing extra: the forward pass
+that evaluates epoch ``e`` is the one whose loss is back-propagated in step ``e + 1``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from gtvviz.collapse import CollapseDetector
+from gtvviz.errors import ConfigError, TrainingDivergedError
+from gtvviz.features import node_features
+from gtvviz.graph import Graph
+from gtvviz.metrics import evaluate
+
+Objective = Callable[[Tensor, Tensor, "Tensor | None"], dict[str, Tensor]]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a run after ``epoch`` optimisation steps.
+
+    Attributes:
+        epoch: number of optimisation steps done.
+        s: :math:`(N, K)` soft assignment on the CPU (float32 numpy array).
+        losses: every named loss term (``total`` first).
+        metrics: :func:`gtvviz.metrics.evaluate` of ``s`` (empty on epochs where metrics were skipped).
+        elapsed: seconds of training so far (forward, backward and optimiser; metrics excluded).
+        collapsed: whether the run has sat at the uniform or single-cluster solution for a while.
+    """
+
+    epoch: int
+    s: np.ndarray
+    losses: dict[str, float]
+    metrics: dict[str, float]
+    elapsed: float
+    collapsed: bool = False
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Hard assignment :math:`\\arg\\max_k s_{ik}`."""
+        return self.s.argmax(axis=1)
+
+    def record(self) -> dict[str, float]:
+        """One flat row for a history table: epoch, losses, metrics, elapsed, collapsed."""
+        return {"epoch": self.epoch, **self.losses, **self.metrics, "elapsed": self.elapsed,
+                "collapsed": float(self.collapsed)}
+
+
+def resolve_device(device: str) -> torch.device:
+    """``auto`` picks CUDA, then MPS, then CPU; an explicit device that is absent raises :class:`ConfigError`."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("CUDA was asked for but no CUDA GPU is available; use --device cpu or auto.")
+    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError("MPS was asked for but is not available on this machine; use --device cpu or auto.")
+    if device not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"Unknown device {device!r}; choose auto, cpu, cuda or mps.")
+    return torch.device(device)
+
+
+def available_devices() -> list[str]:
+    """Devices present on this machine, CPU always included."""
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def seeded_reset(model: torch.nn.Module, seed: int) -> None:
+    """Re-initialise ``model`` from ``seed`` (its ``reset_parameters``) without touching the global RNG."""
+    reset = getattr(model, "reset_parameters", None)
+    if reset is None:
+        if any(True for _ in model.parameters()):
+            raise ConfigError(f"{type(model).__name__} needs a reset_parameters() method to be seeded.")
+        return
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        reset()
+
+
+@dataclass
+class Trainer:
+    """Train a clustering model on one graph, full batch, and stream :class:`Snapshot` s.
+
+    Args:
+        graph: the graph to cluster.
+        model: maps ``(x, edge_index, edge_weight)`` to a soft assignment :math:`(N, K)`. A model without
+            parameters (e.g. a fixed spectral embedding) is evaluated once and is then done.
+        objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``.
+        lr, epochs, seed, device: optimiser learning rate, length of the run, seed of the initialisation and
+            device (``auto``, ``cpu``, ``cuda`` or ``mps``).
+        adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
+        x: input features; by default :func:`gtvviz.features.node_features` of the graph.
+        metrics_every: compute metrics every this many epochs (always on the first and last).
+    """
+
+    graph: Graph
+    model: torch.nn.Module
+    objective: Objective
+    lr: float = 1e-3
+    epochs: int = 500
+    seed: int = 0
+    device: str = "auto"
+    adam_eps: float = 1e-7
+    x: Tensor | None = None
+    metrics_every: int = 1
+    epoch: int = field(init=False, default=0)
+    diverged: str = field(init=False, default="")
+    history: list[dict[str, float]] = field(init=False, default_factory=list)
+    last: Snapshot | None = field(init=False, default=None)
+    best: Snapshot | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.torch_device = resolve_device(self.device)
+        self._x = (self.x if self.x is not None else node_features(self.graph, seed=self.seed)).to(self.torch_device)
+        self._edge_index = self.graph.edge_index.to(self.torch_device)
+        self._edge_weight = None if self.graph.edge_weight is None else self.graph.edge_weight.to(self.torch_device)
+        self.reset()
+
+    # ---------------------------------------------------------------- state
+    def reset(self) -> Snapshot:
+        """Re-initialise the model from the seed, clear the history and return the epoch-0 snapshot."""
+        seeded_reset(self.model, self.seed)
+        self.model.to(self.torch_device)
+        self._params = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.Adam(self._params, lr=self.lr, eps=self.adam_eps) if self._params else None
+        self.diverged = ""
+        self.epoch = 0
+        self.history = []
+        self.best = None
+        self._elapsed = 0.0
+        self._detector = CollapseDetector()
+        self._pending = self._forward()
+        snapshot = self._snapshot(*self._pending, with_metrics=True)
+        self._record(snapshot)
+        return snapshot
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has reached ``epochs`` (a model without parameters is done at once)."""
+        return self.epoch >= self.epochs or self.optimizer is None
+
+    # ---------------------------------------------------------------- training
+    def step(self, n: int = 1) -> Iterator[Snapshot]:
+        """Advance by up to ``n`` epochs (never past ``epochs``), yielding a snapshot after each one.
+
+        Raises :class:`TrainingDivergedError` if a gradient, loss or assignment becomes non-finite; :attr:`last`
+        still holds the last finite snapshot, and further steps raise again until :meth:`reset`.
+        """
+        for _ in range(n):
+            if self.done:
+                return
+            assert self.optimizer is not None
+            start = time.perf_counter()
+            if self.diverged:
+                raise TrainingDivergedError(self.diverged)
+            _, terms = self._pending
+            self.optimizer.zero_grad(set_to_none=True)
+            terms["total"].backward()
+            if not all(bool(torch.isfinite(p.grad).all()) for p in self._params if p.grad is not None):
+                self._diverge("a gradient")
+            self.optimizer.step()
+            s, terms = self._forward()
+            if self.torch_device.type == "cuda":
+                torch.cuda.synchronize()
+            self._elapsed += time.perf_counter() - start
+            if not _finite(s, terms):
+                self._diverge("a loss or the assignment")
+            self._pending = (s, terms)
+            self.epoch += 1
+            is_edge_epoch = self.epoch == self.epochs or self.epoch % self.metrics_every == 0
+            snapshot = self._snapshot(s, terms, with_metrics=is_edge_epoch)
+            self._record(snapshot)
+            yield snapshot
+
+    def _diverge(self, what: str) -> None:
+        self.diverged = (
+            f"Training diverged at epoch {self.epoch + 1}: {what} became NaN or infinite; lower the learning rate "
+            "or the loss weights and press Reset. The last good snapshot is kept."
+        )
+        raise TrainingDivergedError(self.diverged)
+
+    def run(self, progress: Callable[[Snapshot], None] | None = None) -> Snapshot:
+        """Train to the end; call ``progress`` after each epoch; return the last snapshot."""
+        for snapshot in self.step(self.epochs - self.epoch):
+            if progress is not None:
+                progress(snapshot)
+        assert self.last is not None
+        return self.last
+
+    def predict(self) -> np.ndarray:
+        """Soft assignment of the current model, :math:`(N, K)`, on the CPU."""
+        return self._pending[0].detach().cpu().numpy()
+
+    # ---------------------------------------------------------------- internals
+    def _forward(self) -> tuple[Tensor, dict[str, Tensor]]:
+        self.model.train()
+        s = self.model(self._x, self._edge_index, self._edge_weight)
+        return s, self.objective(s, self._edge_index, self._edge_weight)
+
+    def _snapshot(self, s: Tensor, terms: dict[str, Tensor], with_metrics: bool) -> Snapshot:
+        s_cpu = s.detach().to("cpu", torch.float32).numpy()
+        losses = {name: float(value.detach()) for name, value in terms.items()}
+        metrics = evaluate(self.graph, s_cpu) if with_metrics else {}
+        collapsed = self._detector.update(s_cpu)
+        return Snapshot(self.epoch, s_cpu, losses, metrics, self._elapsed, collapsed)
+
+    def _record(self, snapshot: Snapshot) -> None:
+        self.last = snapshot
+        self.history.append(snapshot.record())
+        if self.best is None or snapshot.losses["total"] < self.best.losses["total"]:
+            if not snapshot.metrics:
+                snapshot = Snapshot(snapshot.epoch, snapshot.s, snapshot.losses, evaluate(self.graph, snapshot.s),
+                                    snapshot.elapsed, snapshot.collapsed)
+            self.best = snapshot
+
+    def summary(self) -> dict[str, object]:
+        """Metrics at the last epoch and at the epoch of lowest loss, with timing."""
+        assert self.last is not None and self.best is not None
+        last_metrics = self.last.metrics or evaluate(self.graph, self.last.s)
+        return {
+            "epochs": self.epoch,
+            "last": {"epoch": self.last.epoch, **self.last.losses, **last_metrics},
+            "lowest_loss": {"epoch": self.best.epoch, **self.best.losses, **self.best.metrics},
+            "seconds_per_epoch": self._elapsed / max(self.epoch, 1),
+            "collapsed": self.last.collapsed,
+            "device": str(self.torch_device),
+        }
+
+
+def _finite(s: Tensor, terms: dict[str, Tensor]) -> bool:
+    if not bool(torch.isfinite(s).all()):
+        return False
+    return all(math.isfinite(float(v.detach())) for v in terms.values())

@@ -1,0 +1,29 @@
+"""gtvviz: see and use Total Variation Graph Neural Networks (Hansen & Bianchi, ICML 2023).
+
+The library behind the ``gtvviz`` command and the Streamlit app. It never imports streamlit.
+"""
+
+from gtvviz.cluster import TVGNNClustering
+from gtvviz.config import RunConfig
+from gtvviz.data import load_graph, save_graph
+from gtvviz.errors import ConfigError, GraphFormatError, GtvvizError, TrainingDivergedError
+from gtvviz.graph import Graph
+from gtvviz.methods import build_trainer
+from gtvviz.train import Snapshot, Trainer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "Graph",
+    "GraphFormatError",
+    "GtvvizError",
+    "RunConfig",
+    "Snapshot",
+    "TVGNNClustering",
+    "Trainer",
+    "TrainingDivergedError",
+    "build_trainer",
+    "load_graph",
+    "save_graph",
+]

@@ -1,0 +1,7 @@
+"""Neural network parts of TVGNN: the GTVConv layer, the AsymCheegerCut loss and the models."""
+
+from gtvviz.nn.gtv_conv import GTVConv
+from gtvviz.nn.losses import asym_cheeger_cut_loss, asym_norm_loss, gtv_loss
+from gtvviz.nn.models import TVGNN, AssignmentMLP
+
+__all__ = ["AssignmentMLP", "GTVConv", "TVGNN", "asym_cheeger_cut_loss", "asym_norm_loss", "gtv_loss"]

@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from gtvviz import metrics
+from gtvviz.graph import Graph
+
+
+@pytest.fixture
+def two_triangles() -> Graph:
+    # two triangles joined by one bridge 2-3; 7 edges
+    return Graph.from_edges([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5], [3, 5], [2, 3]], 6)
+
+
+def test_label_metrics_perfect_and_permuted() -> None:
+    y = np.array([0, 0, 1, 1, 2, 2])
+    pred = np.array([2, 2, 0, 0, 1, 1])
+    assert metrics.nmi(y, pred) == pytest.approx(1.0)
+    assert metrics.ari(y, pred) == pytest.approx(1.0)
+    assert metrics.acc(y, pred) == pytest.approx(1.0)
+
+
+def test_acc_counts_by_hand() -> None:
+    y = np.array([0, 0, 0, 1, 1, 1])
+    pred = np.array([1, 1, 0, 0, 0, 0])  # best match 1->0, 0->1: right on 0,1,3,4,5 -> 5/6
+    assert metrics.acc(y, pred) == pytest.approx(5 / 6)
+
+
+def test_unknown_labels_are_ignored() -> None:
+    y = np.array([0, 0, -1, 1, 1])
+    pred = np.array([1, 1, 0, 0, 0])
+    assert metrics.acc(y, pred) == pytest.approx(1.0)
+
+
+def test_graph_metrics_by_hand(two_triangles: Graph) -> None:
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    assert metrics.cut_fraction(two_triangles, labels) == pytest.approx(1 / 7)
+    # vol(C) = 7 for each side, cut = 1 -> conductance 1/7
+    assert metrics.conductance(two_triangles, labels) == pytest.approx(1 / 7)
+    # Q = sum_c [in_c/2m - (vol_c/2m)^2] = 2 * (6/14 - (7/14)^2)
+    assert metrics.modularity(two_triangles, labels) == pytest.approx(2 * (6 / 14 - 0.25))
+    import networkx as nx
+
+    nx_q = nx.algorithms.community.modularity(two_triangles.to_networkx(), [{0, 1, 2}, {3, 4, 5}])
+    assert metrics.modularity(two_triangles, labels) == pytest.approx(nx_q)
+
+
+def test_sizes_sharpness_balance() -> None:
+    s = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.2, 0.6]])
+    assert metrics.sharpness(s) == pytest.approx((1 + 0.5 + 0.6) / 3)
+    labels = s.argmax(1)
+    assert metrics.cluster_sizes(labels, 3).tolist() == [2, 0, 1]
+    assert metrics.n_nonempty(labels) == 2
+    assert metrics.balance(labels, 3) == 0.0
+
+
+def test_match_labels_gives_consistent_colours() -> None:
+    ref = np.array([0, 0, 1, 1, 2, 2])
+    other = np.array([1, 1, 2, 2, 0, 0])
+    perm = metrics.match_labels(ref, other)
+    assert (perm[other] == ref).all()
+
+
+def test_evaluate_without_edges_or_labels() -> None:
+    graph = Graph.from_edges(np.empty((0, 2), dtype=int), 4)
+    out = metrics.evaluate(graph, np.eye(4)[:, :2] + 0.1)
+    assert out["cut_fraction"] == 0.0 and out["modularity"] == 0.0 and "nmi" not in out

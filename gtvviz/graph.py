@@ -72,6 +72,7 @@ class Graph:
         pos: Any = None,
         name: str = "graph",
         source: str = "",
+        directed: bool = True,
     ) -> "Graph":
         """Build a normalised graph from raw edges, reporting every repair as a warning.
 
@@ -84,6 +85,10 @@ class Graph:
             node_ids: optional list of the original node ids; edges then refer to these ids and nodes are
                 relabelled to ``0..N-1`` keeping the ids as names.
             x, y, pos: optional node features, labels and positions (indexed like ``node_ids``).
+            directed: whether each pair is a directed edge (the default, as in an ``edge_index``): a pair given in
+                both directions is one edge, a one-way pair is symmetrised with a warning. When ``False`` each pair
+                is an undirected edge in either orientation (as in an undirected file), so a pair listed twice,
+                either way round, is a duplicate.
         """
         warnings: list[str] = []
         raw = np.asarray(edges, dtype=object) if not isinstance(edges, (np.ndarray, torch.Tensor)) else edges
@@ -141,12 +146,14 @@ class Graph:
                 keep = w > 0
                 warnings.append(f"Dropped {int((~keep).sum())} edges of weight 0.")
                 src, dst, w = src[keep], dst[keep], w[keep]
-        edge_index, edge_weight = _normalise_edges(src, dst, w, num_nodes, warnings)
+        if not directed:
+            src, dst = np.minimum(src, dst), np.maximum(src, dst)
+        edge_index, edge_weight = _normalise_edges(src, dst, w, num_nodes, warnings, directed)
         return cls(
             edge_index=edge_index,
             num_nodes=int(num_nodes),
             edge_weight=edge_weight,
-            x=None if x is None else torch.as_tensor(_as_float_array(x, "feature"), dtype=torch.float32),
+            x=None if x is None else _as_float32_tensor(x),
             y=None if y is None else torch.as_tensor(np.asarray(y), dtype=torch.long),
             pos=None if pos is None else _as_float_array(pos, "position"),
             node_names=names,
@@ -182,7 +189,7 @@ class Graph:
                 raise GraphFormatError("Edge weights must be finite and positive; fix or drop the bad weights.")
         self._check_node_array(self.x, "x", 2)
         self._check_node_array(self.y, "y", 1)
-        if self.x is not None and not bool(torch.isfinite(self.x).all()):
+        if self.x is not None and not _all_finite(self.x):
             raise GraphFormatError("Node features contain NaN or infinite values; impute or drop them first.")
         if self.pos is not None:
             if self.pos.shape != (n, 2) or not np.all(np.isfinite(self.pos)):
@@ -261,7 +268,7 @@ class Graph:
         graph = cls.from_edges(
             edges, len(nodes), weights=weights, x=None if feats is None else np.array(feats, dtype=float),
             y=y, pos=None if pos is None else np.array(pos, dtype=float), name=name or str(g.name or "graph"),
-            source=source,
+            source=source, directed=g.is_directed(),
         )
         if not all(isinstance(n, int) and n == i for i, n in enumerate(nodes)):
             graph.node_names = [str(n) for n in nodes]
@@ -343,6 +350,22 @@ def as_graph(obj: Any) -> Graph:
 
 
 # ---------------------------------------------------------------------- helpers
+def _as_float32_tensor(value: Any) -> torch.Tensor:
+    """A float32 copy of a feature matrix, converted directly (no float64 detour for large matrices)."""
+    if isinstance(value, torch.Tensor):
+        if value.is_complex():
+            raise GraphFormatError("Every feature must be a real number; found a complex value.")
+        return value.detach().to(device="cpu", dtype=torch.float32, copy=True)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return torch.from_numpy(value.astype(np.float32))
+    return torch.as_tensor(_as_float_array(value, "feature"), dtype=torch.float32)
+
+
+def _all_finite(x: torch.Tensor) -> bool:
+    """Whether every entry is finite; one cheap sum first (NaN and inf propagate), a full check only if needed."""
+    return bool(torch.isfinite(x.sum())) or bool(torch.isfinite(x).all())
+
+
 def _as_float_array(value: Any, what: str) -> np.ndarray:
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -378,8 +401,11 @@ def _integer_or_relabelled(pairs: np.ndarray, num_nodes: int | None) -> tuple[np
 
 
 def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, num_nodes: int,
-                     warnings: list[str]) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Drop self-loops, symmetrise and merge duplicates (summing weights), reporting each repair."""
+                     warnings: list[str], directed: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Drop self-loops, symmetrise and merge duplicates (summing weights), reporting each repair.
+
+    Symmetrisation is reported only for ``directed`` input (undirected input lists each edge once).
+    """
     loops = src == dst
     if loops.any():
         warnings.append(f"Dropped {int(loops.sum())} self-loops (they cancel in the graph Laplacian anyway).")
@@ -398,7 +424,7 @@ def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, num
     reverse_key = d_dst * num_nodes + d_src
     has_reverse = np.isin(reverse_key, uniq_dir)
     one_way = int((~has_reverse).sum())
-    if one_way:
+    if one_way and directed:
         warnings.append(f"Symmetrised {one_way} directed edges by adding their reverse edges.")
     # Undirected weight: where both directions exist they must agree; otherwise take the single one.
     u_lo, u_hi = np.minimum(d_src, d_dst), np.maximum(d_src, d_dst)

@@ -55,6 +55,7 @@ def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1) -> Tr
     if config.method not in builders:
         raise ConfigError(f"Unknown method {config.method!r}; choose one of {', '.join(builders)}.")
     x = node_features(graph, seed=config.seed)
-    model, objective = builders[config.method](graph, config, x)
+    with torch.random.fork_rng(devices=[]):  # building layers draws random numbers; the Trainer re-seeds them
+        model, objective = builders[config.method](graph, config, x)
     return Trainer(graph, model, objective, lr=config.lr, epochs=config.epochs, seed=config.seed,
                    device=config.device, x=x, metrics_every=metrics_every)

@@ -11,10 +11,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from gtvviz.cli import cluster
+from gtvviz.cli import classify, cluster, compare
 from gtvviz.errors import GtvvizError
 
-SUBCOMMANDS = (cluster,)
+SUBCOMMANDS = (cluster, compare, classify)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -48,7 +48,7 @@ class GTVConv(MessagePassing):
         bias (bool): add a learnable bias :math:`\mathbf{b}`. (default: ``True``)
 
     Shapes:
-        - **input:** node features :math:`(N, F_{in})`, edge indices :math:`(2, M)`, optional edge weights
+        - **input:** node features :math:`(N, F_{in})` (dense or sparse COO), edge indices :math:`(2, M)`, optional edge weights
           :math:`(M,)`
         - **output:** node features :math:`(N, H)`
     """
@@ -82,12 +82,16 @@ class GTVConv(MessagePassing):
             torch.nn.init.zeros_(self.bias)
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        xt = self.lin(x)
+        xt = self._transform(x)
         laplacian_xt = self.propagate(edge_index, x=xt, edge_weight=edge_weight)
         out = xt - self.delta_coeff * laplacian_xt
         if self.bias is not None:
             out = out + self.bias
         return self.act(out)
+
+    def _transform(self, x: Tensor) -> Tensor:
+        """:math:`\\mathbf{X}\\mathbf{\\Theta}`; a sparse ``x`` (bag-of-words, identity) costs O(nnz(X) H)."""
+        return torch.sparse.mm(x, self.lin.weight.t()) if x.is_sparse else self.lin(x)
 
     def message(self, x_i: Tensor, x_j: Tensor, edge_weight: Tensor | None) -> Tensor:
         diff = x_i - x_j
@@ -99,7 +103,7 @@ class GTVConv(MessagePassing):
 
     def edge_gamma(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         r"""The edge weights :math:`\Gamma_{ij}` this layer would use on input ``x``, shape :math:`(M,)`."""
-        xt = self.lin(x)
+        xt = self._transform(x)
         src, dst = edge_index
         return self._gamma(xt[dst] - xt[src], edge_weight)
 

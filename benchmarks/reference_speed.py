@@ -1,0 +1,190 @@
+"""Speed, memory and NMI of gtvviz's TVGNN against the authors' PyTorch implementation, side by side.
+
+The reference is torch-geometric-pool 1.0.2 (``tgp``: ``tgp.mp.GTVConv`` + ``tgp.poolers.AsymCheegerCutPooling``,
+the model of its ``examples/clustering_tvgnn.py``). It needs ``torch-scatter`` and lives in its own virtual
+environment, so that neither enters gtvviz's dependencies:
+
+    python3 -m venv /tmp/refvenv && /tmp/refvenv/bin/pip install torch==2.13.0 torch-geometric scikit-learn
+    /tmp/refvenv/bin/pip install --no-build-isolation torch-scatter && /tmp/refvenv/bin/pip install torch-geometric-pool==1.0.2
+    .venv/bin/python benchmarks/reference_speed.py --reference-python /tmp/refvenv/bin/python --data-root DIR
+
+Each (implementation, dataset, seed) runs in a fresh process, so that its peak resident memory (``ru_maxrss``) is
+its own. Both train the reference configuration of TVGNN.md §3 (2 x GTVConv(512, ELU, delta 0.311), MLP(256),
+alphas 0.785/0.514, Adam lr 1e-3, full batch); time per epoch counts the training step only (forward, loss,
+backward, optimiser), and NMI is that of the final model. A run that fails (e.g. out of memory) is reported as
+such. Prints one table and the gtvviz/reference ratios; ``--json`` also writes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DATASETS = {  # name -> (PyG class, PyG name, K)
+    "Cora": ("Planetoid", "Cora", 7),
+    "CiteSeer": ("Planetoid", "CiteSeer", 6),
+    "DBLP": ("CitationFull", "DBLP", 4),
+    "Physics": ("Coauthor", "Physics", 5),
+}
+
+
+def load_data(dataset: str, root: str):
+    import torch_geometric.datasets as pyg_datasets
+    import torch_geometric.transforms as T
+
+    cls_name, name, _ = DATASETS[dataset]
+    cls = getattr(pyg_datasets, cls_name)
+    return cls(root, name, transform=T.NormalizeFeatures())[0]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker_gtvviz(args: argparse.Namespace) -> dict:
+    from gtvviz.config import RunConfig
+    from gtvviz.graph import Graph
+    from gtvviz.methods import build_trainer
+
+    data = load_data(args.dataset, args.root)
+    graph = Graph.from_pyg(data, name=args.dataset)
+    loaded = peak_mb()
+    config = RunConfig(clusters=DATASETS[args.dataset][2], epochs=args.epochs, seed=args.seed, device="cpu",
+                       init=args.init)
+    trainer = build_trainer(graph, config, metrics_every=args.epochs)
+    last = trainer.run()
+    return {"ms_per_epoch": 1000 * last.elapsed / args.epochs, "nmi": last.metrics["nmi"],
+            "sharpness": last.metrics["sharpness"], "peak_mb": peak_mb(), "data_mb": loaded}
+
+
+def worker_reference(args: argparse.Namespace) -> dict:
+    import torch
+    from sklearn.metrics import normalized_mutual_info_score
+    from tgp.mp import GTVConv
+    from tgp.poolers import AsymCheegerCutPooling
+    from torch_geometric import utils
+
+    data = load_data(args.dataset, args.root)
+    loaded = peak_mb()
+    torch.manual_seed(args.seed)
+    k = DATASETS[args.dataset][2]
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.convs = torch.nn.ModuleList([
+                GTVConv(data.num_features, 512, act="elu", delta_coeff=0.311),
+                GTVConv(512, 512, act="elu", delta_coeff=0.311),
+            ])
+            self.pool = AsymCheegerCutPooling(in_channels=[512, 256], k=k, totvar_coeff=0.785, balance_coeff=0.514,
+                                              act="relu")
+
+        def forward(self, x, edge_index):
+            for conv in self.convs:
+                x = conv(x, edge_index)
+            out = self.pool(x=x, adj=utils.to_dense_adj(edge_index))
+            return out.so.s[0], sum(out.get_loss_value())
+
+    model = Net()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    elapsed = 0.0
+    for _ in range(args.epochs):
+        start = time.perf_counter()
+        optimizer.zero_grad()
+        _, loss = model(data.x, data.edge_index)
+        loss.backward()
+        optimizer.step()
+        elapsed += time.perf_counter() - start
+    with torch.no_grad():
+        s, _ = model(data.x, data.edge_index)
+    labels = s.argmax(1).numpy()
+    return {"ms_per_epoch": 1000 * elapsed / args.epochs,
+            "nmi": float(normalized_mutual_info_score(data.y.numpy(), labels)),
+            "sharpness": float(s.max(1).values.mean()), "peak_mb": peak_mb(), "data_mb": loaded}
+
+
+def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, seed: int, threads: int,
+               init: str, timeout: int) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    cmd = [python, __file__, "--worker", impl, "--dataset", dataset, "--root", root, "--epochs", str(epochs),
+           "--seed", str(seed), "--init", init]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout} s"}
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {done.returncode}: {tail[:200]}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--worker", choices=["gtvviz", "reference"])
+    parser.add_argument("--root")
+    parser.add_argument("--dataset", default="Cora")
+    parser.add_argument("--datasets", default="Cora,CiteSeer,DBLP,Physics")
+    parser.add_argument("--data-root", default=str(Path(__file__).resolve().parents[2] / "shared" / "datasets"))
+    parser.add_argument("--reference-python", default="/work/refvenv/bin/python")
+    parser.add_argument("--epochs", type=int, default=500)
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--init", default="reference", help="gtvviz init: reference (equal model) or spread")
+    parser.add_argument("--timeout", type=int, default=3600)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    if args.worker:
+        import torch
+
+        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+        result = worker_gtvviz(args) if args.worker == "gtvviz" else worker_reference(args)
+        print(json.dumps(result))
+        return
+
+    root = tempfile.mkdtemp(prefix="gtvviz_bench_")
+    folders = {"Cora": "Cora", "CiteSeer": "CiteSeer", "DBLP": "dblp", "Physics": "Physics"}
+    results: dict[str, dict[str, list[dict]]] = {}
+    for dataset in args.datasets.split(","):
+        shutil.copytree(Path(args.data_root) / folders[dataset], Path(root) / folders[dataset])
+        for impl, python in (("gtvviz", sys.executable), ("reference", args.reference_python)):
+            for seed in range(args.seed, args.seed + args.seeds):
+                out = run_worker(python, impl, dataset, root, args.epochs, seed, args.threads, args.init, args.timeout)
+                results.setdefault(dataset, {}).setdefault(impl, []).append(out)
+                print(f"{dataset:9s} {impl:9s} seed {seed}: {out}", file=sys.stderr, flush=True)
+    shutil.rmtree(root, ignore_errors=True)
+    print(f"\n{args.epochs} epochs, {args.threads} thread(s), CPU, gtvviz init={args.init}")
+    print(f"{'dataset':9s} {'impl':9s} {'ms/epoch':>9s} {'peak MB':>8s} {'NMI':>6s} {'sharp':>6s}")
+    summary = {}
+    for dataset, by_impl in results.items():
+        row = {}
+        for impl, runs in by_impl.items():
+            ok = [r for r in runs if "error" not in r]
+            if not ok:
+                print(f"{dataset:9s} {impl:9s} failed: {runs[0]['error']}")
+                continue
+            mean = {key: sum(r[key] for r in ok) / len(ok) for key in ("ms_per_epoch", "peak_mb", "nmi", "sharpness")}
+            row[impl] = mean
+            print(f"{dataset:9s} {impl:9s} {mean['ms_per_epoch']:9.1f} {mean['peak_mb']:8.0f} {mean['nmi']:6.3f} "
+                  f"{mean['sharpness']:6.3f}")
+        if "gtvviz" in row and "reference" in row:
+            row["time_ratio"] = row["gtvviz"]["ms_per_epoch"] / row["reference"]["ms_per_epoch"]
+            row["memory_ratio"] = row["gtvviz"]["peak_mb"] / row["reference"]["peak_mb"]
+            print(f"{dataset:9s} ratio gtvviz/reference: time {row['time_ratio']:.2f}x, peak memory "
+                  f"{row['memory_ratio']:.2f}x, NMI {row['gtvviz']['nmi'] - row['reference']['nmi']:+.3f}")
+        summary[dataset] = row
+    if args.json:
+        Path(args.json).write_text(json.dumps({"epochs": args.epochs, "threads": args.threads, "results": summary,
+                                               "runs": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

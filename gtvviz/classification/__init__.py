@@ -1,0 +1,21 @@
+"""Graph classification with hierarchical pooling: TVGNN's AsymCheegerCut pooling against MinCut, DMoN and none.
+
+Typical use::
+
+    dataset = load_dataset("MUTAG", data_root)
+    result = cross_validate(dataset, ClassifyConfig(pool="tvgnn", epochs=100))
+    print(result.accuracy, result.accuracy_std)
+"""
+
+from gtvviz.classification.datasets import GraphDataset, load_dataset, pool_sizes, prepare_graphs
+from gtvviz.classification.models import ClassifierOutput, GraphClassifier, PoolLevel
+from gtvviz.classification.pools import POOL_METHODS
+from gtvviz.classification.synthetic import make_synthetic_graphs
+from gtvviz.classification.training import (ClassifierTrainer, ClassifyConfig, CVResult, EpochRecord, FoldResult,
+                                            build_classifier, cross_validate, stratified_splits)
+
+__all__ = [
+    "CVResult", "ClassifierOutput", "ClassifierTrainer", "ClassifyConfig", "EpochRecord", "FoldResult",
+    "GraphClassifier", "GraphDataset", "POOL_METHODS", "PoolLevel", "build_classifier", "cross_validate",
+    "load_dataset", "make_synthetic_graphs", "pool_sizes", "prepare_graphs", "stratified_splits",
+]

@@ -1,0 +1,154 @@
+r"""Plotly figures that put clustering methods side by side: sharp against smooth.
+
+Every figure is one plotly figure with subplots (browsers allow only a few WebGL contexts per page), draws every
+method on the same fixed layout with the colours of :mod:`gtvviz.viz.figures` (a node's cluster colour, faded to
+grey as its confidence :math:`\max_k s_{ik}` falls to :math:`1/K`), and expects assignments whose cluster ids
+have already been matched across methods (:meth:`gtvviz.compare.Comparison.aligned`), so that equal colours mean
+equal clusters. The panels of a graph view share their zoom.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gtvviz.graph import Graph
+from gtvviz.viz.figures import (CUT_COLOR, EDGE_COLOR, WEBGL_THRESHOLD, cluster_colorscale, color_values, edge_lines,
+                                node_hover, sharpness_figure, undirected_edges)
+
+#: Opacity of the nodes outside the focus of a zoomed view.
+CONTEXT_OPACITY = 0.12
+#: Continuous colour map of the relaxed-solution view (diverging, so that the middle stands out).
+RELAXED_COLORSCALE = "RdBu"
+
+
+def _grid(n_panels: int, columns: int) -> tuple[int, int]:
+    cols = max(1, min(columns, n_panels))
+    return -(-n_panels // cols), cols
+
+
+def _hide_axes(fig: go.Figure, n_panels: int, ranges: tuple[list[float], list[float]] | None = None) -> None:
+    """Invisible axes, equal aspect, and one shared zoom: every panel's axes match the first panel's."""
+    for i in range(1, n_panels + 1):
+        suffix = "" if i == 1 else str(i)
+        x: dict = {"visible": False}
+        y: dict = {"visible": False}
+        if i == 1:
+            y.update(scaleanchor="x", scaleratio=1)
+            if ranges is not None:
+                x["range"], y["range"] = ranges
+        else:
+            x["matches"], y["matches"] = "x", "y"
+        fig.update_layout({f"xaxis{suffix}": x, f"yaxis{suffix}": y})
+
+
+def _focus_ranges(pos: np.ndarray, focus: np.ndarray, pad: float = 0.08) -> tuple[list[float], list[float]] | None:
+    if not focus.any():
+        return None
+    low, high = pos[focus].min(axis=0), pos[focus].max(axis=0)
+    margin = pad * max(float((high - low).max()), 0.2)
+    return [float(low[0] - margin), float(high[0] + margin)], [float(low[1] - margin), float(high[1] + margin)]
+
+
+def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str, np.ndarray], *,
+                         focus: np.ndarray | None = None, columns: int = 3, panel_height: int = 380) -> go.Figure:
+    """Every method's assignment on the same layout, one panel each, cut edges highlighted.
+
+    Args:
+        graph: the graph.
+        pos: :math:`(N, 2)` node positions, the same for every panel.
+        assignments: ``{title: S}`` with :math:`(N, K)` assignments whose cluster ids are matched.
+        focus: optional boolean mask of the nodes to zoom on (e.g. :func:`gtvviz.compare.boundary_nodes`): the
+            view is cropped to them, the other nodes are faded and only edges touching them are drawn.
+        columns: panels per row.
+        panel_height: height of one row of panels in pixels.
+    """
+    names = list(assignments)
+    rows, cols = _grid(len(names), columns)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.01, vertical_spacing=0.06)
+    trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
+    src, dst = undirected_edges(graph)
+    if focus is not None:
+        touching = focus[src] | focus[dst]
+        src, dst = src[touching], dst[touching]
+    ex, ey = edge_lines(pos, src, dst)
+    opacity = 1.0 if focus is None else np.where(focus, 1.0, CONTEXT_OPACITY)
+    size = 12 if graph.num_nodes <= 100 else 8 if graph.num_nodes < WEBGL_THRESHOLD else 5
+    for i, (name, s) in enumerate(assignments.items()):
+        row, col = divmod(i, cols)
+        labels = s.argmax(axis=1)
+        cut = labels[src] != labels[dst]
+        cx, cy = edge_lines(pos, src[cut], dst[cut])
+        customdata, text, template = node_hover(graph, s)
+        panel = [
+            trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip",
+                  name="edges"),
+            trace(x=cx, y=cy, mode="lines", line={"color": CUT_COLOR, "width": 1.5}, hoverinfo="skip",
+                  name="cut edges"),
+            trace(x=pos[:, 0], y=pos[:, 1], mode="markers", text=text, customdata=customdata,
+                  hovertemplate=f"{name}<br>{template}", name=name,
+                  marker={"color": color_values(s), "colorscale": cluster_colorscale(s.shape[1]), "cmin": 0.0,
+                          "cmax": 1.0, "size": size, "opacity": opacity}),
+        ]
+        for t in panel:
+            fig.add_trace(t, row=row + 1, col=col + 1)
+    _hide_axes(fig, len(names), None if focus is None else _focus_ranges(pos, focus))
+    fig.update_layout(height=panel_height * rows, showlegend=False, uirevision="compare", hovermode="closest",
+                      plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
+    return fig
+
+
+def sharpness_histograms_figure(assignments: Mapping[str, np.ndarray], bins: int = 20,
+                                height: int = 240) -> go.Figure:
+    r"""Side-by-side histograms of the confidence :math:`\max_k s_{ik}`, one per method, sharing the y axis.
+
+    Each panel's title carries the method's sharpness (the mean confidence). A sharp method piles every node into
+    the last bin; a smooth one spreads them towards :math:`1/K`.
+    """
+    names = list(assignments)
+    titles = [f"{name} (mean {s.max(axis=1).mean():.3f})" for name, s in assignments.items()]
+    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=titles, shared_yaxes=True,
+                        horizontal_spacing=0.02)
+    for i, s in enumerate(assignments.values()):
+        fig.add_trace(sharpness_figure(s, bins=bins).data[0], row=1, col=i + 1)
+        fig.update_xaxes(range=[1.0 / s.shape[1], 1.0], row=1, col=i + 1)
+    fig.update_yaxes(title_text="nodes", row=1, col=1)
+    fig.update_layout(height=height, showlegend=False, uirevision="sharpness", bargap=0.05,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarray], *,
+                   height: int = 420) -> go.Figure:
+    """Continuous node values in :math:`[0, 1]` side by side on one colour map, e.g. the spectral relaxed solution
+    next to TVGNN's :math:`s_{ik}` (:func:`gtvviz.compare.relaxed_and_sharp`): a smooth method fades across
+    the boundary, a sharp one jumps.
+
+    Args:
+        graph: the graph.
+        pos: :math:`(N, 2)` node positions.
+        panels: ``{title: values}`` with :math:`(N,)` values in :math:`[0, 1]`.
+        height: figure height in pixels.
+    """
+    names = list(panels)
+    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.01)
+    trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
+    ex, ey = edge_lines(pos, *undirected_edges(graph))
+    size = 12 if graph.num_nodes <= 100 else 8 if graph.num_nodes < WEBGL_THRESHOLD else 5
+    for i, (name, values) in enumerate(panels.items()):
+        fig.add_trace(trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip"),
+                      row=1, col=i + 1)
+        fig.add_trace(trace(
+            x=pos[:, 0], y=pos[:, 1], mode="markers", customdata=np.arange(graph.num_nodes),
+            hovertemplate=f"node %{{customdata}}<br>{name}: %{{marker.color:.3f}}<extra></extra>",
+            marker={"color": values, "colorscale": RELAXED_COLORSCALE, "cmin": 0.0, "cmax": 1.0, "size": size,
+                    "showscale": i == len(names) - 1, "colorbar": {"thickness": 12, "len": 0.8}},
+        ), row=1, col=i + 1)
+    _hide_axes(fig, len(names))
+    fig.update_layout(height=height, showlegend=False, uirevision="relaxed", hovermode="closest",
+                      plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
+    return fig

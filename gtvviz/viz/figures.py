@@ -1,0 +1,251 @@
+"""Plotly figures of a clustering run: pure functions of (graph, layout, assignment) or of a run's history.
+
+The graph view draws all edges in one line trace (numpy coordinates with NaN separators), the cut edges in a
+second one, and the nodes in a third (WebGL ``Scattergl`` from :data:`WEBGL_THRESHOLD` nodes on). Each node's
+colour is its cluster's, faded towards grey as its confidence :math:`\\max_k s_{ik}` falls to :math:`1/K`, so a
+uniform (undecided) assignment shows as a grey graph. ``layout.uirevision`` is constant, so a chart that is
+redrawn with new colours keeps the user's zoom where the host keeps the chart (a notebook; Streamlit
+remounts a chart whose figure changed).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import qualitative, sample_colorscale
+
+from gtvviz.graph import Graph
+
+#: Graphs with at least this many nodes are drawn with WebGL (``Scattergl``).
+WEBGL_THRESHOLD = 1000
+#: At most this many entries of the soft assignment are shown when hovering a node.
+HOVER_CLUSTERS = 12
+#: Colour of an undecided node (uniform assignment) and of ordinary edges.
+GREY_HEX = "#c8c8c8"
+EDGE_COLOR = "rgba(150, 150, 150, 0.35)"
+CUT_COLOR = "rgba(30, 30, 30, 0.8)"
+#: Line colours of the loss terms (total first).
+LOSS_COLORS = ("#222222", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+_PALETTE = qualitative.Plotly + qualitative.D3[1::2] + qualitative.Dark24
+
+
+def cluster_colors(k: int) -> list[str]:
+    """``k`` distinct hex colours, the same for cluster ``i`` in every figure."""
+    return [_PALETTE[i % len(_PALETTE)] for i in range(k)]
+
+
+def confidence(s: np.ndarray) -> np.ndarray:
+    """Per-node confidence rescaled to :math:`[0, 1]`: 0 for a uniform row, 1 for a one-hot row."""
+    k = s.shape[1]
+    return np.clip((s.max(axis=1) - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+
+
+def cluster_colorscale(k: int) -> list[list]:
+    """A plotly colorscale with one segment per cluster, from grey (undecided) to the cluster's colour.
+
+    Used with :func:`color_values` and ``cmin=0, cmax=1``; numeric colours keep large figures fast to build.
+    """
+    scale: list[list] = []
+    for i, color in enumerate(cluster_colors(k)):
+        scale += [[i / k, GREY_HEX], [(i + 1) / k, color]]
+    return scale
+
+
+def color_values(s: np.ndarray) -> np.ndarray:
+    """The value of every node on :func:`cluster_colorscale`: its cluster plus its confidence, over K."""
+    k = s.shape[1]
+    return ((s.argmax(axis=1) + 0.999 * confidence(s)) / k).astype(np.float32)
+
+
+def label_assignment(graph: Graph) -> np.ndarray | None:
+    """The ground-truth labels as a one-hot assignment (uniform rows for unknown labels), to draw the truth with
+    the same colours as a clustering; ``None`` for a graph without labels."""
+    if not graph.has_labels:
+        return None
+    assert graph.y is not None
+    y = graph.y.numpy()
+    k = max(int(y.max()) + 1, 2)
+    s = np.full((graph.num_nodes, k), 1.0 / k, dtype=np.float32)
+    known = y >= 0
+    s[known] = np.eye(k, dtype=np.float32)[y[known]]
+    return s
+
+
+def edge_lines(pos: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y coordinates of the segments ``src -> dst`` in one array each, separated by NaN."""
+    xy = np.full((len(src), 3, 2), np.nan, dtype=np.float32)
+    xy[:, 0], xy[:, 1] = pos[src], pos[dst]
+    flat = xy.reshape(-1, 2)
+    return flat[:, 0], flat[:, 1]
+
+
+def undirected_edges(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
+    """Each undirected edge once, as ``(src, dst)`` with ``src < dst``."""
+    row, col = graph.edge_index.numpy()
+    upper = row < col
+    return row[upper], col[upper]
+
+
+def node_hover(graph: Graph, s: np.ndarray | None = None) -> tuple[np.ndarray, list[str] | None, str]:
+    """Hover data of every node: ``(customdata, text, hovertemplate)``.
+
+    ``customdata`` holds, per node, its index, ground-truth label, degree and (up to :data:`HOVER_CLUSTERS`
+    entries of) its soft assignment, as one numeric array so that large figures stay fast to build; ``text`` holds
+    the node names, only when the graph has them.
+    """
+    n = graph.num_nodes
+    labels = graph.y.numpy() if graph.y is not None else np.full(n, -1)
+    columns = [np.arange(n), labels, graph.degree().numpy()]
+    template = "<b>%{text}</b> (node %{customdata[0]})" if graph.node_names is not None else "<b>node %{customdata[0]}</b>"
+    if graph.has_labels:
+        template += "<br>label %{customdata[1]}"
+    template += "<br>degree %{customdata[2]:.4~g}"
+    if s is not None:
+        shown = min(s.shape[1], HOVER_CLUSTERS)
+        columns += list(s[:, :shown].T)
+        values = ", ".join(f"%{{customdata[{3 + j}]:.2f}}" for j in range(shown))
+        template += f"<br>s = [{values}{', …' if s.shape[1] > shown else ''}]"
+    customdata = np.stack(columns, axis=1).astype(np.float32) if n else np.zeros((0, len(columns)), np.float32)
+    return customdata, graph.node_names, template + "<extra></extra>"
+
+
+def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, title: str = "",
+                 height: int = 560) -> go.Figure:
+    """The node-link view of ``graph`` at positions ``pos``, coloured by the soft assignment ``s``.
+
+    Args:
+        graph: the graph.
+        pos: :math:`(N, 2)` node positions (see :func:`gtvviz.viz.layout.compute_layout`).
+        s: optional :math:`(N, K)` soft assignment; without it every node is grey and no edge is cut.
+        title: figure title.
+        height: figure height in pixels.
+    """
+    n = graph.num_nodes
+    trace = go.Scattergl if n >= WEBGL_THRESHOLD else go.Scatter
+    src, dst = undirected_edges(graph)
+    ex, ey = edge_lines(pos, src, dst)
+    traces = [trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip",
+                    name="edges")]
+    marker: dict = {"color": "#888888"}
+    if s is not None:
+        labels = s.argmax(axis=1)
+        cut = labels[src] != labels[dst]
+        cx, cy = edge_lines(pos, src[cut], dst[cut])
+        traces.append(trace(x=cx, y=cy, mode="lines", line={"color": CUT_COLOR, "width": 1.5}, hoverinfo="skip",
+                            name="cut edges"))
+        marker = {"color": color_values(s), "colorscale": cluster_colorscale(s.shape[1]), "cmin": 0.0, "cmax": 1.0}
+    customdata, names, template = node_hover(graph, s)
+    size = 12 if n <= 100 else 8 if n < WEBGL_THRESHOLD else 5
+    traces.append(trace(
+        x=pos[:, 0], y=pos[:, 1], mode="markers", text=names, customdata=customdata, hovertemplate=template,
+        marker={**marker, "size": size, "line": {"width": 0.5 if n <= 300 else 0, "color": "white"}}, name="nodes",
+    ))
+    fig = go.Figure(traces)
+    fig.update_layout(
+        title=title or None, height=height, showlegend=False, uirevision="graph", hovermode="closest",
+        margin={"l": 5, "r": 5, "t": 40 if title else 5, "b": 5}, plot_bgcolor="white",
+        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+    )
+    return fig
+
+
+def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], height: int = 260) -> go.Figure:
+    """One line per loss term ``names`` (e.g. total, gtv, balance) against the epoch."""
+    epochs = np.array([row["epoch"] for row in history])
+    fig = go.Figure([
+        go.Scatter(x=epochs, y=np.array([row.get(name, np.nan) for row in history]), mode="lines", name=name,
+                   line={"color": LOSS_COLORS[i % len(LOSS_COLORS)]})
+        for i, name in enumerate(names)
+    ])
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Loss",
+                      xaxis_title="epoch", uirevision="loss", legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def sharpness_figure(s: np.ndarray, bins: int = 20, height: int = 220) -> go.Figure:
+    r"""Histogram of the confidence :math:`\max_k s_{ik}` over the nodes, from :math:`1/K` to 1."""
+    k = s.shape[1]
+    counts, edges = np.histogram(s.max(axis=1), bins=bins, range=(1.0 / k, 1.0))
+    fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges),
+                           marker_color="#636efa", hovertemplate="max s ≈ %{x:.2f}: %{y} nodes<extra></extra>"))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, uirevision="sharpness",
+                      title="Sharpness: max<sub>k</sub> s<sub>ik</sub>", bargap=0.05, xaxis_range=[1.0 / k, 1.0])
+    return fig
+
+
+def cluster_sizes_figure(s: np.ndarray, height: int = 220) -> go.Figure:
+    """Number of nodes in each cluster (hard assignment), in the clusters' colours."""
+    k = s.shape[1]
+    sizes = np.bincount(s.argmax(axis=1), minlength=k)
+    fig = go.Figure(go.Bar(x=[str(i) for i in range(k)], y=sizes, marker_color=cluster_colors(k),
+                           hovertemplate="cluster %{x}: %{y} nodes<extra></extra>"))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, uirevision="sizes",
+                      title="Cluster sizes", xaxis_title="cluster")
+    return fig
+
+
+def edge_values_figure(graph: Graph, pos: np.ndarray, values: np.ndarray, *, name: str, log: bool = False,
+                       bins: int = 6, height: int = 520) -> go.Figure:
+    r"""The edges of ``graph`` coloured (dark to bright) and thickened by one value per edge.
+
+    Used for the :math:`\Gamma_{ij}` of a GTVConv layer and for the per-edge total variation
+    :math:`\lVert s_i - s_j \rVert_1` of an assignment. Edges are grouped into ``bins`` quantile bins (of
+    ``log10(values)`` when ``log``), one line trace per bin, so the figure stays light for large graphs.
+
+    Args:
+        graph: the graph.
+        pos: :math:`(N, 2)` node positions.
+        values: one value per undirected edge, in the order of :func:`undirected_edges`.
+        name: what the values are (legend title).
+        log: bin on a log scale (for values spanning decades, like :math:`\Gamma`).
+        bins: number of colour bins.
+        height: figure height in pixels.
+    """
+    src, dst = undirected_edges(graph)
+    shown = np.log10(np.maximum(values, 1e-30)) if log else np.asarray(values, dtype=np.float64)
+    cuts = np.unique(np.quantile(shown, np.linspace(0, 1, bins + 1))) if len(shown) else np.zeros(1)
+    if len(cuts) == 1:
+        cuts = np.array([cuts[0], cuts[0]])
+    which = np.clip(np.searchsorted(cuts, shown, side="right") - 1, 0, len(cuts) - 2)
+    colors = sample_colorscale("Viridis", np.linspace(0, 0.9, len(cuts) - 1))
+    trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
+    fmt = (lambda v: f"10^{v:.1f}") if log else (lambda v: f"{v:.2f}")
+    traces = []
+    for b, color in enumerate(colors):
+        x, y = edge_lines(pos, src[which == b], dst[which == b])
+        traces.append(trace(x=x, y=y, mode="lines", hoverinfo="skip", name=f"{fmt(cuts[b])} – {fmt(cuts[b + 1])}",
+                            line={"color": color, "width": 1 + 3 * b / max(len(colors) - 1, 1)}))
+    traces.append(trace(x=pos[:, 0], y=pos[:, 1], mode="markers", hoverinfo="skip", name="nodes", showlegend=False,
+                        marker={"color": "#444444", "size": 6 if graph.num_nodes <= 300 else 3}))
+    return go.Figure(traces, layout={
+        "height": height, "uirevision": name, "margin": {"l": 5, "r": 5, "t": 30, "b": 5}, "plot_bgcolor": "white",
+        "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        "legend": {"title": {"text": name}},
+    })
+
+
+def quantile_figure(s: np.ndarray, quantiles: np.ndarray, height: int = 300) -> go.Figure:
+    r"""Each column of ``s`` sorted in descending order, with its quantile :math:`q_k` of the balance term.
+
+    The balance term rewards columns that sit far above :math:`q_k` for about :math:`N/K` nodes and below it for the
+    rest, i.e. clusters of about equal size.
+    """
+    n, k = s.shape
+    colors = cluster_colors(k)
+    fig = go.Figure()
+    for j in range(k):
+        fig.add_trace(go.Scatter(x=np.arange(n), y=np.sort(s[:, j])[::-1], mode="lines", name=f"s_{j}",
+                                 line={"color": colors[j]}))
+        fig.add_hline(y=float(quantiles[j]), line={"color": colors[j], "dash": "dot", "width": 1})
+    fig.add_vline(x=min(n // k, n - 1), line={"color": "#444444", "dash": "dash", "width": 1},
+                  annotation_text="⌊N/K⌋")
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis_title="rank",
+                      yaxis_title="s_ik (sorted)", yaxis_range=[0, 1.02], uirevision="quantiles")
+    return fig
+
+
+def figure_html(fig: go.Figure) -> str:
+    """A standalone HTML page of ``fig`` with plotly.js embedded, so that it opens offline."""
+    return fig.to_html(full_html=True, include_plotlyjs=True)

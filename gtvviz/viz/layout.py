@@ -1,0 +1,132 @@
+"""Node positions for drawing a graph, computed once per graph and deterministic for a given seed.
+
+* A graph that carries positions (``Graph.pos``, e.g. a pixel grid or two moons) is drawn where it says.
+* Small graphs use networkx: Kamada-Kawai for small connected graphs, Fruchterman-Reingold (spring) otherwise.
+* Larger graphs use :func:`force_layout`: a spectral start refined by a sparse force simulation in
+  :math:`O((E + N m) \\cdot \\text{iterations})`, with attraction along edges and repulsion from ``m`` random
+  nodes per node and iteration (a negative-sampling take on ForceAtlas).
+
+Every layout is centred and scaled into :math:`[-1, 1]^2`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import ArpackNoConvergence, eigsh
+
+from gtvviz.graph import Graph
+
+#: Connected graphs up to this many nodes get a Kamada-Kawai layout.
+KAMADA_KAWAI_LIMIT = 100
+#: Graphs up to this many nodes get a networkx spring layout; larger ones get :func:`force_layout`.
+SPRING_LIMIT = 500
+
+
+def compute_layout(graph: Graph, seed: int = 0) -> np.ndarray:
+    """Positions of the nodes of ``graph``, shape :math:`(N, 2)`, in :math:`[-1, 1]^2`.
+
+    Args:
+        graph: the graph to draw; its own ``pos`` is used when present.
+        seed: seed of every random choice, so that the same graph and seed give the same picture.
+    """
+    n = graph.num_nodes
+    if graph.pos is not None:
+        return normalise(np.asarray(graph.pos, dtype=np.float64))
+    if n <= SPRING_LIMIT:
+        return normalise(_networkx_layout(graph, seed))
+    return normalise(force_layout(adjacency(graph), seed=seed))
+
+
+def normalise(pos: np.ndarray) -> np.ndarray:
+    """Centre ``pos`` on its bounding box and scale the larger side to :math:`[-1, 1]`, keeping the aspect."""
+    pos = np.asarray(pos, dtype=np.float64).reshape(-1, 2)
+    if len(pos) == 0:
+        return pos
+    low, high = pos.min(axis=0), pos.max(axis=0)
+    span = float((high - low).max())
+    return (pos - (low + high) / 2) / (span / 2 if span > 0 else 1.0)
+
+
+def adjacency(graph: Graph) -> sp.csr_matrix:
+    """The weighted adjacency matrix of ``graph`` as a symmetric CSR matrix."""
+    row, col = graph.edge_index.numpy()
+    w = np.ones(len(row)) if graph.edge_weight is None else graph.edge_weight.double().numpy()
+    return sp.csr_matrix((w, (row, col)), shape=(graph.num_nodes, graph.num_nodes))
+
+
+def _networkx_layout(graph: Graph, seed: int) -> np.ndarray:
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(graph.num_nodes))
+    row, col = graph.edge_index.numpy()
+    upper = row < col
+    g.add_edges_from(zip(row[upper].tolist(), col[upper].tolist()))
+    if graph.num_nodes == 0:
+        return np.zeros((0, 2))
+    if graph.num_nodes <= KAMADA_KAWAI_LIMIT and nx.is_connected(g):
+        positions = nx.kamada_kawai_layout(g)
+    else:
+        positions = nx.spring_layout(g, seed=seed)
+    return np.array([positions[i] for i in range(graph.num_nodes)], dtype=np.float64)
+
+
+def spectral_start(a: sp.csr_matrix, seed: int = 0) -> np.ndarray:
+    r"""Two leading non-trivial eigenvectors of the regularised normalised adjacency
+    :math:`D_\tau^{-1/2} (A + \frac{\tau}{N} \mathbf{1}\mathbf{1}^\top) D_\tau^{-1/2}`, with :math:`\tau` the mean
+    degree, so that disconnected graphs still give one embedding. Falls back to random points if ARPACK fails.
+    """
+    n = a.shape[0]
+    rng = np.random.default_rng(seed)
+    if n < 4:
+        return rng.standard_normal((n, 2))
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    tau = max(float(deg.mean()), 1e-9)
+    inv_sqrt = 1.0 / np.sqrt(deg + tau)
+
+    def matvec(v: np.ndarray) -> np.ndarray:
+        v = v.reshape(n, -1) * inv_sqrt[:, None]
+        out = a @ v + (tau / n) * v.sum(axis=0, keepdims=True)
+        return (out * inv_sqrt[:, None]).reshape(v.shape if v.shape[1] > 1 else (n,))
+
+    op = sp.linalg.LinearOperator((n, n), matvec=matvec, matmat=matvec, dtype=np.float64)
+    try:
+        values, vectors = eigsh(op, k=3, which="LA", v0=rng.standard_normal(n), tol=1e-4, maxiter=5 * n)
+    except ArpackNoConvergence:
+        return rng.standard_normal((n, 2))
+    order = np.argsort(values)[::-1]
+    return vectors[:, order[1:3]] * inv_sqrt[:, None]
+
+
+def force_layout(a: sp.csr_matrix, seed: int = 0, iterations: int = 150, negatives: int = 8) -> np.ndarray:
+    """A sparse force-directed layout: spectral start, then attraction along edges and sampled repulsion.
+
+    Args:
+        a: symmetric adjacency matrix :math:`(N, N)`.
+        seed: seed of the spectral start and of the repulsion samples.
+        iterations: number of simulation steps (the step size cools linearly to zero).
+        negatives: random nodes each node is repelled from per step.
+    """
+    n = a.shape[0]
+    rng = np.random.default_rng(seed)
+    pos = normalise(spectral_start(a, seed)) * np.sqrt(n)
+    pos += rng.standard_normal((n, 2)) * 0.05 * np.sqrt(n)
+    coo = sp.triu(a, k=1).tocoo()
+    src, dst, w = coo.row, coo.col, coo.data
+    for it in range(iterations):
+        force = np.zeros_like(pos)
+        delta = pos[dst] - pos[src]
+        dist = np.linalg.norm(delta, axis=1, keepdims=True) + 1e-9
+        pull = delta * (w[:, None] * dist / (1.0 + dist))  # attraction grows linearly, then saturates
+        np.add.at(force, src, pull)
+        np.add.at(force, dst, -pull)
+        others = rng.integers(0, n, size=(n, negatives))
+        away = pos[:, None, :] - pos[others]
+        d2 = (away**2).sum(axis=-1, keepdims=True) + 1e-2
+        force += (away / d2).sum(axis=1) * (n / negatives)
+        force -= pos * 0.01  # weak gravity keeps components together
+        length = np.linalg.norm(force, axis=1, keepdims=True) + 1e-9
+        step = np.sqrt(n) * 0.1 * (1.0 - it / iterations)
+        pos += force / length * np.minimum(length, step)
+    return pos

@@ -1,0 +1,114 @@
+"""Explore: train TVGNN live on the current graph and watch the assignment sharpen.
+
+Two fragments rerun themselves while playing: the live view every frame (one time-boxed training tick, the epoch
+counter and the graph: fixed layout, colour = cluster, grey = undecided, dark = cut edges) and, less often, the
+charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart costs the browser a full
+redraw per update, so only the graph is redrawn every frame. Paused, a slider replays the recorded snapshots.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gtvviz.data import SAMPLES, sample_info
+from gtvviz.metrics import evaluate
+from gtvviz.viz import cluster_sizes_figure, graph_figure, loss_figure, sharpness_figure
+from ui.downloads import download_buttons
+from ui.sidebar import page_frame
+from ui.state import AppState, get_state, restart_with
+from ui.transport import AREA, CHART_INTERVAL, FRAME_INTERVAL, tick, transport_bar
+
+LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness"}
+GRAPH_METRICS = {"modularity": "Modularity", "conductance": "Conductance", "cut_fraction": "Cut fraction",
+                 "sharpness": "Sharpness"}
+COLLAPSED = (
+    "**The run has collapsed.** For many epochs every node has kept (almost) the same soft assignment: the graph "
+    "stays grey (S is uniform, 1/K everywhere) or one cluster has taken every node, so the loss has nothing left "
+    "to pull on. Start again from another seed (or with the spread initialisation)."
+)
+
+
+def _on_replay() -> None:
+    state = get_state()
+    epoch = st.session_state["replay"]
+    state.view_epoch = None if epoch >= state.run.latest.epoch else epoch
+
+
+def _status(state: AppState) -> None:
+    run, shown = state.run, state.shown()
+    latest = run.latest.epoch
+    mode = "training" if state.playing else "done" if run.trainer.done else "paused"
+    if shown.epoch != latest:
+        mode = f"replaying (latest epoch {latest})"
+    with st.container(key="epoch-counter"):
+        st.markdown(f"**Epoch {shown.epoch}** / {run.config.epochs} · {shown.elapsed:.1f} s of training · {mode}")
+    st.progress(min(latest / max(run.config.epochs, 1), 1.0))
+
+
+def _metrics(state: AppState) -> None:
+    shown = state.shown()
+    values = shown.metrics or evaluate(state.run.graph, shown.s)
+    names = LABEL_METRICS if state.run.graph.has_labels else GRAPH_METRICS
+    with st.container(horizontal=True, key="metrics"):
+        for key, label in names.items():
+            st.metric(label, f"{values[key]:.3f}", width="content")
+
+
+def _collapse_remedy(state: AppState) -> None:
+    st.warning(COLLAPSED, icon=":material/blur_on:")
+    with st.container(horizontal=True):
+        if st.button("New seed and Reset", key="remedy.seed"):
+            restart_with(state, AREA, seed=(state.pending.seed + 1) % 2**31)
+            st.rerun()
+        if state.pending.init != "spread" and st.button("Spread init and Reset", key="remedy.init"):
+            restart_with(state, AREA, init="spread")
+            st.rerun()
+
+
+def _replay_slider(state: AppState) -> None:
+    epochs = state.run.recorder.epochs()
+    if state.playing or len(epochs) < 2:
+        return
+    st.session_state["replay"] = state.run.recorder.get(state.shown().epoch).epoch
+    st.select_slider("Replay", options=epochs, key="replay", on_change=_on_replay,
+                     help="Scrub through the recorded epochs.")
+
+
+@st.fragment(run_every=FRAME_INTERVAL if get_state().playing else None)
+def live_view() -> None:
+    """One frame: a training tick while playing, then the epoch counter and the graph of the shown snapshot."""
+    state = get_state()
+    tick(state)
+    run, shown = state.run, state.shown()
+    _status(state)
+    if run.error:
+        st.error(run.error)
+    if shown.collapsed:
+        _collapse_remedy(state)
+    st.plotly_chart(graph_figure(run.graph, run.layout, shown.s), key="graph", config={"displaylogo": False})
+
+
+@st.fragment(run_every=CHART_INTERVAL if get_state().playing else None)
+def charts() -> None:
+    """The metrics, loss curves, sharpness histogram and cluster sizes (redrawn less often than the graph)."""
+    state = get_state()
+    shown = state.shown()
+    _metrics(state)
+    st.plotly_chart(loss_figure(state.run.trainer.history, list(shown.losses)), key="loss")
+    st.plotly_chart(sharpness_figure(shown.s), key="sharpness")
+    st.plotly_chart(cluster_sizes_figure(shown.s), key="sizes")
+
+
+state = page_frame("Explore — watch TVGNN cluster the graph")
+if state.run.config.graph in SAMPLES:
+    with st.expander(f"About {state.run.config.graph}: what to look for"):
+        info = sample_info(state.run.config.graph)
+        st.markdown(f"{info['description']}. {info['look_for']}")
+transport_bar(state)
+left, right = st.columns([3, 2])
+with left:
+    live_view()
+    _replay_slider(state)
+with right:
+    charts()
+download_buttons(state)

@@ -1,0 +1,107 @@
+"""Theory: the equations of GTVConv and of the AsymCheegerCut loss, each drawn on the current graph and run.
+
+The Γ edge weights come from the first GTVConv layer of the current model; the loss terms from the assignment on
+screen (the Explore page's latest or replayed snapshot).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from gtvviz.features import node_features
+from gtvviz.viz import edge_values_figure, quantile_figure
+from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
+from ui.sidebar import page_frame
+from ui.state import AppState
+
+GTVCONV = r"""
+\tilde{\mathbf{X}} = \mathbf{X}\boldsymbol{\Theta}, \qquad
+\Gamma_{ij} = \frac{a_{ij}}{\max\big(\lVert \tilde{\mathbf{x}}_i - \tilde{\mathbf{x}}_j \rVert_1,\ \epsilon\big)}, \qquad
+\mathbf{x}'_i = \sigma\Big(\tilde{\mathbf{x}}_i - \delta \sum_{j \in \mathcal{N}(i)} \Gamma_{ij}\,
+(\tilde{\mathbf{x}}_i - \tilde{\mathbf{x}}_j) + \mathbf{b}\Big)
+"""
+MATRIX_FORM = r"""
+\mathbf{X}' = \sigma\big((\mathbf{I} - \delta\,\mathbf{L}_\Gamma)\,\tilde{\mathbf{X}} + \mathbf{b}\big), \qquad
+\mathbf{L}_\Gamma = \mathbf{D}_\Gamma - \boldsymbol{\Gamma}
+"""
+ASSIGNMENT = r"\mathbf{S} = \operatorname{softmax}\big(\mathrm{MLP}(\mathbf{H})\big), \qquad " \
+             r"\mathcal{L} = \alpha_1 \mathcal{L}_{GTV} + \alpha_2 \mathcal{L}_{AN}"
+GTV_LOSS = r"""
+\mathcal{L}_{GTV} = \frac{1}{2\,\mathrm{nnz}(\mathbf{A})} \sum_{(i,j):\,a_{ij} \neq 0} a_{ij}\,
+\lVert \mathbf{s}_i - \mathbf{s}_j \rVert_1
+"""
+AN_LOSS = r"""
+\mathcal{L}_{AN} = 1 - \frac{\sum_{i,k} \lvert s_{ik} - q_k \rvert_\rho}{N (K - 1)}, \qquad
+\lvert d \rvert_\rho = \begin{cases} \rho\, d & d \ge 0 \\ -d & d < 0 \end{cases}, \qquad \rho = K - 1
+"""
+
+
+def _gamma_section(state: AppState) -> None:
+    run = state.run
+    layer = first_gtv_layer(run.trainer.model)
+    if layer is None:
+        st.info(f"The {run.config.method} model has no GTVConv layer; choose method tvgnn and Reset to see Γ here.")
+        return
+    x = run.trainer.x if run.trainer.x is not None else node_features(run.graph, seed=run.config.seed)
+    gamma = layer_gamma(layer, run.graph, x)
+    if len(gamma) == 0:
+        st.info("The graph has no edges, so there is no Γ to draw.")
+        return
+    left, right = st.columns([3, 1])
+    with left:
+        st.plotly_chart(edge_values_figure(run.graph, run.layout, gamma, name="Γ<sub>ij</sub>", log=True),
+                        key="theory.gamma", config={"displaylogo": False})
+    with right:
+        st.metric("smallest Γ", f"{gamma.min():.3g}", border=True)
+        st.metric("median Γ", f"{np.median(gamma):.3g}", border=True)
+        st.metric("largest Γ", f"{gamma.max():.3g}", help=f"At most a_ij/ε = {1 / layer.eps:.3g}·a_ij", border=True)
+    st.caption(
+        f"Γ of the first GTVConv layer of the current model (epoch {run.latest.epoch}). Bright, thick edges join "
+        "neighbours whose transformed features are close: the layer pulls them together. Dark, thin edges cross a "
+        "boundary: their features differ, Γ is small, and the layer leaves them apart — the boundary stays sharp, "
+        "unlike the uniform averaging of a GCN. Press Play on the Explore page and come back to see Γ change."
+    )
+
+
+def _loss_section(state: AppState) -> None:
+    run, shown = state.run, state.shown()
+    with st.container(horizontal=True):
+        for name, value in shown.losses.items():
+            st.metric(f"{name} (epoch {shown.epoch})", f"{value:.4f}", border=True)
+    tv = edge_variation(run.graph, shown.s)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**The GTV term, edge by edge:** ‖sᵢ − sⱼ‖₁ is 0 inside a cluster and 2 on a cut edge.")
+        if len(tv):
+            st.plotly_chart(edge_values_figure(run.graph, run.layout, tv, name="a<sub>ij</sub>‖s<sub>i</sub>−s<sub>j</sub>‖<sub>1</sub>"),
+                            key="theory.tv", config={"displaylogo": False})
+    with right:
+        st.markdown("**The balance term, column by column:** each column of S sorted, with its quantile q_k.")
+        st.plotly_chart(quantile_figure(shown.s, balance_quantiles(shown.s)), key="theory.quantiles",
+                        config={"displaylogo": False})
+    st.caption(
+        "q_k is the entry at index ⌊N/K⌋ of column k sorted in descending order. Entries above q_k count ρ = K−1 "
+        "times, entries below once, so L_AN is 0 for K equal one-hot clusters and 1 for a uniform S or a single "
+        "cluster: it stops the GTV term from putting every node in one cluster."
+    )
+
+
+state = page_frame("Theory — TVGNN's equations, drawn on this graph")
+st.markdown("##### 1. GTVConv: one gradient step on the total variation of the features")
+st.latex(GTVCONV)
+st.latex(MATRIX_FORM)
+st.markdown(
+    f"This model: δ = {state.run.config.delta:g} (`delta_coeff`, which is 2δ of the paper), ε = "
+    f"{state.run.config.eps:g}, widths {', '.join(map(str, state.run.config.hidden))}. Γ is computed on the "
+    "transformed features, edge by edge, and gradients flow through it."
+)
+_gamma_section(state)
+st.markdown("##### 2. The AsymCheegerCut loss")
+st.latex(ASSIGNMENT)
+st.latex(GTV_LOSS)
+st.latex(AN_LOSS)
+st.markdown(
+    f"This run: α₁ = {state.run.config.alpha1:g}, α₂ = {state.run.config.alpha2:g}, K = {state.run.config.clusters}."
+)
+_loss_section(state)

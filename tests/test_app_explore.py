@@ -1,0 +1,91 @@
+"""AppTest: the Explore page's transport bar, settings form and collapse remedy."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.app_helpers import assert_clean, click, start_app, state, texts
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+SMALL = {"hidden": "16", "mlp": "8", "epochs": "40"}  # a fast model: these tests check the app, not TVGNN
+
+
+def test_opens_on_the_default_graph_paused_at_epoch_zero() -> None:
+    at = start_app()
+    assert_clean(at)
+    st = state(at)
+    assert st.run.config.graph == "karate" and st.run.latest.epoch == 0 and not st.playing
+    assert any("Epoch 0" in text for text in texts(at, "markdown"))
+    assert at.query_params["graph"] == "karate" and at.query_params["v"] == "1"
+
+
+def test_step_advances_the_epoch() -> None:
+    at = start_app(SMALL)
+    click(at, "Step")
+    assert state(at).run.latest.epoch == 1
+    click(at, "Step 10")
+    assert_clean(at)
+    assert state(at).run.latest.epoch == 11
+    assert any("Epoch 11" in text for text in texts(at, "markdown"))
+    assert state(at).run.recorder.epochs() == list(range(12))
+
+
+def test_play_trains_a_tick_and_pause_stops() -> None:
+    at = start_app(SMALL)
+    click(at, "Play")  # the fragment's first run trains one time-boxed tick
+    assert state(at).playing and state(at).run.latest.epoch >= 1
+    assert [b.label for b in at.button if b.label in ("Play", "Pause")] == ["Pause"]
+    epoch = state(at).run.latest.epoch
+    click(at, "Pause")
+    assert not state(at).playing
+    at.run()
+    assert state(at).run.latest.epoch == epoch
+
+
+def test_settings_take_effect_on_reset_only() -> None:
+    at = start_app(SMALL)
+    click(at, "Step 10")
+    at.number_input(key="cfg.seed").set_value(5)
+    click(at, "Apply")
+    st = state(at)
+    assert st.pending.seed == 5 and st.run.config.seed == 0 and st.run.latest.epoch == 10
+    assert any("Settings changed" in text for text in texts(at, "warning"))
+    assert at.query_params["seed"] == "5"
+    click(at, "Reset")
+    st = state(at)
+    assert st.run.config.seed == 5 and st.run.latest.epoch == 0
+    assert not any("Settings changed" in text for text in texts(at, "warning"))
+
+
+def test_k_larger_than_n_gives_a_message_and_keeps_the_run() -> None:
+    at = start_app(SMALL)
+    click(at, "Step 10")
+    run = state(at).run
+    at.number_input(key="cfg.clusters").set_value(35)  # karate has 34 nodes
+    click(at, "Apply")
+    assert_clean(at)
+    assert any("more than the 34 nodes" in text for text in texts(at, "error"))
+    st = state(at)
+    assert st.run is run and st.pending.clusters == 2 and st.run.latest.epoch == 10
+
+
+def test_bad_widths_give_a_message() -> None:
+    at = start_app(SMALL)
+    at.text_input(key="cfg.hidden").set_value("16,abc")
+    click(at, "Apply")
+    assert any("hidden" in text for text in texts(at, "error"))
+    assert state(at).pending.hidden == (16,)
+
+
+def test_collapse_says_what_happened_and_offers_a_new_seed() -> None:
+    at = start_app(SMALL)
+    trainer = state(at).run.trainer
+    trainer.last = replace(trainer.last, collapsed=True)
+    at.run()
+    assert any("collapsed" in text for text in texts(at, "warning"))
+    click(at, "New seed and Reset")
+    assert_clean(at)
+    st = state(at)
+    assert st.run.config.seed == 1 and st.run.latest.epoch == 0 and not st.run.latest.collapsed

@@ -1,0 +1,177 @@
+"""The multi-method runner: cluster matching, boundary nodes, lock-step training, seeds and tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gtvviz.compare import (TRUTH, Comparison, align_assignment, boundary_nodes, cluster_permutation,
+                            format_table, parse_methods, relaxed_and_sharp, run_one, run_seeds, summarise)
+from gtvviz.config import RunConfig
+from gtvviz.errors import ConfigError, TrainingDivergedError
+from gtvviz.graph import Graph
+from gtvviz.viz.compare_figures import (CONTEXT_OPACITY, compare_graph_figure, relaxed_figure,
+                                        sharpness_histograms_figure)
+
+SMALL = RunConfig(clusters=2, hidden=(16,), mlp=(8,), lr=1e-2, epochs=20, device="cpu")
+
+
+def two_cliques(labels: bool = True) -> Graph:
+    edges = [(i, j) for c in (0, 5) for i in range(c, c + 5) for j in range(i + 1, c + 5)] + [(4, 5)]
+    return Graph.from_edges(np.array(edges).T, 10, y=[0] * 5 + [1] * 5 if labels else None)
+
+
+def test_parse_methods() -> None:
+    assert parse_methods("tvgnn, Spectral,tvgnn") == ("tvgnn", "spectral")
+    assert parse_methods(["dmon"]) == ("dmon",)
+    with pytest.raises(ConfigError, match="Unknown method 'louvain'"):
+        parse_methods("tvgnn,louvain")
+    with pytest.raises(ConfigError, match="at least one"):
+        parse_methods(" , ")
+
+
+def test_cluster_permutation_is_a_full_permutation() -> None:
+    reference = np.array([0, 0, 1, 1, 2, 2])
+    perm = cluster_permutation(reference, np.array([2, 2, 0, 0, 1, 1]), 3)
+    np.testing.assert_array_equal(perm, [1, 2, 0])
+    # Cluster 2 is unused: it still gets the free id.
+    np.testing.assert_array_equal(np.sort(cluster_permutation(reference, np.array([1, 1, 0, 0, 0, 0]), 3)),
+                                  [0, 1, 2])
+    # A reference with more classes than K never yields an id >= K.
+    perm = cluster_permutation(np.array([0, 1, 2, 3, 3, 3]), np.array([0, 0, 0, 1, 1, 1]), 2)
+    assert sorted(perm.tolist()) == [0, 1]
+    # Unknown reference labels (-1) are ignored.
+    np.testing.assert_array_equal(cluster_permutation(np.array([-1, -1, 1, 0]), np.array([0, 0, 0, 1]), 2),
+                                  [1, 0])
+
+
+def test_align_assignment_moves_columns() -> None:
+    s = np.array([[0.9, 0.1, 0.0], [0.2, 0.0, 0.8]])
+    aligned = align_assignment(s, np.array([2, 0, 1]))
+    np.testing.assert_array_equal(aligned, [[0.1, 0.0, 0.9], [0.0, 0.8, 0.2]])
+
+
+def test_boundary_nodes() -> None:
+    path = Graph.from_edges([[0, 1, 2, 3], [1, 2, 3, 4]], 5)
+    np.testing.assert_array_equal(boundary_nodes(path, np.array([0, 0, 1, 1, 1])), [0, 1, 1, 0, 0])
+    assert not boundary_nodes(path, np.zeros(5, dtype=int)).any()
+
+
+def test_comparison_trains_in_step_and_matches_clusters() -> None:
+    graph = two_cliques()
+    comparison = Comparison(graph, SMALL, ("tvgnn", "spectral", "mincut"))
+    assert comparison.epoch == 0 and not comparison.done
+    comparison.step(5)
+    epochs = {m: t.epoch for m, t in comparison.trainers.items()}
+    assert epochs == {"tvgnn": 5, "spectral": 0, "mincut": 5} and comparison.epoch == 5
+    comparison.step(100)
+    assert comparison.done and comparison.epoch == SMALL.epochs
+    for reference in ("tvgnn", TRUTH):
+        aligned = comparison.aligned(reference)
+        assert list(aligned) == ["tvgnn", "spectral", "mincut"]
+        ref = comparison.reference_labels(reference)
+        for s in aligned.values():
+            assert s.shape == (10, 2)
+            assert (s.argmax(axis=1) == ref).mean() >= 0.5
+    spectral = comparison.aligned(TRUTH)["spectral"].argmax(axis=1)
+    np.testing.assert_array_equal(spectral, graph.y.numpy())  # type: ignore[union-attr]
+    results = comparison.results()
+    assert results["spectral"]["nmi"] == pytest.approx(1.0) and results["tvgnn"]["epoch"] == SMALL.epochs
+    assert all(r["seconds"] >= 0 for r in results.values())
+    comparison.reset()
+    assert comparison.epoch == 0
+
+
+def test_comparison_rejects_bad_references() -> None:
+    comparison = Comparison(two_cliques(labels=False), SMALL, ("spectral",))
+    with pytest.raises(ConfigError, match="no ground-truth"):
+        comparison.aligned(TRUTH)
+    with pytest.raises(ConfigError, match="Cannot match"):
+        comparison.aligned("tvgnn")
+
+
+def test_a_diverging_method_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    comparison = Comparison(two_cliques(), SMALL, ("tvgnn", "mincut"))
+
+    def diverge(n: int = 1):  # noqa: ANN202
+        raise TrainingDivergedError("boom")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(comparison.trainers["tvgnn"], "step", diverge)
+    comparison.step(SMALL.epochs)
+    assert comparison.errors == {"tvgnn": "boom"} and comparison.done
+    assert comparison.trainers["mincut"].epoch == SMALL.epochs
+
+
+def test_run_seeds_summary_and_progress() -> None:
+    graph = two_cliques()
+    counted: dict[str, int] = {}
+
+    def progress(label: str, n: int) -> None:
+        counted[label] = counted.get(label, 0) + n
+
+    rows = run_seeds(graph, SMALL.replace(seed=3), ("tvgnn", "kmeans"), seeds=2, progress=progress)
+    assert [(r["method"], r["seed"]) for r in rows] == [("tvgnn", 3), ("tvgnn", 4), ("kmeans", 3), ("kmeans", 4)]
+    assert counted == {f"{m} seed {s}": SMALL.epochs for m in ("tvgnn", "kmeans") for s in (3, 4)}
+    summary = summarise(rows)
+    assert list(summary) == ["tvgnn", "kmeans"]
+    entry = summary["tvgnn"]
+    for name in ("nmi", "acc", "ari", "sharpness", "cut_fraction", "seconds", "collapsed", "diverged"):
+        values = [float(r[name]) for r in rows if r["method"] == "tvgnn"]
+        assert entry[name] == pytest.approx(np.mean(values)) and entry[f"{name}_std"] == pytest.approx(np.std(values))
+    assert entry["runs"] == 2 and "seed" not in entry and "epoch" not in entry
+    with pytest.raises(ConfigError):
+        run_seeds(graph, SMALL, ("tvgnn",), seeds=0)
+
+
+def test_run_one_is_reproducible() -> None:
+    first = run_one(two_cliques(), SMALL.replace(method="dmon"))
+    second = run_one(two_cliques(), SMALL.replace(method="dmon"))
+    assert {k: v for k, v in first.items() if k != "seconds"} == {k: v for k, v in second.items() if k != "seconds"}
+
+
+def test_format_table() -> None:
+    summary = {"tvgnn": {"nmi": 0.5, "nmi_std": 0.25, "seconds": 1.0, "seconds_std": 0.0},
+               "spectral": {"seconds": 2.0, "seconds_std": 0.5}}
+    text = format_table(summary)
+    assert text.splitlines()[0].split() == ["method", "nmi", "seconds"]
+    assert "0.500 ± 0.250" in text and "2.00 ± 0.50" in text and " - " in text
+    markdown = format_table(summary, markdown=True).splitlines()
+    assert markdown[0] == "| method | nmi | seconds |" and markdown[1] == "|---|---|---|"
+    assert markdown[3] == "| spectral | - | 2.00 ± 0.50 |"
+
+
+def test_relaxed_and_sharp_share_one_scale() -> None:
+    fiedler = np.array([-2.0, -1.0, 1.0, 3.0])
+    s = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.0, 1.0]])
+    relaxed, sharp = relaxed_and_sharp(fiedler, s)
+    np.testing.assert_allclose(relaxed, [0.0, 0.2, 0.6, 1.0])
+    np.testing.assert_array_equal(sharp, s[:, 1])
+    relaxed, sharp = relaxed_and_sharp(-fiedler, s)  # the sign of an eigenvector is arbitrary
+    np.testing.assert_allclose(relaxed, [1.0, 0.8, 0.4, 0.0])
+    np.testing.assert_array_equal(sharp, s[:, 0])
+    flat, _ = relaxed_and_sharp(np.zeros(4), s)
+    np.testing.assert_array_equal(flat, 0.5)
+
+
+def test_compare_figures() -> None:
+    graph = two_cliques()
+    pos = np.random.default_rng(0).random((10, 2))
+    s = np.eye(2)[graph.y.numpy()]  # type: ignore[union-attr]
+    smooth = np.full((10, 2), 0.5)
+    assignments = {"tvgnn": s, "mincut": smooth, "dmon": smooth, "spectral": s}
+    fig = compare_graph_figure(graph, pos, assignments, columns=3)
+    assert [a.text for a in fig.layout.annotations] == list(assignments)
+    assert len(fig.data) == 3 * len(assignments)  # edges, cut edges, nodes per panel
+    assert fig.layout.xaxis4.matches == "x" and fig.layout.yaxis4.matches == "y"
+    assert fig.layout.height == 2 * 380
+    focus = boundary_nodes(graph, graph.y.numpy())  # type: ignore[union-attr]
+    zoomed = compare_graph_figure(graph, pos, assignments, focus=focus)
+    low, high = pos[focus].min(axis=0), pos[focus].max(axis=0)
+    assert zoomed.layout.xaxis.range[0] < low[0] and zoomed.layout.xaxis.range[1] > high[0]
+    np.testing.assert_allclose(zoomed.data[2].marker.opacity, np.where(focus, 1.0, CONTEXT_OPACITY))
+    bars = sharpness_histograms_figure({"tvgnn": s, "mincut": smooth})
+    assert len(bars.data) == 2 and bars.layout.annotations[1].text == "mincut (mean 0.500)"
+    assert sum(bars.data[0].y) == 10 and bars.data[1].y[0] == 10
+    relaxed = relaxed_figure(graph, pos, {"spectral": np.linspace(0, 1, 10), "tvgnn": s[:, 1]})
+    assert len(relaxed.data) == 4 and relaxed.data[3].marker.showscale and not relaxed.data[1].marker.showscale

@@ -1,0 +1,121 @@
+import numpy as np
+import pytest
+import torch
+
+from gtvviz.collapse import CollapseDetector
+from gtvviz.config import RunConfig
+from gtvviz.errors import ConfigError, TrainingDivergedError
+from gtvviz.graph import Graph
+from gtvviz.methods import build_trainer
+from gtvviz.train import Trainer, resolve_device
+
+SMALL = dict(hidden=(16, 16), mlp=(8,), device="cpu")
+
+
+@pytest.fixture
+def two_cliques() -> Graph:
+    left = [(i, j) for i in range(6) for j in range(i + 1, 6)]
+    right = [(i + 6, j + 6) for i, j in left]
+    x = np.vstack([np.eye(2)[[0] * 6], np.eye(2)[[1] * 6]]) + 0.05
+    return Graph.from_edges(left + right + [(5, 6)], 12, x=x, y=[0] * 6 + [1] * 6)
+
+
+def test_step_yields_consecutive_snapshots(two_cliques: Graph) -> None:
+    trainer = build_trainer(two_cliques, RunConfig(clusters=2, epochs=5, **SMALL))
+    assert trainer.last is not None and trainer.last.epoch == 0
+    epochs = [snap.epoch for snap in trainer.step(3)]
+    assert epochs == [1, 2, 3]
+    assert [snap.epoch for snap in trainer.step(10)] == [4, 5] and trainer.done
+    assert list(trainer.step(1)) == []
+    assert len(trainer.history) == 6
+    last = trainer.last
+    assert last.s.shape == (12, 2) and np.allclose(last.s.sum(1), 1, atol=1e-5)
+    assert set(last.losses) == {"total", "gtv", "balance"} and "nmi" in last.metrics
+
+
+def test_same_seed_same_numbers_and_reset(two_cliques: Graph) -> None:
+    config = RunConfig(clusters=2, epochs=20, seed=3, **SMALL)
+    a, b = build_trainer(two_cliques, config), build_trainer(two_cliques, config)
+    a.run(), b.run()
+    np.testing.assert_array_equal(a.last.s, b.last.s)
+    first = a.last.s.copy()
+    a.reset()
+    a.run()
+    np.testing.assert_array_equal(a.last.s, first)
+    c = build_trainer(two_cliques, config.replace(seed=4))
+    c.run()
+    assert not np.array_equal(c.last.s, first)
+
+
+def test_seeding_leaves_global_rng_alone(two_cliques: Graph) -> None:
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    build_trainer(two_cliques, RunConfig(clusters=2, epochs=1, **SMALL))
+    assert torch.equal(torch.rand(1), expected)
+
+
+def test_best_tracks_lowest_loss(two_cliques: Graph) -> None:
+    trainer = build_trainer(two_cliques, RunConfig(clusters=2, epochs=30, lr=0.01, **SMALL))
+    trainer.run()
+    totals = [row["total"] for row in trainer.history]
+    assert trainer.best.losses["total"] == pytest.approx(min(totals))
+    assert trainer.best.epoch == int(np.argmin(totals))
+    summary = trainer.summary()
+    assert summary["lowest_loss"]["epoch"] == trainer.best.epoch and "nmi" in summary["lowest_loss"]
+    assert summary["last"]["epoch"] == 30
+
+
+def test_two_cliques_are_found(two_cliques: Graph) -> None:
+    trainer = build_trainer(two_cliques, RunConfig(clusters=2, epochs=150, lr=0.01, **SMALL))
+    trainer.run()
+    assert trainer.last.metrics["nmi"] == pytest.approx(1.0)
+    assert trainer.last.metrics["sharpness"] > 0.9
+
+
+def test_divergence_stops_with_a_clear_message(two_cliques: Graph) -> None:
+    trainer = build_trainer(two_cliques, RunConfig(clusters=2, epochs=10, **SMALL))
+    list(trainer.step(2))
+    good = trainer.last
+    with torch.no_grad():
+        trainer.model.mlp.output_layer.weight.fill_(float("nan"))
+    trainer._pending = trainer._forward()  # the next backward sees NaN
+    with pytest.raises(TrainingDivergedError, match="diverged at epoch 3"):
+        list(trainer.step(1))
+    assert trainer.last is good
+    with pytest.raises(TrainingDivergedError):
+        list(trainer.step(1))
+    trainer.reset()
+    assert len(list(trainer.step(1))) == 1
+
+
+def test_impossible_settings(two_cliques: Graph) -> None:
+    with pytest.raises(ConfigError, match="more than the 12 nodes"):
+        build_trainer(two_cliques, RunConfig(clusters=13, **SMALL))
+    empty = Graph.from_edges(np.empty((0, 2), dtype=int), 0)
+    with pytest.raises(ConfigError, match="empty"):
+        build_trainer(empty, RunConfig(clusters=2, **SMALL))
+    with pytest.raises(ConfigError, match="CUDA"):
+        if not torch.cuda.is_available():
+            resolve_device("cuda")
+        else:
+            raise ConfigError("CUDA present: nothing to check")
+
+
+def test_parameter_free_model_is_done_at_once(two_cliques: Graph) -> None:
+    class Fixed(torch.nn.Module):
+        def forward(self, x, edge_index, edge_weight=None):
+            return torch.full((x.size(0), 2), 0.5)
+
+    trainer = Trainer(two_cliques, Fixed(), lambda s, e, w: {"total": s.sum()}, epochs=10, device="cpu")
+    assert trainer.done and trainer.last.epoch == 0 and list(trainer.step(5)) == []
+
+
+def test_collapse_detector() -> None:
+    detector = CollapseDetector(patience=3)
+    uniform = np.full((10, 4), 0.25)
+    assert [detector.update(uniform) for _ in range(4)] == [False, False, True, True]
+    sharp = np.eye(4)[np.arange(10) % 4]
+    assert detector.update(sharp) is False
+    one_cluster = np.tile([0.9, 0.05, 0.03, 0.02], (10, 1))
+    assert detector.is_degenerate(one_cluster)

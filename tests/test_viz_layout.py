@@ -1,0 +1,56 @@
+"""Layouts: positions from the graph when it has them, deterministic per seed, scaled into [-1, 1]^2."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from gtvviz import Graph
+from gtvviz.viz.layout import SPRING_LIMIT, compute_layout, normalise
+
+
+def two_blocks(n: int, seed: int = 0) -> Graph:
+    """Two dense blocks of n/2 nodes joined by a handful of edges."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    pairs = []
+    for offset in (0, half):
+        a, b = rng.integers(0, half, size=(2, 6 * half))
+        pairs.append(np.stack([a + offset, b + offset]))
+    pairs.append(np.array([[0, 1, 2], [half, half + 1, half + 2]]))
+    edges = np.concatenate(pairs, axis=1)
+    return Graph.from_edges(edges, n, y=np.repeat([0, 1], half))
+
+
+def test_uses_the_graphs_own_positions() -> None:
+    pos = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 5.0]])
+    graph = Graph.from_edges([[0, 1], [1, 2]], 3, pos=pos)
+    out = compute_layout(graph)
+    np.testing.assert_allclose(out, normalise(pos))
+    assert out.min() == pytest.approx(-1.0) and out.max() == pytest.approx(1.0)
+    assert np.ptp(out[:, 1]) == pytest.approx(1.0)  # aspect kept
+
+
+@pytest.mark.parametrize("n", [40, SPRING_LIMIT + 100])
+def test_layout_is_deterministic_and_bounded(n: int) -> None:
+    graph = two_blocks(n)
+    first, second = compute_layout(graph, seed=3), compute_layout(graph, seed=3)
+    np.testing.assert_array_equal(first, second)
+    assert first.shape == (n, 2) and np.all(np.isfinite(first))
+    assert np.abs(first).max() <= 1.0 + 1e-9
+
+
+def test_large_layout_separates_communities() -> None:
+    graph = two_blocks(SPRING_LIMIT + 100)
+    pos = compute_layout(graph)
+    y = graph.y.numpy()
+    centres = np.stack([pos[y == c].mean(axis=0) for c in (0, 1)])
+    spread = np.mean([np.linalg.norm(pos[y == c] - centres[c], axis=1).mean() for c in (0, 1)])
+    assert np.linalg.norm(centres[0] - centres[1]) > spread
+
+
+def test_empty_and_edgeless_graphs() -> None:
+    assert compute_layout(Graph(edge_index=torch.empty(2, 0, dtype=torch.long), num_nodes=0)).shape == (0, 2)
+    isolated = compute_layout(Graph(edge_index=torch.empty(2, 0, dtype=torch.long), num_nodes=5))
+    assert isolated.shape == (5, 2) and np.all(np.isfinite(isolated))

@@ -1,0 +1,42 @@
+"""The frame every page shares: the sidebar (graph source and model settings), the link and one-time notices.
+
+Each page calls :func:`page_frame` first. (Doing this from the page rather than from ``app.py`` keeps it testable:
+after its first run, Streamlit's AppTest runs only the page script, not ``app.py``.) Every state change has
+happened by then (in widget callbacks, or before an ``st.rerun``), so the link written here is up to date.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.settings import settings_form
+from ui.source import source_picker
+from ui.state import AppState, get_state
+from ui.urlsync import write_url
+
+
+def render_sidebar(state: AppState) -> None:
+    """Draw the graph picker and the settings form (fewer controls in classroom mode)."""
+    with st.sidebar:
+        with st.expander("Graph", expanded=True, icon=":material/hub:"):
+            source_picker(state)
+        with st.expander("Model settings", expanded=not state.classroom, icon=":material/tune:"):
+            settings_form(state)
+        st.caption("The address bar always holds a link that reproduces this run (graph, settings and seed).")
+
+
+def show_notices(state: AppState) -> None:
+    """Show the messages of the session's start (e.g. ignored link parameters) once."""
+    for message in state.notices:
+        st.warning(message, icon=":material/link_off:")
+    state.notices.clear()
+
+
+def page_frame(title: str) -> AppState:
+    """Draw the shared sidebar, the notices and the page title, and update the link; return the session state."""
+    state = get_state()
+    write_url(state)
+    render_sidebar(state)
+    show_notices(state)
+    st.markdown(f"#### {title}")
+    return state

@@ -1,0 +1,119 @@
+"""The graph source picker of the sidebar: shipped samples, generators, uploads and PyG datasets.
+
+A new graph takes effect at once (the old model cannot run on it): the run restarts, paused at epoch 0, with K
+set to the sample's suggestion or the graph's number of classes. A graph that cannot be loaded, or a K that does
+not fit it, leaves the previous graph and run as they were and shows one message under the picker.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import streamlit as st
+
+from gtvviz import Graph
+from gtvviz.data import DATASETS, FORMATS, GENERATORS, SAMPLES, generator_source, parse_source
+from gtvviz.errors import GtvvizError
+from ui import loading
+from ui.state import UPLOAD_PREFIX, AppState, get_state, start
+
+KINDS = ("Sample", "Generator", "Upload", "PyG dataset")
+AREA = "graph"
+UPLOAD_TYPES = sorted({ext.lstrip(".") for fmt in FORMATS.values() for ext in fmt.extensions})
+
+
+def use_source(source: str) -> None:
+    """Load the sample, generator or dataset ``source`` and restart the run on it (a widget callback)."""
+    state = get_state()
+    try:
+        graph, key = loading.load_named(source, state.data_root)
+    except GtvvizError as err:
+        state.errors[AREA] = str(err)
+        return
+    _restart_on(state, source, graph, key)
+
+
+def _restart_on(state: AppState, source: str, graph: Graph, key: str) -> bool:
+    """Restart the run on a loaded graph with a K that suits it; ``False`` (and a message) if impossible."""
+    clusters = loading.suggested_clusters(source, graph, state.pending.clusters)
+    return start(state, state.pending.replace(graph=source, clusters=clusters), AREA, (graph, key))
+
+
+def _on_sample() -> None:
+    use_source(st.session_state["source.sample"])
+
+
+def _on_generate(kind: str) -> None:
+    text = ",".join(f"{p.name}={st.session_state[f'gen.{kind}.{p.name}']}" for p in GENERATORS[kind].params)
+    try:
+        name, params = parse_source(f"{kind}:{text}")
+    except GtvvizError as err:
+        get_state().errors[AREA] = str(err)
+        return
+    use_source(generator_source(name, **params))
+
+
+def _on_upload() -> None:
+    upload = st.session_state.get("source.upload")
+    if upload is None:
+        return
+    state = get_state()
+    try:
+        graph, key = loading.load_upload(upload.getvalue(), upload.name)
+    except GtvvizError as err:
+        state.errors[AREA] = str(err)
+        return
+    if _restart_on(state, UPLOAD_PREFIX + PurePath(upload.name).name, graph, key):
+        state.upload = (key, graph)
+
+
+def _on_dataset() -> None:
+    state = get_state()
+    state.data_root = st.session_state["source.data_root"].strip() or loading.default_root()
+    use_source(f"pyg:{st.session_state['source.dataset']}")
+
+
+def source_picker(state: AppState) -> None:
+    """Draw the picker (only the samples in classroom mode), the current graph and any loading error."""
+    kinds = KINDS[:1] if state.classroom else KINDS
+    kind = st.radio("Graph source", kinds, horizontal=True, key="source.kind")
+    if kind == "Sample":
+        if state.run.config.graph in SAMPLES:
+            st.session_state.setdefault("source.sample", state.run.config.graph)
+        st.selectbox("Sample graph", list(SAMPLES), key="source.sample", on_change=_on_sample,
+                     format_func=lambda name: f"{name} — {SAMPLES[name].description}")
+    elif kind == "Generator":
+        _generator_form()
+    elif kind == "Upload":
+        st.file_uploader("Graph file", type=UPLOAD_TYPES, key="source.upload", on_change=_on_upload,
+                         help="Formats: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values()))
+    else:
+        st.session_state.setdefault("source.data_root", state.data_root)
+        with st.form("source.pyg", border=False):
+            st.selectbox("Dataset", list(DATASETS), key="source.dataset")
+            st.text_input("Data root", key="source.data_root", help="Folder of the PyG dataset cache.")
+            st.form_submit_button("Load dataset", on_click=_on_dataset)
+    if AREA in state.errors:
+        st.error(state.errors[AREA])
+    graph = state.run.graph
+    st.caption(f"**{graph.name}**: {graph.num_nodes:,} nodes, {graph.num_edges:,} edges"
+               + (f", {graph.num_features} features" if graph.num_features else "")
+               + (", labelled" if graph.has_labels else ""))
+
+
+def _generator_form() -> None:
+    kind = st.selectbox("Generator", list(GENERATORS), key="source.generator",
+                        format_func=lambda name: f"{name} — {GENERATORS[name].description}")
+    spec = GENERATORS[kind]
+    with st.form(f"source.gen.{kind}", border=False):
+        for param in spec.params:
+            key = f"gen.{kind}.{param.name}"
+            if param.type == "ints":
+                st.text_input(param.name, value="-".join(map(str, param.default)), key=key, help=param.help)
+            elif param.type == "int":
+                st.number_input(param.name, int(param.low), int(param.high), int(param.default), step=1, key=key,
+                                help=param.help)
+            else:
+                st.number_input(param.name, float(param.low), float(param.high), float(param.default), key=key,
+                                help=param.help, format="%.4g")
+        st.form_submit_button("Generate", on_click=_on_generate, args=(kind,))

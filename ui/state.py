@@ -1,0 +1,190 @@
+"""The per-session state of the app: the running configuration, its graph, trainer and recorded snapshots.
+
+Everything lives in ``st.session_state`` (one browser tab), never in ``st.cache_resource`` (shared by every user),
+so two sessions that train at once never touch each other's model. Only graphs and layouts, which do not change,
+are cached across sessions (``st.cache_data`` returns a copy per call).
+
+A change of the applied settings marks the settings widgets as stale; the form copies the settings into them the
+next time it is drawn (:func:`sync_widgets`), so state may change anywhere (a callback or the script body). A
+change that fails (a bad upload, K > N, a device that is absent) leaves the previous graph and run exactly as they
+were and records one message for the control that caused it (:attr:`AppState.errors`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import streamlit as st
+
+from gtvviz import Graph, RunConfig, Snapshot, Trainer, build_trainer
+from gtvviz.errors import GtvvizError, TrainingDivergedError
+from gtvviz.viz import SnapshotRecorder
+from ui import loading
+
+#: Session-state key of the :class:`AppState`.
+KEY = "gtvviz_state"
+#: Prefix of the session-state keys of the settings widgets (``cfg.clusters``, ...).
+WIDGET_PREFIX = "cfg."
+#: Prefix of the graph source of an uploaded graph (it lives only in the session that uploaded it).
+UPLOAD_PREFIX = "upload:"
+#: Graphs above this many nodes compute metrics every 10 epochs instead of every epoch.
+METRICS_EVERY_LIMIT = 5000
+
+
+@dataclass
+class Run:
+    """One training run: its configuration, graph (with a cache key and a fixed layout) and trainer."""
+
+    config: RunConfig
+    graph: Graph
+    graph_key: str
+    layout: np.ndarray
+    trainer: Trainer
+    recorder: SnapshotRecorder
+    error: str = ""
+
+    @property
+    def latest(self) -> Snapshot:
+        """The snapshot of the current epoch."""
+        assert self.trainer.last is not None
+        return self.trainer.last
+
+
+@dataclass
+class AppState:
+    """Everything the app remembers for one session.
+
+    Attributes:
+        run: the running run.
+        pending: the settings applied in the form, which take effect on Reset.
+        classroom: hide the advanced controls (``classroom=1`` in the URL).
+        playing: whether the training ticks are running.
+        speed: epochs per frame while playing.
+        view_epoch: the replayed epoch, or ``None`` to follow the latest.
+        data_root: cache root of PyG datasets.
+        upload: cache key and graph of the latest upload.
+        notices: messages to show once (e.g. ignored link parameters).
+        errors: one message per control area (``graph``, ``settings``, ``transport``).
+        widgets_stale: the settings widgets must be set from :attr:`pending` before they are drawn again.
+    """
+
+    run: Run
+    pending: RunConfig
+    classroom: bool = False
+    playing: bool = False
+    speed: int = 5
+    view_epoch: int | None = None
+    data_root: str = ""
+    upload: tuple[str, Graph] | None = None
+    notices: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    widgets_stale: bool = True
+
+    @property
+    def settings_changed(self) -> bool:
+        """Whether applied settings are waiting for a Reset."""
+        return self.pending != self.run.config
+
+    def shown(self) -> Snapshot:
+        """The snapshot on screen: the replayed one, or the latest."""
+        if self.view_epoch is None or self.playing:
+            return self.run.latest
+        return self.run.recorder.get(self.view_epoch)
+
+
+def get_state() -> AppState:
+    """The session's state, created on first use from the URL (read only once per session)."""
+    if KEY not in st.session_state:
+        from ui import urlsync
+
+        config, classroom, messages = urlsync.read_url()
+        try:
+            run = build_run(config, *graph_for(config, None, ""))
+        except GtvvizError as err:
+            messages.append(f"The link's graph or settings could not be used ({err}); showing the default run.")
+            config = RunConfig()
+            run = build_run(config, *graph_for(config, None, ""))
+        st.session_state[KEY] = AppState(run=run, pending=config, classroom=classroom, notices=messages,
+                                         data_root=loading.default_root())
+    return st.session_state[KEY]
+
+
+def graph_for(config: RunConfig, upload: tuple[str, Graph] | None, data_root: str) -> tuple[Graph, str]:
+    """The graph that ``config`` names and its cache key; an ``upload:`` source needs the session's upload."""
+    if config.graph.startswith(UPLOAD_PREFIX):
+        if upload is None:
+            raise GtvvizError("An uploaded graph lives only in the session that uploaded it; upload it again.")
+        return upload[1], upload[0]
+    return loading.load_named(config.graph, data_root)
+
+
+def build_run(config: RunConfig, graph: Graph, key: str) -> Run:
+    """A fresh run of ``config`` on ``graph`` (raises :class:`GtvvizError` for impossible settings)."""
+    metrics_every = 1 if graph.num_nodes <= METRICS_EVERY_LIMIT else 10
+    trainer = build_trainer(graph, config, metrics_every=metrics_every)
+    recorder = SnapshotRecorder()
+    assert trainer.last is not None
+    recorder.add(trainer.last)
+    return Run(config, graph, key, loading.graph_layout(key, graph), trainer, recorder)
+
+
+def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str] | None = None) -> bool:
+    """Replace the run with a fresh one of ``config``; on failure record the message under ``area``.
+
+    Args:
+        state: the session state.
+        config: the configuration to run.
+        area: the control area that asked (where a failure is shown).
+        graph: the graph and its key, when the caller already has it (e.g. an upload).
+    """
+    try:
+        run = build_run(config, *(graph or graph_for(config, state.upload, state.data_root)))
+    except GtvvizError as err:
+        state.errors[area] = str(err)
+        return False
+    state.run, state.pending = run, config
+    state.playing, state.view_epoch = False, None
+    state.errors.pop(area, None)
+    state.widgets_stale = True
+    return True
+
+
+def restart_with(state: AppState, area: str, **changes: object) -> bool:
+    """Apply ``changes`` to the applied settings and restart the run with them (e.g. a new seed)."""
+    try:
+        config = state.pending.replace(**changes)
+    except GtvvizError as err:
+        state.errors[area] = str(err)
+        return False
+    return start(state, config, area)
+
+
+def advance(state: AppState, epochs: int, budget: float | None = None) -> None:
+    """Train up to ``epochs`` epochs, stopping early once ``budget`` seconds have passed; record every snapshot.
+
+    A diverged run stops playing and keeps its message in :attr:`Run.error`.
+    """
+    run = state.run
+    begin = time.perf_counter()
+    try:
+        for snapshot in run.trainer.step(epochs):
+            run.recorder.add(snapshot)
+            if budget is not None and time.perf_counter() - begin > budget:
+                break
+    except TrainingDivergedError as err:
+        run.error = str(err)
+        state.playing = False
+    if run.trainer.done:
+        state.playing = False
+
+
+def sync_widgets(state: AppState) -> None:
+    """Give every settings widget its value in :attr:`AppState.pending` if they are stale or not yet set (call
+    before the widgets are drawn)."""
+    for f in fields(state.pending):
+        key, value = WIDGET_PREFIX + f.name, getattr(state.pending, f.name)
+        if state.widgets_stale or key not in st.session_state:
+            st.session_state[key] = ",".join(map(str, value)) if isinstance(value, tuple) else value
+    state.widgets_stale = False

@@ -1,0 +1,69 @@
+"""The transport bar (Reset, Play/Pause, Step 1 and 10, speed) and the time-boxed training tick.
+
+While playing, the Explore page's live view is a fragment that reruns itself every :data:`FRAME_INTERVAL`
+seconds; each rerun trains at most ``speed`` epochs and at most :data:`TICK_SECONDS` seconds (:func:`tick`) and
+then redraws. A click (Pause, Reset, ...) is handled as soon as the running tick ends, i.e. within one frame.
+The buttons live outside the fragment, so a click reruns the whole page and the fragment is redefined with the
+new ``run_every``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.state import AppState, advance, get_state, start
+
+#: Seconds between frames while playing (the fragment's ``run_every``).
+FRAME_INTERVAL = 0.1
+#: Seconds between redraws of the charts next to the graph while playing.
+CHART_INTERVAL = 0.5
+#: Training time box of one frame, in seconds.
+TICK_SECONDS = 0.15
+#: Largest speed (epochs per frame) offered.
+MAX_SPEED = 50
+AREA = "transport"
+
+
+def _reset() -> None:
+    state = get_state()
+    start(state, state.pending, AREA)
+
+
+def _toggle() -> None:
+    state = get_state()
+    state.playing = not state.playing and not state.run.trainer.done
+    state.view_epoch = None
+
+
+def _step(epochs: int) -> None:
+    state = get_state()
+    state.playing, state.view_epoch = False, None
+    advance(state, epochs)
+
+
+def _speed() -> None:
+    get_state().speed = int(st.session_state["speed"])
+
+
+def transport_bar(state: AppState) -> None:
+    """Draw Reset, Play/Pause, Step, Step 10 and the speed slider, and any message of theirs."""
+    done = state.run.trainer.done
+    st.session_state.setdefault("speed", state.speed)
+    with st.container(horizontal=True, vertical_alignment="bottom", key="transport"):
+        st.button("Reset", on_click=_reset, icon=":material/replay:", help="Start again from the applied settings")
+        st.button("Pause" if state.playing else "Play", on_click=_toggle, type="primary", disabled=done,
+                  icon=":material/pause:" if state.playing else ":material/play_arrow:")
+        st.button("Step", on_click=_step, args=(1,), icon=":material/skip_next:", help="Train one epoch")
+        st.button("Step 10", on_click=_step, args=(10,), icon=":material/fast_forward:", help="Train ten epochs")
+        st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key="speed", on_change=_speed, width=220)
+    if AREA in state.errors:
+        st.error(state.errors[AREA])
+
+
+def tick(state: AppState) -> None:
+    """Train one frame's worth while playing; when the run ends or diverges, rerun the app to stop the timer."""
+    if not state.playing:
+        return
+    advance(state, state.speed, TICK_SECONDS)
+    if not state.playing:
+        st.rerun()

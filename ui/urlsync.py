@@ -1,0 +1,38 @@
+"""The shareable link: the whole configuration (seed included) in the URL query string.
+
+The URL is read once, when a session starts (:func:`read_url`); afterwards the session state is the truth and
+the URL follows it (:func:`write_url`, called at the end of every full run, so that Apply, Reset, a new graph and
+a page switch all leave a link that reproduces the run). ``classroom=1`` hides the advanced controls.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gtvviz import RunConfig
+from ui.state import AppState
+
+CLASSROOM = "classroom"
+
+
+def read_url() -> tuple[RunConfig, bool, list[str]]:
+    """The configuration in the URL, whether classroom mode is on, and one message per ignored parameter."""
+    query = st.query_params.to_dict()
+    classroom = query.get(CLASSROOM, "").lower() in ("1", "true", "yes")
+    config, messages = RunConfig.from_query(query)
+    return config, classroom, messages
+
+
+def query_for(state: AppState) -> dict[str, str]:
+    """The query parameters that reproduce the session's applied settings."""
+    query = state.pending.to_query()
+    if state.classroom:
+        query[CLASSROOM] = "1"
+    return query
+
+
+def write_url(state: AppState) -> None:
+    """Make the URL match the session's applied settings (only when it differs, to keep history quiet)."""
+    wanted = query_for(state)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)

@@ -58,7 +58,7 @@ def worker_gtvviz(args: argparse.Namespace) -> dict:
     graph = Graph.from_pyg(data, name=args.dataset)
     loaded = peak_mb()
     config = RunConfig(clusters=DATASETS[args.dataset][2], epochs=args.epochs, seed=args.seed, device="cpu",
-                       init=args.init)
+                       warmup=args.warmup)
     trainer = build_trainer(graph, config, metrics_every=args.epochs)
     last = trainer.run()
     return {"ms_per_epoch": 1000 * last.elapsed / args.epochs, "nmi": last.metrics["nmi"],
@@ -112,10 +112,10 @@ def worker_reference(args: argparse.Namespace) -> dict:
 
 
 def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, seed: int, threads: int,
-               init: str, timeout: int) -> dict:
+               warmup: int, timeout: int) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     cmd = [python, __file__, "--worker", impl, "--dataset", dataset, "--root", root, "--epochs", str(epochs),
-           "--seed", str(seed), "--init", init]
+           "--seed", str(seed), "--warmup", str(warmup)]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--init", default="reference", help="gtvviz init: reference (equal model) or spread")
+    parser.add_argument("--warmup", type=int, default=0, help="gtvviz GTV warm-up epochs (0 = reference)")
     parser.add_argument("--timeout", type=int, default=3600)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
@@ -157,11 +157,11 @@ def main() -> None:
         shutil.copytree(Path(args.data_root) / folders[dataset], Path(root) / folders[dataset])
         for impl, python in (("gtvviz", sys.executable), ("reference", args.reference_python)):
             for seed in range(args.seed, args.seed + args.seeds):
-                out = run_worker(python, impl, dataset, root, args.epochs, seed, args.threads, args.init, args.timeout)
+                out = run_worker(python, impl, dataset, root, args.epochs, seed, args.threads, args.warmup, args.timeout)
                 results.setdefault(dataset, {}).setdefault(impl, []).append(out)
                 print(f"{dataset:9s} {impl:9s} seed {seed}: {out}", file=sys.stderr, flush=True)
     shutil.rmtree(root, ignore_errors=True)
-    print(f"\n{args.epochs} epochs, {args.threads} thread(s), CPU, gtvviz init={args.init}")
+    print(f"\n{args.epochs} epochs, {args.threads} thread(s), CPU, gtvviz warmup={args.warmup}")
     print(f"{'dataset':9s} {'impl':9s} {'ms/epoch':>9s} {'peak MB':>8s} {'NMI':>6s} {'sharp':>6s}")
     summary = {}
     for dataset, by_impl in results.items():

@@ -147,8 +147,8 @@ def _to_numpy(x: Tensor) -> np.ndarray | sp.csr_matrix:
 
 def build_kmeans(graph: Graph, config: RunConfig, x: Tensor) -> tuple[torch.nn.Module, Objective]:
     """k-means on the (row-normalised) node features, reported with its inertia. On a featureless graph the
-    features are the identity (see :func:`gtvviz.features.node_features`), all nodes are equally far apart and
-    k-means is a chance baseline."""
+    features are the identity (see :func:`gtvviz.features.node_features`): all nodes are equally far apart, so
+    k-means learns nothing and its labels are an artefact of its tie-breaking (they follow the node order)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         labels = KMeans(config.clusters, n_init=N_INIT, random_state=config.seed).fit(_to_numpy(x)).labels_

@@ -22,7 +22,7 @@ class CollapseDetector:
         patience: number of consecutive degenerate epochs before the run is flagged.
     """
 
-    margin: float = 0.02
+    margin: float = 0.1
     patience: int = 50
     streak: int = 0
 

@@ -19,7 +19,6 @@ from gtvviz.errors import ConfigError
 QUERY_VERSION = "1"
 DEVICES = ("auto", "cpu", "cuda", "mps")
 METHODS = ("tvgnn", "mincut", "dmon", "spectral", "kmeans")
-INITS = ("reference", "spread")
 _SAFE_SOURCE = re.compile(r"^[A-Za-z0-9_:.,=\-]{1,200}$")
 
 
@@ -47,7 +46,7 @@ SPECS: dict[str, FieldSpec] = {
     "epochs": FieldSpec(1, 100_000, help="number of training epochs"),
     "seed": FieldSpec(0, 2**31 - 1, help="random seed"),
     "device": FieldSpec(choices=DEVICES, help="device: auto, cpu, cuda or mps"),
-    "init": FieldSpec(choices=INITS, help="assignment-layer init: spread (gtvviz default) or reference"),
+    "warmup": FieldSpec(0, 100_000, help="epochs over which the GTV weight ramps up from 0 (0 = reference)"),
 }
 
 
@@ -68,7 +67,7 @@ class RunConfig:
     epochs: int = 500
     seed: int = 0
     device: str = "auto"
-    init: str = "spread"
+    warmup: int = 0
 
     def __post_init__(self) -> None:
         for f in fields(self):

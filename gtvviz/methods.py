@@ -6,7 +6,6 @@ Trainer, so the app, the command line and notebooks treat them alike.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Callable
 
 import torch
@@ -15,7 +14,7 @@ from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
-from gtvviz.nn.losses import asym_cheeger_cut_loss
+from gtvviz.nn.losses import AsymCheegerCutObjective
 from gtvviz.nn.models import TVGNN
 from gtvviz.train import Objective, Trainer
 
@@ -23,10 +22,11 @@ MethodBuilder = Callable[[Graph, RunConfig, torch.Tensor], tuple[torch.nn.Module
 
 
 def build_tvgnn(graph: Graph, config: RunConfig, x: torch.Tensor) -> tuple[torch.nn.Module, Objective]:
-    """TVGNN with the configuration's widths, delta and eps, trained with the AsymCheegerCut loss."""
+    """TVGNN with the configuration's widths, delta and eps, trained with the AsymCheegerCut loss (with the
+    configured warm-up of the GTV weight, see :class:`~gtvviz.nn.losses.AsymCheegerCutObjective`)."""
     model = TVGNN(x.size(1), config.clusters, config.hidden, config.mlp, delta_coeff=config.delta,
                   eps=config.eps)
-    return model, partial(asym_cheeger_cut_loss, alpha1=config.alpha1, alpha2=config.alpha2)
+    return model, AsymCheegerCutObjective(config.alpha1, config.alpha2, config.warmup)
 
 
 def _builders() -> dict[str, MethodBuilder]:

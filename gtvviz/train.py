@@ -106,7 +106,9 @@ class Trainer:
         graph: the graph to cluster.
         model: maps ``(x, edge_index, edge_weight)`` to a soft assignment :math:`(N, K)`. A model without
             parameters (e.g. a fixed spectral embedding) is evaluated once and is then done.
-        objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``.
+        objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``; the gradient is
+            taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. An objective
+            with ``set_epoch(epoch)`` is told the epoch before each forward pass.
         lr, epochs, seed, device: optimiser learning rate, length of the run, seed of the initialisation and
             device (``auto``, ``cpu``, ``cuda`` or ``mps``).
         adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
@@ -150,7 +152,7 @@ class Trainer:
         self.best = None
         self._elapsed = 0.0
         self._detector = CollapseDetector()
-        self._pending = self._forward()
+        self._pending = self._forward(0)
         snapshot = self._snapshot(*self._pending, with_metrics=True)
         self._record(snapshot)
         return snapshot
@@ -176,11 +178,11 @@ class Trainer:
                 raise TrainingDivergedError(self.diverged)
             _, terms = self._pending
             self.optimizer.zero_grad(set_to_none=True)
-            terms["total"].backward()
+            terms.get("train_total", terms["total"]).backward()
             if not all(bool(torch.isfinite(p.grad).all()) for p in self._params if p.grad is not None):
                 self._diverge("a gradient")
             self.optimizer.step()
-            s, terms = self._forward()
+            s, terms = self._forward(self.epoch + 1)
             if self.torch_device.type == "cuda":
                 torch.cuda.synchronize()
             self._elapsed += time.perf_counter() - start
@@ -213,7 +215,10 @@ class Trainer:
         return self._pending[0].detach().cpu().numpy()
 
     # ---------------------------------------------------------------- internals
-    def _forward(self) -> tuple[Tensor, dict[str, Tensor]]:
+    def _forward(self, epoch: int) -> tuple[Tensor, dict[str, Tensor]]:
+        set_epoch = getattr(self.objective, "set_epoch", None)
+        if set_epoch is not None:
+            set_epoch(epoch)
         self.model.train()
         s = self.model(self._x, self._edge_index, self._edge_weight)
         return s, self.objective(s, self._edge_index, self._edge_weight)

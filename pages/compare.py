@@ -1,14 +1,259 @@
-"""Compare (to be filled): TVGNN next to the smooth baselines on the same graph."""
+"""Compare: TVGNN next to the smooth baselines on the current graph, trained in step, with matched colours.
 
+Every chosen method runs with the applied settings of the current run (same graph, layout, widths, learning rate,
+epochs and seed) in a :class:`gtvviz.compare.Comparison` kept in this session's state. One transport bar advances
+them all; cluster ids are matched to TVGNN or to the ground truth, so equal colours mean equal clusters. The side
+by side panels are one plotly figure (browsers allow few WebGL contexts). Below: the sharpness histograms, the
+spectral relaxed solution next to TVGNN's assignment, the metrics, a multi-seed table and the downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
 import streamlit as st
 
+from gtvviz import RunConfig
+from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, boundary_nodes, relaxed_and_sharp, run_seeds,
+                            summarise)
+from gtvviz.config import METHODS
+from gtvviz.errors import GtvvizError
+from gtvviz.viz import assignments_table, figure_html, to_csv
+from gtvviz.viz.compare_figures import compare_graph_figure, relaxed_figure, sharpness_histograms_figure
 from ui.sidebar import page_frame
+from ui.state import AppState, get_state
+from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, MAX_SPEED, TICK_SECONDS
 
-page_frame("Compare — TVGNN against the smooth baselines")
-st.info(
-    "This page will train TVGNN and the baselines (spectral clustering, MinCutPool, DMoN, k-means) on the current "
-    "graph side by side, with matched cluster colours, their sharpness histograms and metrics, to show whether "
-    "TVGNN's assignments are really sharper. Until then, pick a method in **Model settings** and press Reset "
-    "on the Explore page.",
-    icon=":material/construction:",
-)
+#: Session-state key of the page's :class:`CompareState`.
+KEY = "gtvviz_compare"
+#: Label of the ground-truth reference in the matching choice.
+TRUTH_LABEL = "ground truth"
+#: Most seeds the multi-seed table runs.
+MAX_SEEDS = 10
+
+
+@dataclass
+class CompareState:
+    """The page's own state: the comparison, what it was built from, and the multi-seed results."""
+
+    comparison: Comparison | None
+    built_from: tuple[str, RunConfig, tuple[str, ...]]
+    playing: bool = False
+    error: str = ""
+    seeds: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def _methods() -> tuple[str, ...]:
+    return tuple(st.session_state.get("compare.methods") or ())
+
+
+def _build(state: AppState, methods: tuple[str, ...]) -> CompareState:
+    run = state.run
+    source = (run.graph_key, run.config, methods)
+    try:
+        return CompareState(Comparison(run.graph, run.config, methods), source)
+    except GtvvizError as err:
+        return CompareState(None, source, error=str(err))
+
+
+def compare_state(state: AppState) -> CompareState:
+    """The session's comparison, rebuilt when the graph, the running settings or the chosen methods change."""
+    methods = _methods()
+    current = st.session_state.get(KEY)
+    if current is None or current.built_from != (state.run.graph_key, state.run.config, methods):
+        current = st.session_state[KEY] = _build(state, methods)
+    return current
+
+
+def advance(cs: CompareState, epochs: int, budget: float | None = None) -> None:
+    """Train every method up to ``epochs`` epochs, one epoch at a time, stopping once ``budget`` seconds passed."""
+    assert cs.comparison is not None
+    begin = time.perf_counter()
+    for _ in range(epochs):
+        cs.comparison.step(1)
+        if cs.comparison.done or budget is not None and time.perf_counter() - begin > budget:
+            break
+    if cs.comparison.done:
+        cs.playing = False
+
+
+# ---------------------------------------------------------------- transport (callbacks run before the page)
+def _reset() -> None:
+    cs = compare_state(get_state())
+    cs.playing = False
+    if cs.comparison is not None:
+        cs.comparison.reset()
+
+
+def _toggle() -> None:
+    cs = compare_state(get_state())
+    cs.playing = not cs.playing and cs.comparison is not None and not cs.comparison.done
+
+
+def _step(epochs: int) -> None:
+    cs = compare_state(get_state())
+    cs.playing = False
+    if cs.comparison is not None:
+        advance(cs, epochs)
+
+
+def transport_bar(cs: CompareState) -> None:
+    """Reset, Play/Pause, Step, Step 10 and the speed, for every method at once."""
+    done = cs.comparison is None or cs.comparison.done
+    st.session_state.setdefault("compare.speed", 5)
+    with st.container(horizontal=True, vertical_alignment="bottom", key="compare-transport"):
+        st.button("Reset", on_click=_reset, icon=":material/replay:", help="Every method back to epoch 0")
+        st.button("Pause" if cs.playing else "Play", on_click=_toggle, type="primary", disabled=done,
+                  icon=":material/pause:" if cs.playing else ":material/play_arrow:")
+        st.button("Step", on_click=_step, args=(1,), icon=":material/skip_next:", help="Train every method one epoch")
+        st.button("Step 10", on_click=_step, args=(10,), icon=":material/fast_forward:",
+                  help="Train every method ten epochs")
+        st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key="compare.speed", width=220)
+
+
+# ---------------------------------------------------------------- views
+def _reference(comparison: Comparison) -> str:
+    options = [m for m in ("tvgnn",) if m in comparison.methods]
+    if comparison.graph.has_labels:
+        options.append(TRUTH_LABEL)
+    options = options or [comparison.methods[0]]
+    if st.session_state.get("compare.reference") not in options:
+        st.session_state.pop("compare.reference", None)
+    choice = st.radio("Match cluster colours to", options, horizontal=True, key="compare.reference",
+                      help="Hungarian matching of every method's clusters to this reference")
+    return TRUTH if choice == TRUTH_LABEL else str(choice)
+
+
+def _status(comparison: Comparison, playing: bool) -> None:
+    epochs = comparison.config.epochs
+    mode = "training" if playing else "done" if comparison.done else "paused"
+    per_method = " · ".join(f"{m} {t.epoch}" for m, t in comparison.trainers.items())
+    with st.container(key="compare-epoch"):
+        st.markdown(f"**Epoch {comparison.epoch}** / {epochs} · {mode} · {per_method}")
+    st.progress(min(comparison.epoch / max(epochs, 1), 1.0))
+    for method, message in comparison.errors.items():
+        st.error(f"{method}: {message}")
+
+
+@st.fragment(run_every=FRAME_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
+def live_view() -> None:
+    """One frame: a time-boxed training tick while playing, then the side-by-side graph panels."""
+    cs = compare_state(get_state())
+    if cs.comparison is None:
+        return
+    if cs.playing:
+        advance(cs, int(st.session_state.get("compare.speed", 5)), TICK_SECONDS)
+        if not cs.playing:
+            st.rerun()
+    comparison = cs.comparison
+    _status(comparison, cs.playing)
+    reference = st.session_state.get("compare.reference_value", "tvgnn")
+    assignments = comparison.aligned(reference)
+    focus = None
+    if st.session_state.get("compare.boundary"):
+        focus = boundary_nodes(comparison.graph, comparison.reference_labels(reference))
+    figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus)
+    st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False})
+
+
+@st.fragment(run_every=CHART_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
+def charts() -> None:
+    """Sharpness histograms, the relaxed solution next to TVGNN, and the metrics of the current epoch."""
+    cs = compare_state(get_state())
+    if cs.comparison is None:
+        return
+    comparison = cs.comparison
+    assignments = comparison.aligned(st.session_state.get("compare.reference_value", "tvgnn"))
+    st.plotly_chart(sharpness_histograms_figure(assignments), key="compare-sharpness")
+    if "spectral" in assignments and "tvgnn" in assignments:
+        fiedler = comparison.trainers["spectral"].model.fiedler
+        relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])
+        panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
+        st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels), key="compare-relaxed")
+    else:
+        st.caption("Choose tvgnn and spectral to see the spectral relaxed solution next to TVGNN's assignment.")
+    table = pd.DataFrame(comparison.results()).T
+    st.dataframe(table[[c for c in (*TABLE_METRICS, "epoch") if c in table.columns]].round(3), key="compare-metrics")
+
+
+def seeds_table(cs: CompareState) -> None:
+    """Every chosen method over several seeds (one run at a time, with a progress bar), as mean ± std."""
+    assert cs.comparison is not None
+    comparison = cs.comparison
+    with st.container(horizontal=True, vertical_alignment="bottom", key="compare-seeds"):
+        seeds = st.number_input("Seeds", 1, MAX_SEEDS, 3, key="compare.seeds", width=120)
+        clicked = st.button("Run over seeds", icon=":material/table_chart:",
+                       help="Train every chosen method to the end once per seed (this can take a while)")
+    if clicked:
+        total = len(comparison.methods) * int(seeds) * comparison.config.epochs
+        bar, done = st.progress(0.0, text="Starting…"), [0]
+
+        def progress(label: str, n: int) -> None:
+            done[0] += n
+            bar.progress(min(done[0] / total, 1.0), text=label)
+
+        cs.seeds = summarise(run_seeds(comparison.graph, comparison.config, comparison.methods, int(seeds), progress))
+        bar.empty()
+    if cs.seeds:
+        rows = {m: {c: f"{e[c]:.3f} ± {e[c + '_std']:.3f}" for c in TABLE_METRICS if c in e} for m, e in cs.seeds.items()}
+        st.dataframe(pd.DataFrame(rows).T, key="compare-seeds-table")
+
+
+def downloads(cs: CompareState, reference: str) -> None:
+    """Assignments (every method, matched), configuration, metrics, figure and multi-seed JSON."""
+    assert cs.comparison is not None
+    comparison = cs.comparison
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in comparison.graph.name) or "graph"
+
+    def assignments() -> str:
+        tables = [assignments_table(comparison.graph, s).assign(method=m)
+                  for m, s in comparison.aligned(reference).items()]
+        return to_csv(pd.concat(tables, ignore_index=True))
+
+    def metrics() -> str:
+        return to_csv(pd.DataFrame(comparison.results()).T.rename_axis("method").reset_index())
+
+    def figure() -> str:
+        return figure_html(compare_graph_figure(comparison.graph, get_state().run.layout,
+                                                comparison.aligned(reference)))
+
+    config = json.dumps({"config": comparison.config.to_dict(), "methods": list(comparison.methods)}, indent=2)
+    with st.container(horizontal=True, key="compare-downloads"):
+        st.download_button("Assignments CSV", assignments, f"{stem}_compare_assignments.csv", "text/csv",
+                           on_click="ignore", icon=":material/download:")
+        st.download_button("Configuration JSON", config, f"{stem}_compare_config.json", "application/json",
+                           on_click="ignore", icon=":material/download:")
+        st.download_button("Metrics CSV", metrics, f"{stem}_compare_metrics.csv", "text/csv", on_click="ignore",
+                           icon=":material/download:")
+        st.download_button("Figure HTML", figure, f"{stem}_compare.html", "text/html", on_click="ignore",
+                           icon=":material/download:")
+        if cs.seeds:
+            st.download_button("Seeds JSON", json.dumps(cs.seeds, indent=2), f"{stem}_compare_seeds.json",
+                               "application/json", on_click="ignore", icon=":material/download:")
+
+
+state = page_frame("Compare — TVGNN against the smooth baselines")
+st.session_state.setdefault("compare.methods", list(METHODS))
+st.multiselect("Methods", METHODS, key="compare.methods",
+               help="Every method runs with the applied settings of the current run (same widths, learning rate, "
+                    "epochs and seed); spectral clustering and k-means have no parameters and are fitted once.")
+cs = compare_state(state)
+if cs.comparison is None:
+    st.error(cs.error or "Choose at least one method.")
+else:
+    transport_bar(cs)
+    left, right = st.columns([2, 1], vertical_alignment="center")
+    with left:
+        st.session_state["compare.reference_value"] = _reference(cs.comparison)
+    with right:
+        st.toggle("Zoom on boundary nodes", key="compare.boundary",
+                  help="Only the nodes with a neighbour in another cluster (of the reference), where smooth "
+                       "methods mix colours")
+    live_view()
+    charts()
+    with st.expander("Over several seeds", icon=":material/table_chart:"):
+        seeds_table(cs)
+    downloads(cs, st.session_state["compare.reference_value"])

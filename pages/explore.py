@@ -24,7 +24,7 @@ GRAPH_METRICS = {"modularity": "Modularity", "conductance": "Conductance", "cut_
 COLLAPSED = (
     "**The run has collapsed.** For many epochs every node has kept (almost) the same soft assignment: the graph "
     "stays grey (S is uniform, 1/K everywhere) or one cluster has taken every node, so the loss has nothing left "
-    "to pull on. Start again from another seed (or with the spread initialisation)."
+    "to pull on. Start again from another seed."
 )
 
 
@@ -56,13 +56,9 @@ def _metrics(state: AppState) -> None:
 
 def _collapse_remedy(state: AppState) -> None:
     st.warning(COLLAPSED, icon=":material/blur_on:")
-    with st.container(horizontal=True):
-        if st.button("New seed and Reset", key="remedy.seed"):
-            restart_with(state, AREA, seed=(state.pending.seed + 1) % 2**31)
-            st.rerun()
-        if state.pending.init != "spread" and st.button("Spread init and Reset", key="remedy.init"):
-            restart_with(state, AREA, init="spread")
-            st.rerun()
+    if st.button("New seed and Reset", key="remedy.seed", icon=":material/casino:"):
+        restart_with(state, AREA, seed=(state.pending.seed + 1) % 2**31)
+        st.rerun()
 
 
 def _replay_slider(state: AppState) -> None:
@@ -94,7 +90,7 @@ def charts() -> None:
     state = get_state()
     shown = state.shown()
     _metrics(state)
-    st.plotly_chart(loss_figure(state.run.trainer.history, list(shown.losses)), key="loss")
+    st.plotly_chart(loss_figure(state.run.recorder.losses, list(shown.losses)), key="loss")
     st.plotly_chart(sharpness_figure(shown.s), key="sharpness")
     st.plotly_chart(cluster_sizes_figure(shown.s), key="sizes")
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 def test_a_link_reproduces_the_configuration() -> None:
     config = RunConfig(graph="ring_of_cliques", clusters=6, alpha1=0.5, alpha2=0.7, delta=0.25, eps=1e-4,
-                       hidden=(16, 8), mlp=(8,), lr=5e-3, epochs=30, seed=7, device="cpu", init="reference")
+                       hidden=(16, 8), mlp=(8,), lr=5e-3, epochs=30, seed=7, device="cpu")
     at = start_app(config.to_query())
     assert_clean(at)
     st = state(at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import random
 import zipfile
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from gtvviz.data import inputs, load_graph, load_graph_bytes
+from gtvviz.data import FORMATS, inputs, load_graph, load_graph_bytes, save_graph
 from gtvviz.errors import ConfigError, GraphFormatError, GtvvizError
 from gtvviz.graph import MAX_NODES
 
@@ -112,11 +113,15 @@ CASES = [
     ("huge.mtx", b"%%MatrixMarket matrix coordinate pattern general\n99999999999 99999999999 1\n1 2\n", {},
      "over the limit"),
     ("out_of_range.mtx", b"%%MatrixMarket matrix coordinate pattern general\n3 3 1\n5 1\n", {},
-     "not valid Matrix Market"),
+     "line 3 (5 1) has a row or column outside 1..3"),
     ("lying.mtx", b"%%MatrixMarket matrix coordinate pattern general\n9 9 90000000\n1 2\n", {},
      "more than the file can hold"),
-    ("dense.mtx", b"%%MatrixMarket matrix array real general\n100000 100000\n1\n", {},
-     "more than the file can hold"),
+    ("dense.mtx", b"%%MatrixMarket matrix array real general\n100000 100000\n1\n", {}, "coordinate format"),
+    ("skew.mtx", b"%%MatrixMarket matrix coordinate real skew-symmetric\n2 2 1\n2 1 1\n", {}, "skew-symmetric"),
+    ("truncated.mtx", b"%%MatrixMarket matrix coordinate real symmetric\n3 3 2\n2 1 1\n3 2 1E", {},
+     "line 4 (3 2 1E) must hold 3 numbers"),
+    ("missing_entries.mtx", b"%%MatrixMarket matrix coordinate real general\n3 3 5\n2 1 1\n3 2 1\n" + b"%" * 20,
+     {}, "declares 5 entries but 2 entry lines follow"),
     ("no_size.mtx", b"%%MatrixMarket matrix coordinate pattern general\n", {}, "size line"),
     ("random.npz", b"PK\x03\x04 definitely not a zip", {}, "not a NumPy .npz archive"),
     ("missing_key.npz", _npz(adj_data=np.ones(1), adj_indices=np.zeros(1, int), adj_shape=np.array([1, 1])),
@@ -171,6 +176,7 @@ CONFIG_CASES = [
     ("bridged:size=3,bridges=10", "at most 9 bridges"),
     ("pyg:NoSuchSet", "Unknown PyG dataset"),
     ("nosuchkind:a=1", "Unknown graph source kind 'nosuchkind'"),
+    ("cora", "write 'pyg:Cora'"),
 ]
 
 
@@ -276,3 +282,29 @@ def test_zip_members_that_unpack_beyond_the_limit_are_refused(monkeypatch: pytes
     with pytest.raises(GraphFormatError, match="unpacks to"):
         load_graph_bytes(_npz(**_adjacency()), "bomb.npz")
     assert zipfile.is_zipfile(io.BytesIO(_npz(**_adjacency())))
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_damaged_files_raise_graph_format_error_or_load(fmt: str, tmp_path: Path) -> None:
+    """Seeded fuzzing: truncations, byte flips, cuts and junk insertions of a valid file."""
+    graph = load_graph("les_miserables")
+    graph = graph.with_updates(x=torch.ones(graph.num_nodes, 2), y=torch.arange(graph.num_nodes) % 3)
+    paths = save_graph(graph, tmp_path / f"g{FORMATS[fmt].extensions[0]}")
+    original = paths[0].read_bytes()
+    rng = random.Random(fmt)
+    for trial in range(40):
+        data = bytearray(original)
+        at = rng.randrange(len(data))
+        if trial % 4 == 0:
+            data = data[:at]
+        elif trial % 4 == 1:
+            for _ in range(rng.randrange(1, 8)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif trial % 4 == 2:
+            del data[at:at + rng.randrange(1, 200)]
+        else:
+            data[at:at] = bytes(rng.choice(b"0123456789-.,;[]{}<>\"'eE \n\t") for _ in range(rng.randrange(1, 20)))
+        try:
+            load_graph_bytes(bytes(data), paths[0].name)
+        except GraphFormatError:
+            pass

@@ -30,7 +30,7 @@ def test_step_yields_consecutive_snapshots(two_cliques: Graph) -> None:
     assert len(trainer.history) == 6
     last = trainer.last
     assert last.s.shape == (12, 2) and np.allclose(last.s.sum(1), 1, atol=1e-5)
-    assert set(last.losses) == {"total", "gtv", "balance"} and "nmi" in last.metrics
+    assert {"total", "gtv", "balance"} <= set(last.losses) and "nmi" in last.metrics
 
 
 def test_same_seed_same_numbers_and_reset(two_cliques: Graph) -> None:
@@ -79,7 +79,7 @@ def test_divergence_stops_with_a_clear_message(two_cliques: Graph) -> None:
     good = trainer.last
     with torch.no_grad():
         trainer.model.mlp.output_layer.weight.fill_(float("nan"))
-    trainer._pending = trainer._forward()  # the next backward sees NaN
+    trainer._pending = trainer._forward(trainer.epoch)  # the next backward sees NaN
     with pytest.raises(TrainingDivergedError, match="diverged at epoch 3"):
         list(trainer.step(1))
     assert trainer.last is good

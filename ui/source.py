@@ -76,12 +76,12 @@ def _on_dataset() -> None:
 def source_picker(state: AppState) -> None:
     """Draw the picker (only the samples in classroom mode), the current graph and any loading error."""
     kinds = KINDS[:1] if state.classroom else KINDS
-    kind = st.radio("Graph source", kinds, horizontal=True, key="source.kind")
+    kind = st.radio("Graph source", kinds, horizontal=True, key="source.kind", persist_state="session")
     if kind == "Sample":
         if state.run.config.graph in SAMPLES:
             st.session_state.setdefault("source.sample", state.run.config.graph)
         st.selectbox("Sample graph", list(SAMPLES), key="source.sample", on_change=_on_sample,
-                     format_func=lambda name: f"{name} — {SAMPLES[name].description}")
+                     format_func=lambda name: f"{name} — {SAMPLES[name].description}", persist_state="session")
     elif kind == "Generator":
         _generator_form()
     elif kind == "Upload":
@@ -90,8 +90,9 @@ def source_picker(state: AppState) -> None:
     else:
         st.session_state.setdefault("source.data_root", state.data_root)
         with st.form("source.pyg", border=False):
-            st.selectbox("Dataset", list(DATASETS), key="source.dataset")
-            st.text_input("Data root", key="source.data_root", help="Folder of the PyG dataset cache.")
+            st.selectbox("Dataset", list(DATASETS), key="source.dataset", persist_state="session")
+            st.text_input("Data root", key="source.data_root", help="Folder of the PyG dataset cache.",
+                          persist_state="session")
             st.form_submit_button("Load dataset", on_click=_on_dataset)
     if AREA in state.errors:
         st.error(state.errors[AREA])
@@ -103,17 +104,18 @@ def source_picker(state: AppState) -> None:
 
 def _generator_form() -> None:
     kind = st.selectbox("Generator", list(GENERATORS), key="source.generator",
-                        format_func=lambda name: f"{name} — {GENERATORS[name].description}")
+                        format_func=lambda name: f"{name} — {GENERATORS[name].description}", persist_state="session")
     spec = GENERATORS[kind]
     with st.form(f"source.gen.{kind}", border=False):
         for param in spec.params:
             key = f"gen.{kind}.{param.name}"
             if param.type == "ints":
-                st.text_input(param.name, value="-".join(map(str, param.default)), key=key, help=param.help)
+                st.text_input(param.name, value="-".join(map(str, param.default)), key=key, help=param.help,
+                              persist_state="session")
             elif param.type == "int":
                 st.number_input(param.name, int(param.low), int(param.high), int(param.default), step=1, key=key,
-                                help=param.help)
+                                help=param.help, persist_state="session")
             else:
                 st.number_input(param.name, float(param.low), float(param.high), float(param.default), key=key,
-                                help=param.help, format="%.4g")
+                                help=param.help, format="%.4g", persist_state="session")
         st.form_submit_button("Generate", on_click=_on_generate, args=(kind,))

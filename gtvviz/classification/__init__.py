@@ -12,10 +12,10 @@ from gtvviz.classification.models import ClassifierOutput, GraphClassifier, Pool
 from gtvviz.classification.pools import POOL_METHODS
 from gtvviz.classification.synthetic import make_synthetic_graphs
 from gtvviz.classification.training import (ClassifierTrainer, ClassifyConfig, CVResult, EpochRecord, FoldResult,
-                                            build_classifier, cross_validate, stratified_splits)
+                                            build_classifier, cross_validate, fold_trainer, stratified_splits)
 
 __all__ = [
     "CVResult", "ClassifierOutput", "ClassifierTrainer", "ClassifyConfig", "EpochRecord", "FoldResult",
     "GraphClassifier", "GraphDataset", "POOL_METHODS", "PoolLevel", "build_classifier", "cross_validate",
-    "load_dataset", "make_synthetic_graphs", "pool_sizes", "prepare_graphs", "stratified_splits",
+    "fold_trainer", "load_dataset", "make_synthetic_graphs", "pool_sizes", "prepare_graphs", "stratified_splits",
 ]

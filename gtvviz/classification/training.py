@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Sequence
 
@@ -128,7 +129,7 @@ class ClassifierTrainer:
         self._best_state = copy.deepcopy(self.model.state_dict())
         self._batches: object = None
         self._done_batches = 0
-        self._sums: dict[str, float] = {}
+        self._sums: defaultdict[str, float] = defaultdict(float)
         self._elapsed = 0.0
 
     @property
@@ -145,14 +146,16 @@ class ClassifierTrainer:
         """Whether ``epochs`` are done or the validation loss has not improved for ``patience`` epochs."""
         return self.epoch >= self.config.epochs or self.epoch - self.best_epoch >= self.config.patience
 
-    def step(self, batches: int = 1) -> list[EpochRecord]:
-        """Train on up to ``batches`` mini-batches; return the records of the epochs that ended meanwhile."""
+    def step(self, batches: int = 1, max_seconds: float | None = None) -> list[EpochRecord]:
+        """Train on up to ``batches`` mini-batches, stopping after the first one that ends past ``max_seconds``
+        (a time box for interactive use); return the records of the epochs that ended meanwhile."""
         records = []
+        deadline = None if max_seconds is None else time.perf_counter() + max_seconds
         for _ in range(batches):
-            if self.done:
+            if self.done or (deadline is not None and time.perf_counter() > deadline):
                 break
             if self._batches is None:
-                self._batches, self._done_batches, self._sums = iter(self._train_loader), 0, {}
+                self._batches = iter(self._train_loader)
             self._train_batch(next(self._batches))  # type: ignore[call-overload]
             if self._done_batches == self.batches_per_epoch:
                 records.append(self._end_epoch())
@@ -183,17 +186,17 @@ class ClassifierTrainer:
         graphs = batch.num_graphs
         terms = {"total": loss, "ce": ce, **{k: v for k, v in out.losses.items() if k != "total"}}
         for name, value in terms.items():
-            self._sums[name] = self._sums.get(name, 0.0) + float(value.detach()) * graphs
-        self._sums["correct"] = self._sums.get("correct", 0.0) + float((out.logits.argmax(-1) == batch.y).sum())
-        self._sums["graphs"] = self._sums.get("graphs", 0.0) + graphs
+            self._sums[name] += float(value.detach()) * graphs
+        self._sums["correct"] += float((out.logits.argmax(-1) == batch.y).sum())
+        self._sums["graphs"] += graphs
         self._done_batches += 1
 
     def _end_epoch(self) -> EpochRecord:
-        self._batches = None
-        graphs = self._sums.pop("graphs")
-        correct = self._sums.pop("correct")
+        self._batches, self._done_batches = None, 0
+        sums, self._sums = self._sums, defaultdict(float)
+        graphs, correct = sums.pop("graphs"), sums.pop("correct")
         val_loss, val_accuracy = self.evaluate(self._val)
-        record = EpochRecord(epoch=self.epoch + 1, losses={k: v / graphs for k, v in self._sums.items()},
+        record = EpochRecord(epoch=self.epoch + 1, losses={k: v / graphs for k, v in sums.items()},
                              train_accuracy=correct / graphs, val_loss=val_loss, val_accuracy=val_accuracy,
                              elapsed=self._elapsed)
         self.history.append(record)
@@ -218,6 +221,11 @@ class ClassifierTrainer:
     def restore_best(self) -> None:
         """Load the weights of the epoch with the lowest validation loss (the initial ones before any epoch)."""
         self.model.load_state_dict(self._best_state)
+
+    def test_accuracy(self, graphs: Sequence[Data]) -> float:
+        """Restore the best weights (:meth:`restore_best`) and return their accuracy on ``graphs``."""
+        self.restore_best()
+        return self.evaluate(graphs)[1]
 
 
 def stratified_splits(labels: np.ndarray, folds: int, val_fraction: float, seed: int) -> list[Split]:
@@ -280,22 +288,30 @@ class CVResult:
         }
 
 
+def fold_trainer(dataset: GraphDataset, config: ClassifyConfig, fold: int = 0,
+                 splits: list[Split] | None = None) -> tuple[ClassifierTrainer, list[Data]]:
+    """A trainer of a fresh classifier on fold ``fold`` of :func:`stratified_splits` (weights and shuffling seeded
+    with ``config.seed + fold``), and the fold's test graphs."""
+    splits = splits or stratified_splits(dataset.labels, config.folds, config.val_fraction, config.seed)
+    train, val, test = splits[fold]
+    graphs = dataset.graphs
+    trainer = ClassifierTrainer(build_classifier(dataset, config, seed=config.seed + fold),
+                                [graphs[i] for i in train], [graphs[i] for i in val], config, seed=config.seed + fold)
+    return trainer, [graphs[i] for i in test]
+
+
 def cross_validate(dataset: GraphDataset, config: ClassifyConfig,
                    on_epoch: Callable[[int, EpochRecord], None] | None = None,
                    on_fold: Callable[[FoldResult], None] | None = None) -> CVResult:
-    """Stratified ``config.folds``-fold cross-validation of a fresh classifier per fold (fold ``f`` seeded with
-    ``config.seed + f``); ``on_epoch(fold, record)`` and ``on_fold(result)`` report progress."""
+    """Stratified ``config.folds``-fold cross-validation of a fresh classifier per fold (:func:`fold_trainer`);
+    ``on_epoch(fold, record)`` and ``on_fold(result)`` report progress."""
     splits = stratified_splits(dataset.labels, config.folds, config.val_fraction, config.seed)
     results = []
-    for fold, (train, val, test) in enumerate(splits):
+    for fold in range(len(splits)):
         start = time.perf_counter()
-        graphs = dataset.graphs
-        trainer = ClassifierTrainer(build_classifier(dataset, config, seed=config.seed + fold),
-                                    [graphs[i] for i in train], [graphs[i] for i in val], config,
-                                    seed=config.seed + fold)
+        trainer, test = fold_trainer(dataset, config, fold, splits)
         trainer.run(None if on_epoch is None else (lambda record, fold=fold: on_epoch(fold, record)))
-        trainer.restore_best()
-        _, accuracy = trainer.evaluate([graphs[i] for i in test])
+        accuracy = trainer.test_accuracy(test)
         best = trainer.history[trainer.best_epoch - 1] if trainer.best_epoch else None
         result = FoldResult(fold=fold, accuracy=accuracy, val_accuracy=best.val_accuracy if best else math.nan,
                             epochs=trainer.epoch, best_epoch=trainer.best_epoch,

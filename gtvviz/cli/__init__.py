@@ -34,7 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gtvviz`` console script and of ``python -m gtvviz``."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # usage errors (status 2) and --help (status 0) return instead of exiting
+        return int(exit_.code or 0)
     try:
         return int(args.func(args))
     except GtvvizError as err:

@@ -1,0 +1,53 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gtvviz.cli import main
+
+
+def test_karate_recovers_the_two_factions(tmp_path, capsys) -> None:
+    out = tmp_path / "karate.json"
+    code = main(["cluster", "--graph", "karate", "--clusters", "2", "--epochs", "300", "--device", "cpu",
+                 "--json", str(out)])
+    assert code == 0
+    result = json.loads(out.read_text())
+    for key in ("nmi", "ari", "acc", "sharpness", "cut_fraction", "gtv_loss", "balance_loss", "epochs",
+                "seconds_per_epoch", "device", "labels", "lowest_loss", "config", "collapsed"):
+        assert key in result
+    assert result["nmi"] > 0.7 and result["sharpness"] > 0.95
+    assert len(result["labels"]) == 34 and result["epochs"] == 300 and result["device"] == "cpu"
+    assert "nmi=" in capsys.readouterr().out
+
+
+def test_json_to_stdout_is_clean(capsys) -> None:
+    assert main(["cluster", "--graph", "karate", "--clusters", "3", "--epochs", "2", "--hidden", "8",
+                 "--mlp", "", "--device", "cpu", "--json", "-"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["config"]["hidden"] == [8] and result["config"]["mlp"] == [] and max(result["labels"]) <= 2
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["--graph", "karate", "--clusters", "99"], "more than the 34 nodes"),
+        (["--graph", "karate", "--clusters", "1"], "between 2"),
+        (["--graph", "karate", "--clusters", "2", "--lr", "fast"], "lr must be a number"),
+        (["--graph", "karate", "--clusters", "2", "--device", "tpu"], "device must be one of"),
+        (["--graph", "/no/such/file.csv", "--clusters", "2"], "/no/such/file.csv"),
+        (["--graph", "karate"], "--clusters"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv, fragment, capsys) -> None:
+    assert main(["cluster", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "gtvviz", "cluster", "--graph", "karate", "--clusters", "2",
+                           "--epochs", "1", "--device", "cpu", "--json", "-"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["epochs"] == 1

@@ -28,7 +28,7 @@ from gtvviz.metrics import evaluate, match_labels
 from gtvviz.train import Snapshot, Trainer
 
 #: Columns of the comparison table, in order (label metrics are left out for graphs without labels).
-TABLE_METRICS = ("nmi", "acc", "ari", "cut_fraction", "conductance", "modularity", "balance", "sharpness",
+TABLE_METRICS = ("nmi", "acc", "ari", "cut_fraction", "conductance", "modularity", "size_balance", "sharpness",
                  "seconds")
 #: Reference name that matches clusters to the ground-truth labels.
 TRUTH = "truth"

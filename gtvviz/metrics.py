@@ -146,7 +146,7 @@ def evaluate(graph: Graph, s: torch.Tensor | np.ndarray) -> dict[str, float]:
         "cut_fraction": cut_fraction(graph, labels),
         "conductance": conductance(graph, labels),
         "modularity": modularity(graph, labels),
-        "balance": balance(labels, k),
+        "size_balance": balance(labels, k),
         "n_clusters_used": float(n_nonempty(labels)),
     }
     if graph.has_labels:

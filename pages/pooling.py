@@ -1,13 +1,189 @@
-"""Pooling (to be filled): TVGNN as a pooling layer for graph classification."""
+"""Pooling: TVGNN as a pooling layer for graph classification, trained live, then every pooling level of a graph.
+
+The page's run (a classifier and its trainer on the first fold of a stratified 5-fold split) lives in
+``st.session_state`` (per session). While playing, the live fragment reruns itself every ``FRAME_INTERVAL``
+seconds and trains for at most ``TICK_SECONDS`` (a few mini-batches), like the Explore page, so Pause answers at
+once; the curves and the pooling levels are redrawn less often. When early stopping ends the run, the best
+weights are restored and scored on the held-out fold. The TU datasets are read from the sidebar's data root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
+from torch_geometric.data import Data
 
-from ui.sidebar import page_frame
+from gtvviz import Graph
+from gtvviz.classification import ClassifierTrainer, ClassifyConfig, GraphDataset, fold_trainer, load_dataset
+from gtvviz.classification.datasets import SYNTHETIC, TU_DATASETS
+from gtvviz.errors import GtvvizError, TrainingDivergedError
+from gtvviz.viz.figures import loss_figure
+from gtvviz.viz.pooling_figures import accuracy_figure, pooling_figures
+from ui.loading import graph_layout
+from ui.state import get_state
+from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, TICK_SECONDS
 
-page_frame("Pooling — TVGNN as a pooling layer")
-st.info(
-    "This page will show TVGNN pooling on graph-classification datasets (MUTAG, PROTEINS, ...): how each graph is "
-    "coarsened into K supernodes (X_pool = SᵀX, A_pool = SᵀAS), the auxiliary loss, and the classification "
-    "accuracy against other pooling methods.",
-    icon=":material/construction:",
+KEY = "gtvviz_pooling"
+DATASETS = (SYNTHETIC, *TU_DATASETS)
+POOLS = {"tvgnn": "TVGNN (AsymCheegerCut)", "mincut": "MinCutPool", "dmon": "DMoN", "none": "No pooling"}
+#: Largest number of epochs of a page run (early stopping with patience 20 usually ends it sooner).
+EPOCHS = 100
+ABOUT = (
+    "Each pooling level maps a graph to K supernodes with a soft assignment S (softmax of an MLP): pooled "
+    "features SᵀX, pooled adjacency SᵀAS. TVGNN trains S with the AsymCheegerCut loss (GTV of S + asymmetric-norm "
+    "balance) added to the cross-entropy, so its clusters are sharp and balanced; MinCutPool and DMoN use their "
+    "own smooth losses. The network is GTVConv(32) → pool to K1 → GTVConv(32) → pool to K2 → GTVConv(32) → mean → "
+    "linear, with K1, K2 half and a quarter of the largest graph. The synthetic dataset has no node features: "
+    "its class is the number of communities (2, 3 or 4) of each graph."
 )
+
+
+@dataclass
+class PoolingRun:
+    """The page's run: dataset, settings, trainer, held-out graphs, and its play state."""
+
+    dataset: GraphDataset
+    config: ClassifyConfig
+    trainer: ClassifierTrainer
+    test: list[Data]
+    playing: bool = False
+    test_accuracy: float | None = None
+    error: str = ""
+
+
+@st.cache_resource(max_entries=6, show_spinner="Loading the dataset…")
+def _dataset(name: str, data_root: str) -> GraphDataset:
+    """A prepared dataset; read-only, so one copy serves every session (models live in each session)."""
+    return load_dataset(name, data_root=data_root or None)
+
+
+def _new_run(name: str, pool: str, seed: int) -> PoolingRun:
+    dataset = _dataset(name, "" if name == SYNTHETIC else get_state().data_root)
+    config = ClassifyConfig(pool=pool, seed=seed, epochs=EPOCHS)
+    return PoolingRun(dataset, config, *fold_trainer(dataset, config))
+
+
+def _run() -> PoolingRun:
+    if KEY not in st.session_state:
+        st.session_state[KEY] = _new_run(SYNTHETIC, "tvgnn", 0)
+    return st.session_state[KEY]
+
+
+def _restart(name: str, pool: str, seed: int) -> None:
+    try:
+        st.session_state[KEY] = _new_run(name, pool, seed)
+        st.session_state.pop("pooling.error", None)
+        st.session_state.pop("pooling.graph", None)  # the new dataset may have fewer graphs
+    except GtvvizError as err:
+        st.session_state["pooling.error"] = str(err)
+
+
+def _apply() -> None:
+    _restart(st.session_state["pooling.dataset"], st.session_state["pooling.pool"], st.session_state["pooling.seed"])
+
+
+def _reset() -> None:
+    run = _run()
+    _restart(st.session_state.get("pooling.dataset", SYNTHETIC), run.config.pool, run.config.seed)
+
+
+def _toggle() -> None:
+    run = _run()
+    run.playing = not run.playing and not run.trainer.done
+
+
+def _train(run: PoolingRun, batches: int, seconds: float | None) -> None:
+    """Train, and score the held-out fold once the run has ended."""
+    try:
+        run.trainer.step(batches, max_seconds=seconds)
+    except TrainingDivergedError as err:
+        run.error, run.playing = str(err), False
+    if run.trainer.done:
+        run.playing = False
+        if run.test_accuracy is None:
+            run.test_accuracy = run.trainer.test_accuracy(run.test)
+
+
+def _step_epoch() -> None:
+    run = _run()
+    run.playing = False
+    _train(run, run.trainer.batches_per_epoch, None)
+
+
+def _controls(run: PoolingRun) -> None:
+    with st.form("pooling.settings", border=False):
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.selectbox("Dataset", DATASETS, key="pooling.dataset", width=200,
+                         index=DATASETS.index(run.dataset.name) if run.dataset.name in DATASETS else 0)
+            st.selectbox("Pooling", list(POOLS), format_func=POOLS.get, key="pooling.pool", width=220,
+                         index=list(POOLS).index(run.config.pool))
+            st.number_input("Seed", 0, 2**31 - 1, run.config.seed, key="pooling.seed", width=120)
+            st.form_submit_button("Apply and reset", on_click=_apply, icon=":material/restart_alt:")
+    if "pooling.error" in st.session_state:
+        st.error(st.session_state["pooling.error"])
+    done = run.trainer.done
+    with st.container(horizontal=True, key="pooling.transport"):
+        st.button("Reset", key="pooling.reset", on_click=_reset, icon=":material/replay:")
+        st.button("Pause" if run.playing else "Play", key="pooling.play", on_click=_toggle, type="primary",
+                  disabled=done, icon=":material/pause:" if run.playing else ":material/play_arrow:")
+        st.button("Step epoch", key="pooling.step", on_click=_step_epoch, disabled=done,
+                  icon=":material/skip_next:")
+
+
+@st.fragment(run_every=FRAME_INTERVAL if _run().playing else None)
+def live_status() -> None:
+    """One frame: a time-boxed training tick while playing, then the epoch counter."""
+    run = _run()
+    if run.playing:
+        _train(run, run.trainer.batches_per_epoch, TICK_SECONDS)
+        if not run.playing:
+            st.rerun()  # the run ended: stop the timers
+    trainer = run.trainer
+    last = trainer.history[-1] if trainer.history else None
+    mode = "training" if run.playing else "done (early stopping)" if trainer.done else "paused"
+    text = f"**Epoch {trainer.epoch}** / {run.config.epochs} · {mode}"
+    if last is not None:
+        text += (f" · validation accuracy {last.val_accuracy:.3f} · best epoch {trainer.best_epoch} · "
+                 f"{last.elapsed:.1f} s of training")
+    with st.container(key="pooling.counter"):
+        st.markdown(text)
+    st.progress(min(trainer.epoch / run.config.epochs, 1.0))
+    if run.error:
+        st.error(run.error)
+    if run.test_accuracy is not None:
+        st.metric("Test accuracy (held-out fold, best epoch)", f"{run.test_accuracy:.3f}")
+
+
+@st.fragment(run_every=CHART_INTERVAL if _run().playing else None)
+def charts() -> None:
+    """Loss and accuracy curves, then every pooling level of the chosen graph under the current model."""
+    run = _run()
+    rows = [record.record() for record in run.trainer.history]
+    left, right = st.columns(2)
+    names = list(run.trainer.history[-1].losses) if rows else ["total"]
+    left.plotly_chart(loss_figure(rows, names), key="pooling.loss")
+    right.plotly_chart(accuracy_figure(rows), key="pooling.accuracy")
+    graphs = run.dataset.graphs
+    index = st.number_input("Graph", 0, len(graphs) - 1, 0, key="pooling.graph",
+                            help="Which graph of the dataset to show through the pooling levels.")
+    data = graphs[index]
+    graph = Graph.from_pyg(data, name=f"{run.dataset.name} #{index}")
+    pos = graph_layout(f"pooling|{run.dataset.name}|{index}", graph)
+    st.caption(f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. Supernode "
+               "area = mass (input nodes it stands for), edge width = pooled weight (heaviest edges only).")
+    figures = pooling_figures(graph, pos, run.trainer.model.pooling_levels(data), height=380)
+    for column, (depth, figure) in zip(st.columns(len(figures)), enumerate(figures)):
+        column.plotly_chart(figure, key=f"pooling.level{depth}")
+
+
+run = _run()
+st.markdown("#### Pooling — TVGNN as a pooling layer for graph classification")
+with st.expander("What this page shows"):
+    st.markdown(ABOUT)
+_controls(run)
+st.caption(f"{run.dataset.name}: {len(run.dataset.graphs)} graphs, {run.dataset.num_classes} classes, features: "
+           f"{run.dataset.features}. Training on fold 1 of {run.config.folds} (batch {run.config.batch_size}, "
+           f"Adam lr {run.config.lr:g}, early stopping on the validation loss).")
+live_status()
+charts()

@@ -83,3 +83,14 @@ def test_a_good_upload_replaces_the_graph() -> None:
     click(at, "Reset")  # the upload stays in the session, so Reset works on it
     assert_clean(at)
     assert state(at).run.graph.num_nodes == 6
+
+
+def test_settings_survive_page_switches() -> None:
+    at = start_app({"alpha1": "0.5", "hidden": "16", "mlp": "8"})
+    for page in ("pages/theory.py", "pages/data.py", "pages/explore.py", "pages/data.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+        assert at.number_input(key="cfg.alpha1").value == 0.5
+        assert at.text_input(key="cfg.hidden").value == "16"
+    click(at, "Apply")  # applying after the switches changes nothing
+    assert not state(at).settings_changed

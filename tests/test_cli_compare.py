@@ -25,7 +25,7 @@ def test_compare_prints_a_table_and_writes_json(tmp_path: Path, capsys: pytest.C
     summary = json.loads(out.read_text())
     assert list(summary) == ["tvgnn", "spectral", "mincut"]
     for entry in summary.values():
-        for metric in ("nmi", "acc", "ari", "cut_fraction", "conductance", "modularity", "balance", "sharpness",
+        for metric in ("nmi", "acc", "ari", "cut_fraction", "conductance", "modularity", "size_balance", "sharpness",
                        "seconds"):
             assert isinstance(entry[metric], float) and isinstance(entry[f"{metric}_std"], float)
         assert entry["runs"] == 2

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from gtvviz.data import FORMATS, load_graph, load_graph_bytes, save_graph
-from gtvviz.errors import ConfigError
+from gtvviz.errors import ConfigError, GraphFormatError
 from gtvviz.graph import Graph
 
 #: Formats that keep features, labels, positions and names (Matrix Market keeps only edges and weights).
@@ -174,7 +174,7 @@ def test_gnn_benchmark_npz_from_the_shared_datasets(dataset_root: Path) -> None:
 def test_save_graph_accepts_networkx_and_refuses_missing_folders(tmp_path: Path) -> None:
     (path,) = save_graph(nx.path_graph(4), tmp_path / "p.gml")
     assert load_graph(path).num_edges == 3
-    with pytest.raises(Exception, match="does not exist"):
+    with pytest.raises(GraphFormatError, match="does not exist"):
         save_graph(nx.path_graph(4), tmp_path / "missing" / "p.gml")
 
 

@@ -90,7 +90,7 @@ def charts() -> None:
     state = get_state()
     shown = state.shown()
     _metrics(state)
-    st.plotly_chart(loss_figure(state.run.recorder.losses, list(shown.losses)), key="loss")
+    st.plotly_chart(loss_figure(state.run.trainer.history, list(shown.losses)), key="loss")
     st.plotly_chart(sharpness_figure(shown.s), key="sharpness")
     st.plotly_chart(cluster_sizes_figure(shown.s), key="sizes")
 

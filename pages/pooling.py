@@ -27,6 +27,8 @@ from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, TICK_SECONDS
 KEY = "gtvviz_pooling"
 DATASETS = (SYNTHETIC, *TU_DATASETS)
 POOLS = {"tvgnn": "TVGNN (AsymCheegerCut)", "mincut": "MinCutPool", "dmon": "DMoN", "none": "No pooling"}
+#: Seconds between redraws of the pooling levels while playing (the curves follow ``CHART_INTERVAL``).
+LEVELS_INTERVAL = 2.0
 #: Largest number of epochs of a page run (early stopping with patience 20 usually ends it sooner).
 EPOCHS = 100
 ABOUT = (
@@ -34,7 +36,9 @@ ABOUT = (
     "features SᵀX, pooled adjacency SᵀAS. TVGNN trains S with the AsymCheegerCut loss (GTV of S + asymmetric-norm "
     "balance) added to the cross-entropy, so its clusters are sharp and balanced; MinCutPool and DMoN use their "
     "own smooth losses. The network is GTVConv(32) → pool to K1 → GTVConv(32) → pool to K2 → GTVConv(32) → mean → "
-    "linear, with K1, K2 half and a quarter of the largest graph. The synthetic dataset has no node features: "
+    "linear, with K1, K2 half and a quarter of the largest graph. Nodes with the same features and neighbourhood "
+    "always get the same assignment, and at the reference learning rate the assignments sharpen slowly: grey "
+    "nodes are still undecided. The synthetic dataset has no node features (the model sees one-hot degrees): "
     "its class is the number of communities (2, 3 or 4) of each graph."
 )
 
@@ -156,22 +160,29 @@ def live_status() -> None:
 
 
 @st.fragment(run_every=CHART_INTERVAL if _run().playing else None)
-def charts() -> None:
-    """Loss and accuracy curves, then every pooling level of the chosen graph under the current model."""
+def curves() -> None:
+    """Loss and accuracy curves."""
     run = _run()
     rows = [record.record() for record in run.trainer.history]
-    left, right = st.columns(2)
     names = list(run.trainer.history[-1].losses) if rows else ["total"]
+    left, right = st.columns(2)
     left.plotly_chart(loss_figure(rows, names), key="pooling.loss")
     right.plotly_chart(accuracy_figure(rows), key="pooling.accuracy")
+
+
+@st.fragment(run_every=LEVELS_INTERVAL if _run().playing else None)
+def levels() -> None:
+    """Every pooling level of the chosen graph under the current model."""
+    run = _run()
     graphs = run.dataset.graphs
     index = st.number_input("Graph", 0, len(graphs) - 1, 0, key="pooling.graph",
                             help="Which graph of the dataset to show through the pooling levels.")
     data = graphs[index]
     graph = Graph.from_pyg(data, name=f"{run.dataset.name} #{index}")
     pos = graph_layout(f"pooling|{run.dataset.name}|{index}", graph)
-    st.caption(f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. Supernode "
-               "area = mass (input nodes it stands for), edge width = pooled weight (heaviest edges only).")
+    st.caption(f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. The input "
+               "is coloured by S1 and each pooled graph by the next level's assignment (grey = undecided); "
+               "supernode area = mass (input nodes it stands for), edge width = pooled weight (heaviest edges).")
     figures = pooling_figures(graph, pos, run.trainer.model.pooling_levels(data), height=380)
     for column, (depth, figure) in zip(st.columns(len(figures)), enumerate(figures)):
         column.plotly_chart(figure, key=f"pooling.level{depth}")
@@ -186,4 +197,5 @@ st.caption(f"{run.dataset.name}: {len(run.dataset.graphs)} graphs, {run.dataset.
            f"{run.dataset.features}. Training on fold 1 of {run.config.folds} (batch {run.config.batch_size}, "
            f"Adam lr {run.config.lr:g}, early stopping on the validation loss).")
 live_status()
-charts()
+curves()
+levels()

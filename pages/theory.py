@@ -17,7 +17,8 @@ from ui.state import AppState
 
 GTVCONV = r"""
 \tilde{\mathbf{X}} = \mathbf{X}\boldsymbol{\Theta}, \qquad
-\Gamma_{ij} = \frac{a_{ij}}{\max\big(\lVert \tilde{\mathbf{x}}_i - \tilde{\mathbf{x}}_j \rVert_1,\ \epsilon\big)}, \qquad
+\Gamma_{ij} = \frac{a_{ij}}{\max\big(\lVert \tilde{\mathbf{x}}_i - \tilde{\mathbf{x}}_j \rVert_1,\ \epsilon\big)},
+\qquad
 \mathbf{x}'_i = \sigma\Big(\tilde{\mathbf{x}}_i - \delta \sum_{j \in \mathcal{N}(i)} \Gamma_{ij}\,
 (\tilde{\mathbf{x}}_i - \tilde{\mathbf{x}}_j) + \mathbf{b}\Big)
 """
@@ -35,6 +36,8 @@ AN_LOSS = r"""
 \mathcal{L}_{AN} = 1 - \frac{\sum_{i,k} \lvert s_{ik} - q_k \rvert_\rho}{N (K - 1)}, \qquad
 \lvert d \rvert_\rho = \begin{cases} \rho\, d & d \ge 0 \\ -d & d < 0 \end{cases}, \qquad \rho = K - 1
 """
+
+TV_NAME = "a<sub>ij</sub>‖s<sub>i</sub>−s<sub>j</sub>‖<sub>1</sub>"
 
 
 def _gamma_section(state: AppState) -> None:
@@ -74,8 +77,8 @@ def _loss_section(state: AppState) -> None:
     with left:
         st.markdown("**The GTV term, edge by edge:** ‖sᵢ − sⱼ‖₁ is 0 inside a cluster and 2 on a cut edge.")
         if len(tv):
-            st.plotly_chart(edge_values_figure(run.graph, run.layout, tv, name="a<sub>ij</sub>‖s<sub>i</sub>−s<sub>j</sub>‖<sub>1</sub>"),
-                            key="theory.tv", config={"displaylogo": False})
+            st.plotly_chart(edge_values_figure(run.graph, run.layout, tv, name=TV_NAME), key="theory.tv",
+                            config={"displaylogo": False})
     with right:
         st.markdown("**The balance term, column by column:** each column of S sorted, with its quantile q_k.")
         st.plotly_chart(quantile_figure(shown.s, balance_quantiles(shown.s)), key="theory.quantiles",

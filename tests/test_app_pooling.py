@@ -82,7 +82,7 @@ def test_pooling_figures_one_per_stage() -> None:
     pos = np.random.default_rng(1).normal(size=(6, 2))
     figures = pooling_figures(graph, pos, levels())
     assert len(figures) == 3
-    assert "S1" in figures[0].layout.title.text and "4 supernodes" in figures[1].layout.title.text
+    assert "6 nodes" in figures[0].layout.title.text and "4 supernodes" in figures[1].layout.title.text
     assert len(pooling_figures(graph, pos, [])) == 1
     nodes = figures[2].data[-1]
     assert len(nodes.x) == 2 and max(nodes.marker.size) == pytest.approx(40)

@@ -86,6 +86,8 @@ def test_python_callers_get_the_same_checks() -> None:
         generate("sbm", seed=True)
     with pytest.raises(ConfigError, match="sizes must be a non-empty list"):
         generate("sbm", sizes=100)
+    with pytest.raises(ConfigError, match="seed must be a finite number"):
+        generate("sbm", seed=float("inf"))
     assert generate("sbm", sizes=[4, 4], seed=np.int64(3), features=0).x is None
 
 

@@ -6,7 +6,7 @@ from torch_geometric.utils import to_dense_adj, to_dense_batch
 
 from gtvviz.errors import ConfigError
 from gtvviz.nn import GTVConv
-from gtvviz.nn.losses import gtv_loss
+from gtvviz.nn.losses import asym_norm_loss, gtv_loss
 from gtvviz.nn.pool import AsymCheegerCutPool, DenseGTVConv, dense_gtv_loss, dense_to_block_edges
 from tests.reference_math import asym_norm_loss as np_asym_norm
 from tests.reference_math import dense_adjacency
@@ -97,6 +97,8 @@ def test_k_larger_than_n_works() -> None:
     assert all(torch.isfinite(v) for v in out.losses.values())
     expected = np.mean([np_asym_norm(pool.assign(d.x).detach().numpy()) for d in batch.to_data_list()])
     assert abs(float(out.losses["balance"]) - expected) < 1e-12
+    one_node_per_cluster = torch.eye(6, dtype=torch.float64)[:3]  # N = 3 < K = 6: the documented minimum
+    assert float(asym_norm_loss(one_node_per_cluster)) == pytest.approx(1 - (3 - 1) / (6 - 1))
 
 
 def test_gradients_flow_to_the_input_and_the_mlp() -> None:

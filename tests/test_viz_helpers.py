@@ -58,7 +58,6 @@ def test_recorder_keeps_every_epoch_within_budget() -> None:
     for epoch in range(20):
         recorder.add(snap(epoch))
     assert recorder.epochs() == list(range(20)) and recorder.stride == 1
-    assert [row["epoch"] for row in recorder.losses] == list(range(20)) and recorder.losses[3]["total"] == 1.0
     assert recorder.get(7).epoch == 7 and recorder.get(99).epoch == 19
 
 
@@ -72,7 +71,6 @@ def test_recorder_thins_to_stay_in_budget() -> None:
     assert epochs[0] == 0 and epochs[-1] == 100
     assert recorder.stride > 1 and all(e % recorder.stride == 0 for e in epochs[:-1])
     assert recorder.get(recorder.stride + 1).epoch == recorder.stride  # nearest recorded epoch before
-    assert len(recorder.losses) == 101  # the loss curves keep every epoch
 
 
 def test_recorder_empty() -> None:

@@ -50,15 +50,15 @@ def _widget(field: Field) -> None:
     label, key = LABELS.get(name, name.replace("_", " ").capitalize()), WIDGET_PREFIX + name
     if spec.choices is not None:
         options = ["auto", *available_devices()] if name == "device" else list(spec.choices)
-        st.selectbox(label, options, key=key, help=spec.help)
+        st.selectbox(label, options, key=key, help=spec.help, persist_state="session")
     elif field.type == "tuple[int, ...]":
-        st.text_input(label, key=key, help=spec.help)
+        st.text_input(label, key=key, help=spec.help, persist_state="session")
     elif field.type == "int":
         st.number_input(label, min_value=int(spec.low or 0), max_value=int(spec.high or 0), step=1, key=key,
-                        help=spec.help)
+                        help=spec.help, persist_state="session")
     else:
         st.number_input(label, min_value=spec.low, max_value=spec.high, step=0.05 if name not in FORMATS else 1e-4,
-                        format=FORMATS.get(name, "%.3f"), key=key, help=spec.help)
+                        format=FORMATS.get(name, "%.3f"), key=key, help=spec.help, persist_state="session")
 
 
 def settings_form(state: AppState) -> None:

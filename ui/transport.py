@@ -55,7 +55,8 @@ def transport_bar(state: AppState) -> None:
                   icon=":material/pause:" if state.playing else ":material/play_arrow:")
         st.button("Step", on_click=_step, args=(1,), icon=":material/skip_next:", help="Train one epoch")
         st.button("Step 10", on_click=_step, args=(10,), icon=":material/fast_forward:", help="Train ten epochs")
-        st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key="speed", on_change=_speed, width=220)
+        st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key="speed", on_change=_speed, width=220,
+                  persist_state="session")
     if AREA in state.errors:
         st.error(state.errors[AREA])
 

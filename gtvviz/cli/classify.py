@@ -10,6 +10,9 @@ from gtvviz.classification import ClassifyConfig, EpochRecord, FoldResult, POOL_
 from gtvviz.classification.datasets import SYNTHETIC, TU_DATASETS, load_dataset
 from gtvviz.cli.output import progress_bar, write_json
 
+#: Above this K1 the command warns that pooling will be slow (dense K1 x K1 pooled graphs).
+LARGE_POOL = 100
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -41,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
                             batch_size=args.batch_size, lr=args.lr, pool_size_base=args.pool_size_base,
                             seed=args.seed, device=args.device)
     dataset = load_dataset(args.dataset, data_root=args.data_root, cleaned=args.cleaned, seed=args.seed)
+    k1, k2 = pool_sizes(dataset, config.pool_size_base)
+    if config.pool != "none" and k1 > LARGE_POOL:
+        print(f"gtvviz: warning: K1 = {k1} (half the largest graph): every graph is pooled to {k1} dense nodes, "
+              "which is slow on a CPU; --pool-size-base mean uses the mean graph size instead.", file=sys.stderr)
     with progress_bar(config.folds * config.epochs, f"{config.pool} on {dataset.name}") as bar:
         def on_epoch(fold: int, record: EpochRecord) -> None:
             bar.update(1)
@@ -50,7 +57,6 @@ def run(args: argparse.Namespace) -> int:
             bar.update(config.epochs - result.epochs)  # early stopping skipped these
 
         result = cross_validate(dataset, config, on_epoch, on_fold)
-    k1, k2 = pool_sizes(dataset, config.pool_size_base)
     output = {
         "dataset": dataset.name,
         "pool": config.pool,

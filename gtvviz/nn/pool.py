@@ -105,7 +105,8 @@ def dense_gtv_loss(s: Tensor, adj: Tensor, mask: Tensor | None = None, reduce: b
 
     the same value as :func:`~gtvviz.nn.losses.gtv_loss` on the edge list of :func:`dense_to_block_edges`,
     in :math:`O(B N^2)` memory. On a pooled graph the reference code also counts the diagonal in
-    :math:`\mathrm{nnz}`, which scales the term by :math:`(K-1)/K`; gtvviz's pooled graphs have no self-loops.
+    :math:`\mathrm{nnz}`, which makes its term :math:`(K-1)/K` times this one; gtvviz's pooled graphs have no
+    self-loops.
 
     Args:
         s: :math:`(B, N, K)` soft assignment (zero rows on padding).
@@ -113,7 +114,9 @@ def dense_gtv_loss(s: Tensor, adj: Tensor, mask: Tensor | None = None, reduce: b
         mask: optional :math:`(B, N)` boolean mask of the real nodes.
         reduce: average over graphs (``True``) or return one value per graph.
     """
-    adj = _off_diagonal(_mask_nodes(adj, mask))
+    if mask is not None:
+        adj = adj * (mask.unsqueeze(-1) & mask.unsqueeze(-2)).to(adj.dtype)
+    adj = _off_diagonal(adj)
     tv = (adj * torch.cdist(s, s, p=1.0)).sum(dim=(-1, -2))
     nnz = (adj != 0).sum(dim=(-1, -2)).clamp_min(1).to(s.dtype)
     per_graph = tv / (2.0 * nnz)
@@ -151,11 +154,15 @@ class AsymCheegerCutPool(torch.nn.Module):
 
     per graph, as in the authors' code (raw :math:`\mathbf{A}^{pool}`, no normalisation). The auxiliary terms
     (:func:`~gtvviz.nn.losses.gtv_loss`, :func:`~gtvviz.nn.losses.asym_norm_loss`) are computed for each graph on
-    its own real nodes and averaged over the graphs of the batch, so padding never biases the balance term.
+    its own real nodes and averaged over the graphs of the batch, so padding never biases the balance term. (The
+    reference pads the batch: its balance term uses the padded :math:`N`, and its GTV term divides the batch's
+    total by the batch's edge count, which weights graphs by their size.)
 
     :math:`K` may exceed a graph's number of nodes :math:`N` (the usual case when :math:`K` is set from the
-    largest graph of a dataset): the quantile index of the balance term is clamped to :math:`N - 1`, i.e. the
-    quantile becomes the column maximum, and the graph is mapped to :math:`K` nodes, most of them light.
+    largest graph of a dataset). The graph is then mapped to :math:`K` nodes, most of them light, and the quantile
+    index :math:`\lfloor N/K \rfloor` of the balance term is 0 (the index is clamped to :math:`N - 1` anyway), so
+    :math:`q_k = \max_i s_{ik}` and :math:`\mathcal{L}_{AN} = 1 - (\sum_k \max_i s_{ik} - 1)/(K - 1)`: it rewards
+    giving each node a cluster of its own and bottoms out at :math:`1 - (N-1)/(K-1) > 0`.
 
     :meth:`forward` takes a sparse PyG batch (the first level); :meth:`forward_dense` takes the dense output of a
     previous level (or any padded dense batch with a mask).

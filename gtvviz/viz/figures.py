@@ -98,7 +98,8 @@ def node_hover(graph: Graph, s: np.ndarray | None = None) -> tuple[np.ndarray, l
     n = graph.num_nodes
     labels = graph.y.numpy() if graph.y is not None else np.full(n, -1)
     columns = [np.arange(n), labels, graph.degree().numpy()]
-    template = "<b>%{text}</b> (node %{customdata[0]})" if graph.node_names is not None else "<b>node %{customdata[0]}</b>"
+    named = graph.node_names is not None
+    template = "<b>%{text}</b> (node %{customdata[0]})" if named else "<b>node %{customdata[0]}</b>"
     if graph.has_labels:
         template += "<br>label %{customdata[1]}"
     template += "<br>degree %{customdata[2]:.4~g}"

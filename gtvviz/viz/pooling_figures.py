@@ -89,17 +89,15 @@ def coarsened_graph_figure(pos: np.ndarray, mass: np.ndarray, adj: np.ndarray, s
 
 def pooling_figures(graph: Graph, pos: np.ndarray, levels: Sequence[PoolLevel], height: int = 420) -> list[go.Figure]:
     r"""One figure per stage: the input graph coloured by :math:`\mathbf{S}_1`, then each pooled graph coloured
-    by the next level's assignment (the last one in its supernodes' own colours)."""
+    by the next level's assignment (the last one in its supernodes' own colours), titled by their sizes."""
     if not levels:
-        return [graph_figure(graph, pos, title="Input graph (no pooling)", height=height)]
-    figures = [graph_figure(graph, pos, levels[0].s, title=f"Input graph: {graph.num_nodes} nodes, coloured by S1",
-                            height=height)]
+        return [graph_figure(graph, pos, title=f"Input ({graph.num_nodes} nodes, no pooling)", height=height)]
+    figures = [graph_figure(graph, pos, levels[0].s, title=f"Input ({graph.num_nodes} nodes)", height=height)]
     for depth, (level, mass) in enumerate(zip(levels, level_masses(levels)), start=1):
         pos = pooled_positions(pos, level.s)
         s_next = levels[depth].s if depth < len(levels) else None
-        colour = f", coloured by S{depth + 1}" if s_next is not None else ""
         figures.append(coarsened_graph_figure(pos, mass, level.adj, s_next, height=height,
-                                              title=f"Level {depth}: {len(mass)} supernodes{colour}"))
+                                              title=f"Level {depth} ({len(mass)} supernodes)"))
     return figures
 
 
@@ -107,7 +105,8 @@ def accuracy_figure(history: Sequence[Mapping[str, float]], height: int = 260) -
     """Training and validation accuracy against the epoch."""
     epochs = [row["epoch"] for row in history]
     fig = go.Figure([
-        go.Scatter(x=epochs, y=[row[key] for row in history], mode="lines", name=name, line={"color": color})
+        go.Scatter(x=epochs, y=[row[key] for row in history], mode="lines+markers", name=name,
+                   line={"color": color}, marker={"size": 4})
         for key, name, color in (("train_accuracy", "train", "#1f77b4"), ("val_accuracy", "validation", "#d62728"))
     ])
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Accuracy",

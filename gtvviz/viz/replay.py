@@ -2,8 +2,7 @@
 
 Every epoch is kept while the assignments fit in the budget; when they no longer do, every other kept snapshot
 is dropped and the stride doubles, so a long run on a large graph keeps an evenly spaced sample of its history
-(every ``stride``-th epoch) in bounded memory. The first and the latest snapshot are always available, and the
-loss terms of every epoch are kept (a few numbers each) for the loss curves.
+(every ``stride``-th epoch) in bounded memory. The first and the latest snapshot are always available.
 """
 
 from __future__ import annotations
@@ -23,19 +22,16 @@ class SnapshotRecorder:
     Attributes:
         budget: bytes the kept assignments may take.
         stride: epochs between kept snapshots (a power of two).
-        losses: one row per recorded epoch: ``epoch`` and every loss term.
     """
 
     budget: int = DEFAULT_BUDGET
     stride: int = 1
-    losses: list[dict[str, float]] = field(default_factory=list, repr=False)
     _kept: list[Snapshot] = field(default_factory=list, repr=False)
     _latest: Snapshot | None = field(default=None, repr=False)
 
     def add(self, snapshot: Snapshot) -> None:
         """Record the snapshot of the next epoch (or the epoch-0 snapshot of a fresh run)."""
         self._latest = snapshot
-        self.losses.append({"epoch": snapshot.epoch, **snapshot.losses})
         if snapshot.epoch % self.stride:
             return
         self._kept.append(snapshot)

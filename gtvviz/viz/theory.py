@@ -35,7 +35,8 @@ def layer_gamma(layer: GTVConv, graph: Graph, x: torch.Tensor) -> np.ndarray:
 
 
 def edge_variation(graph: Graph, s: np.ndarray) -> np.ndarray:
-    r""":math:`a_{ij} \lVert s_i - s_j \rVert_1` for every undirected edge: the summands of :math:`\mathcal{L}_{GTV}`."""
+    r""":math:`a_{ij} \lVert s_i - s_j \rVert_1` for every undirected edge (the summands of
+    :math:`\mathcal{L}_{GTV}`), in the order of :func:`gtvviz.viz.figures.undirected_edges`."""
     row, col = graph.edge_index[:, _upper(graph)].numpy()
     tv = np.abs(s[row] - s[col]).sum(axis=1)
     if graph.edge_weight is not None:

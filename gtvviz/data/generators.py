@@ -1,0 +1,419 @@
+"""Seeded synthetic graphs with ground-truth labels, and a registry of their parameters for the app and the CLI.
+
+Every generator is described by a :class:`GeneratorSpec` in :data:`GENERATORS` (its parameters with type,
+default and range), built by :func:`generate`, and can be named by a *source string* usable in URLs and on the
+command line::
+
+    sbm:sizes=100-100-100,p_in=0.1,p_out=0.01,snr=1,seed=0
+
+that is ``KIND`` or ``KIND:key=value,key=value`` with only the characters ``A-Za-z0-9_:.,=-``; list values are
+joined with ``-``; left-out parameters take their defaults. :func:`generator_source` writes the canonical string
+(all parameters), which generated graphs carry as their ``source``.
+
+Features of the block models: class means are random unit vectors scaled by ``snr``, plus Gaussian noise
+:math:`\\mathcal{N}(0, I/F)` (expected norm 1), so ``snr=0`` gives pure noise and ``snr >= 2`` separable classes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import networkx as nx
+import numpy as np
+
+from gtvviz.data.limits import MAX_GENERATED_EDGES, MAX_GENERATED_NODES
+from gtvviz.errors import ConfigError
+from gtvviz.graph import Graph
+
+_SAFE_SOURCE = re.compile(r"^[A-Za-z0-9_:.,=\-]{1,200}$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One generator parameter: ``type`` is ``"int"``, ``"float"`` or ``"ints"`` (a list of ints)."""
+
+    name: str
+    type: str
+    default: Any
+    low: float
+    high: float
+    help: str
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    """A generator: its name, a one-line description, its parameters and the function that builds it."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    build: Callable[..., Graph] = field(repr=False)
+
+    def defaults(self) -> dict[str, Any]:
+        """Every parameter's default value."""
+        return {p.name: p.default for p in self.params}
+
+
+def generate(kind: str, **params: Any) -> Graph:
+    """Build the graph of generator ``kind`` (see :data:`GENERATORS`) with ``params`` (others: defaults).
+
+    Raises:
+        ConfigError: for an unknown kind or parameter, a value of the wrong type or out of range, or a
+            combination that cannot be built (e.g. an LFR graph that does not converge).
+    """
+    spec = _spec(kind)
+    values = {**spec.defaults(), **{k: _check(spec, k, v) for k, v in params.items()}}
+    graph = spec.build(**values)
+    graph.name = kind
+    graph.source = generator_source(kind, **values)
+    return graph
+
+
+def generator_source(kind: str, **params: Any) -> str:
+    """The canonical source string of ``kind`` with ``params`` (defaults filled in)."""
+    spec = _spec(kind)
+    values = {**spec.defaults(), **{k: _check(spec, k, v) for k, v in params.items()}}
+    return f"{kind}:" + ",".join(f"{p.name}={_format(values[p.name])}" for p in spec.params)
+
+
+def parse_source(text: str) -> tuple[str, dict[str, Any]]:
+    """Split a source string ``KIND:key=value,...`` into the kind and its (typed, checked) parameters."""
+    if not _SAFE_SOURCE.match(text):
+        raise ConfigError(
+            f"The generator source {text[:40]!r} may only use letters, digits and _:.,=- (at most 200 characters)."
+        )
+    kind, _, rest = text.partition(":")
+    spec = _spec(kind)
+    params: dict[str, Any] = {}
+    for item in filter(None, rest.split(",")):
+        key, eq, raw = item.partition("=")
+        if not eq:
+            raise ConfigError(f"{item!r} in {text!r} is not key=value; write e.g. {kind}:seed=1.")
+        if key in params:
+            raise ConfigError(f"{kind} parameter {key!r} is given twice in {text!r}; give it once.")
+        params[key] = _check(spec, key, _parse(_param(spec, key), raw))
+    return kind, params
+
+
+def generate_from_source(text: str) -> Graph:
+    """Build the graph named by a source string (see :func:`parse_source`)."""
+    kind, params = parse_source(text)
+    return generate(kind, **params)
+
+
+# ---------------------------------------------------------------------- checking
+def _spec(kind: str) -> GeneratorSpec:
+    if kind not in GENERATORS:
+        raise ConfigError(f"Unknown generator {kind!r}; use one of {', '.join(GENERATORS)}.")
+    return GENERATORS[kind]
+
+
+def _param(spec: GeneratorSpec, key: str) -> Param:
+    for p in spec.params:
+        if p.name == key:
+            return p
+    raise ConfigError(f"{spec.name} has no parameter {key!r}; its parameters are {', '.join(spec.defaults())}.")
+
+
+def _parse(param: Param, raw: str) -> Any:
+    try:
+        if param.type == "ints":
+            return tuple(int(v) for v in raw.split("-"))
+        return int(raw) if param.type == "int" else float(raw)
+    except ValueError:
+        expected = {"ints": "integers joined by -", "int": "an integer", "float": "a number"}[param.type]
+        raise ConfigError(f"{param.name} must be {expected}, got {raw[:40]!r}.") from None
+
+
+def _check(spec: GeneratorSpec, key: str, value: Any) -> Any:
+    """Return ``value`` as the parameter's type, or raise ConfigError for a wrong type or an out-of-range value."""
+    param = _param(spec, key)
+    items = value if param.type == "ints" and isinstance(value, (list, tuple)) else (value,)
+    if param.type == "ints" and not isinstance(value, (list, tuple)) or not items:
+        raise ConfigError(f"{key} must be a non-empty list of integers, e.g. 100-100-100, got {value!r:.40}.")
+    out = []
+    for item in items:
+        number = item.item() if isinstance(item, np.generic) else item
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            raise ConfigError(f"{key} must be a number, got {item!r:.40}.")
+        if not math.isfinite(number):
+            raise ConfigError(f"{key} must be a finite number, got {number}.")
+        if param.type != "float":
+            if number != int(number):
+                raise ConfigError(f"{key} must be an integer, got {item!r:.40}.")
+            number = int(number)
+        if not param.low <= number <= param.high:
+            raise ConfigError(f"{key} must be between {param.low:g} and {param.high:g}, got {number:g}.")
+        out.append(float(number) if param.type == "float" else number)
+    return tuple(out) if param.type == "ints" else out[0]
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "-".join(str(v) for v in value)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+# ---------------------------------------------------------------------- building blocks
+def _graph(pairs: np.ndarray, n: int, **fields: Any) -> Graph:
+    """A graph from undirected pairs ``(2, M)`` (any order; repeats and self-loops are dropped silently)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(2, -1)
+    pairs = pairs[:, pairs[0] != pairs[1]]
+    return Graph.from_edges(np.unique(np.sort(pairs, axis=0), axis=1), n, directed=False, **fields)
+
+
+def _check_size(n: int, expected_edges: float) -> None:
+    if n > MAX_GENERATED_NODES:
+        raise ConfigError(f"The graph would have {n:,} nodes, over the generator limit of {MAX_GENERATED_NODES:,}.")
+    if expected_edges > MAX_GENERATED_EDGES:
+        raise ConfigError(
+            f"The graph would have about {expected_edges:,.0f} edges, over the generator limit of "
+            f"{MAX_GENERATED_EDGES:,}; lower the edge probabilities or the number of nodes."
+        )
+
+
+def _block_edges(rng: np.random.Generator, sizes: tuple[int, ...], p_in: float, p_out: float) -> np.ndarray:
+    """Edges of a stochastic block model: each pair inside a block with ``p_in``, across blocks with ``p_out``."""
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    expected = sum(p_in * s * (s - 1) / 2 for s in sizes) + p_out * (offsets[-1] ** 2 - sum(s * s for s in sizes)) / 2
+    _check_size(int(offsets[-1]), expected)
+    parts = []
+    for a, size_a in enumerate(sizes):
+        for b in range(a, len(sizes)):
+            p = p_in if a == b else p_out
+            total = size_a * sizes[b]
+            picked = rng.choice(total, size=rng.binomial(total, p), replace=False) if p > 0 else np.empty(0, int)
+            i, j = np.divmod(picked, sizes[b])
+            keep = i < j if a == b else np.ones(len(i), dtype=bool)  # one ordered pair per unordered one
+            parts.append(np.stack([i[keep] + offsets[a], j[keep] + offsets[b]]))
+    return np.concatenate(parts, axis=1)
+
+
+def _block_features(rng: np.random.Generator, labels: np.ndarray, snr: float, dim: int) -> np.ndarray | None:
+    """Class means (random unit vectors times ``snr``) plus N(0, I/dim) noise; ``None`` when ``dim == 0``."""
+    if dim == 0:
+        return None
+    means = rng.standard_normal((int(labels.max()) + 1, dim))
+    means /= np.linalg.norm(means, axis=1, keepdims=True)
+    return snr * means[labels] + rng.standard_normal((len(labels), dim)) / math.sqrt(dim)
+
+
+def _block_labels(sizes: tuple[int, ...]) -> np.ndarray:
+    return np.repeat(np.arange(len(sizes)), sizes)
+
+
+def _knn_graph(points: np.ndarray, labels: np.ndarray, k: int) -> Graph:
+    """Symmetrised (union) k-nearest-neighbour graph; the points are the features and the layout."""
+    from sklearn.neighbors import NearestNeighbors
+
+    n = len(points)
+    _check_size(n, n * k)
+    k = min(k, n - 1)
+    neighbours = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points, return_distance=False)
+    pairs = np.stack([np.repeat(np.arange(n), k + 1), neighbours.reshape(-1)])
+    return _graph(pairs, n, x=points, y=labels, pos=points)
+
+
+# ---------------------------------------------------------------------- generators
+def sbm(sizes: tuple[int, ...], p_in: float, p_out: float, snr: float, features: int, seed: int) -> Graph:
+    """Stochastic block model with one block per entry of ``sizes`` and Gaussian block features."""
+    rng = np.random.default_rng(seed)
+    labels = _block_labels(sizes)
+    edges = _block_edges(rng, sizes, p_in, p_out)
+    return _graph(edges, len(labels), x=_block_features(rng, labels, snr, features), y=labels)
+
+
+def planted_partition(groups: int, group_size: int, p_in: float, p_out: float, snr: float, features: int,
+                      seed: int) -> Graph:
+    """Planted partition: a stochastic block model with ``groups`` blocks of ``group_size`` nodes."""
+    return sbm((group_size,) * groups, p_in, p_out, snr, features, seed)
+
+
+def csbm(n: int, blocks: int, degree: float, homophily: float, snr: float, features: int, seed: int) -> Graph:
+    """Contextual SBM: ``blocks`` equal blocks, expected ``degree``, a ``homophily`` share of edges inside blocks."""
+    if blocks > n // 2:
+        raise ConfigError(f"csbm needs at least 2 nodes per block; {n} nodes cannot form {blocks} blocks.")
+    sizes = tuple(len(part) for part in np.array_split(np.arange(n), blocks))
+    size = n / blocks
+    p_in, p_out = degree * homophily / (size - 1), degree * (1 - homophily) / (n - size)
+    if max(p_in, p_out) > 1:
+        raise ConfigError(
+            f"csbm with degree {degree:g} and homophily {homophily:g} needs an edge probability of "
+            f"{max(p_in, p_out):.2f} > 1; lower the degree or use more nodes per block."
+        )
+    return sbm(sizes, p_in, p_out, snr, features, seed)
+
+
+def bridged(size: int, p_in: float, bridges: int, snr: float, features: int, seed: int) -> Graph:
+    """Two dense communities of ``size`` nodes joined by exactly ``bridges`` random bridge edges."""
+    if bridges > size * size:
+        raise ConfigError(f"bridged: two communities of {size} nodes allow at most {size * size} bridges.")
+    rng = np.random.default_rng(seed)
+    labels = _block_labels((size, size))
+    inside = _block_edges(rng, (size, size), p_in, 0.0)
+    i, j = np.divmod(rng.choice(size * size, size=bridges, replace=False), size)
+    edges = np.concatenate([inside, np.stack([i, j + size])], axis=1)
+    return _graph(edges, 2 * size, x=_block_features(rng, labels, snr, features), y=labels)
+
+
+def lfr(n: int, tau1: float, tau2: float, mu: float, average_degree: float, min_community: int,
+        seed: int) -> Graph:
+    """LFR benchmark (networkx): power-law degrees and community sizes, a ``mu`` share of edges leaving.
+
+    Degrees are capped at ``n // 4`` and community sizes at ``n // 2``: without these caps networkx's
+    generator can loop forever (a node that needs more outside neighbours than exist outside its community).
+    """
+    if min_community > n // 2:
+        raise ConfigError(f"lfr: min_community ({min_community}) must be at most half the nodes ({n // 2}).")
+    if average_degree > n // 4:
+        raise ConfigError(f"lfr: average_degree ({average_degree:g}) must be at most a quarter of n ({n // 4}).")
+    _check_size(n, n * average_degree / 2)
+    try:
+        g = nx.LFR_benchmark_graph(n, tau1, tau2, mu, average_degree=average_degree, max_degree=n // 4,
+                                   min_community=min_community, max_community=n // 2, seed=seed, max_iters=100)
+    except (nx.ExceededMaxIterations, nx.NetworkXError) as err:
+        raise ConfigError(
+            f"The LFR generator did not converge for these parameters ({str(err).rstrip('.')}); try another seed, "
+            "a larger n, a smaller min_community or a tau1 near 2.5-3."
+        ) from None
+    communities = sorted({frozenset(g.nodes[v]["community"]) for v in g}, key=min)
+    labels = np.empty(n, dtype=np.int64)
+    for k, members in enumerate(communities):
+        labels[list(members)] = k
+    return _graph(np.array(list(g.edges()), dtype=np.int64).T, n, y=labels)
+
+
+def moons(n: int, noise: float, k: int, seed: int) -> Graph:
+    """kNN graph of scikit-learn's two interleaving half circles."""
+    from sklearn.datasets import make_moons
+
+    points, labels = make_moons(n, noise=noise, random_state=seed)
+    return _knn_graph(points, labels, k)
+
+
+def circles(n: int, noise: float, factor: float, k: int, seed: int) -> Graph:
+    """kNN graph of scikit-learn's two concentric circles (inner radius ``factor``)."""
+    from sklearn.datasets import make_circles
+
+    points, labels = make_circles(n, noise=noise, factor=factor, random_state=seed)
+    return _knn_graph(points, labels, k)
+
+
+def blobs(n: int, centers: int, spread: float, k: int, seed: int) -> Graph:
+    """kNN graph of scikit-learn's isotropic Gaussian blobs in 2-D."""
+    from sklearn.datasets import make_blobs
+
+    points, labels = make_blobs(n, centers=centers, cluster_std=spread, random_state=seed)
+    return _knn_graph(points, labels, k)
+
+
+#: RGB colours of the background (first) and of the shapes of :func:`grid`.
+PALETTE = np.array([
+    [0.10, 0.12, 0.30], [0.90, 0.25, 0.20], [0.20, 0.75, 0.30], [0.95, 0.85, 0.20], [0.55, 0.30, 0.85],
+    [0.20, 0.80, 0.90], [0.95, 0.55, 0.10], [0.95, 0.45, 0.75], [0.60, 0.60, 0.60],
+])
+
+
+def grid(width: int, height: int, shapes: int, noise: float, seed: int) -> Graph:
+    """A pixel image as a 4-neighbour grid graph: ``shapes`` discs or rectangles on a background.
+
+    Features are the RGB colours plus Gaussian noise of standard deviation ``noise``, labels the regions
+    (0 = background), and ``pos`` the pixel coordinates (x to the right, y up).
+    """
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:height, 0:width]
+    labels = np.zeros((height, width), dtype=np.int64)
+    side = math.ceil(math.sqrt(shapes))
+    cells = rng.permutation(side * side)[:shapes]  # one shape per cell of a side x side layout: no overlaps
+    for k, cell in enumerate(cells, start=1):
+        top, left = cell // side * height / side, cell % side * width / side
+        cell_h, cell_w = height / side, width / side
+        cy, cx = top + cell_h * rng.uniform(0.4, 0.6), left + cell_w * rng.uniform(0.4, 0.6)
+        ry, rx = cell_h * rng.uniform(0.25, 0.4), cell_w * rng.uniform(0.25, 0.4)
+        if rng.random() < 0.5:
+            inside = ((rows + 0.5 - cy) / ry) ** 2 + ((cols + 0.5 - cx) / rx) ** 2 <= 1
+        else:
+            inside = (np.abs(rows + 0.5 - cy) <= ry) & (np.abs(cols + 0.5 - cx) <= rx)
+        labels[inside] = k
+    index = np.arange(width * height).reshape(height, width)
+    edges = np.concatenate([
+        np.stack([index[:, :-1].ravel(), index[:, 1:].ravel()]),
+        np.stack([index[:-1, :].ravel(), index[1:, :].ravel()]),
+    ], axis=1)
+    y = labels.ravel()
+    x = PALETTE[y] + noise * rng.standard_normal((len(y), 3))
+    pos = np.stack([cols.ravel(), height - 1 - rows.ravel()], axis=1).astype(float)
+    return _graph(edges, len(y), x=x, y=y, pos=pos)
+
+
+def ring_of_cliques(cliques: int, clique_size: int) -> Graph:
+    """``cliques`` cliques of ``clique_size`` nodes, consecutive cliques joined by one edge (networkx)."""
+    g = nx.ring_of_cliques(cliques, clique_size)
+    labels = np.arange(cliques * clique_size) // clique_size
+    angle = 2 * math.pi * labels / cliques
+    inner = 2 * math.pi * (np.arange(cliques * clique_size) % clique_size) / clique_size + angle
+    radius = 0.5 * cliques / math.pi + 0.5
+    pos = np.stack([radius * np.cos(angle) + 0.35 * np.cos(inner), radius * np.sin(angle) + 0.35 * np.sin(inner)], 1)
+    return _graph(np.array(list(g.edges()), dtype=np.int64).T, len(labels), y=labels, pos=pos)
+
+
+_SEED = Param("seed", "int", 0, 0, 2**31 - 1, "random seed")
+_SNR = Param("snr", "float", 1.0, 0.0, 50.0, "feature signal-to-noise ratio (0 = pure noise)")
+_FEATURES = Param("features", "int", 16, 0, 1024, "feature dimension (0 = no features)")
+_K = Param("k", "int", 8, 1, 50, "neighbours per point")
+_N = Param("n", "int", 300, 10, MAX_GENERATED_NODES, "number of points")
+
+#: Every generator by name.
+GENERATORS: dict[str, GeneratorSpec] = {g.name: g for g in (
+    GeneratorSpec("sbm", "Stochastic block model with Gaussian block features", (
+        Param("sizes", "ints", (100, 100, 100), 2, MAX_GENERATED_NODES, "block sizes, e.g. 100-100-100"),
+        Param("p_in", "float", 0.1, 0.0, 1.0, "edge probability inside a block"),
+        Param("p_out", "float", 0.01, 0.0, 1.0, "edge probability between blocks"),
+        _SNR, _FEATURES, _SEED), sbm),
+    GeneratorSpec("planted_partition", "Planted partition: equal blocks, dense inside, sparse across", (
+        Param("groups", "int", 4, 1, 50, "number of groups"),
+        Param("group_size", "int", 50, 2, 20_000, "nodes per group"),
+        Param("p_in", "float", 0.3, 0.0, 1.0, "edge probability inside a group"),
+        Param("p_out", "float", 0.02, 0.0, 1.0, "edge probability between groups"),
+        _SNR, _FEATURES, _SEED), planted_partition),
+    GeneratorSpec("csbm", "Contextual SBM: average degree, homophily and feature SNR as knobs", (
+        Param("n", "int", 300, 4, MAX_GENERATED_NODES, "number of nodes"),
+        Param("blocks", "int", 3, 2, 50, "number of blocks"),
+        Param("degree", "float", 8.0, 0.5, 200.0, "expected average degree"),
+        Param("homophily", "float", 0.8, 0.0, 1.0, "expected share of a node's edges inside its block"),
+        Param("snr", "float", 1.0, 0.0, 50.0, "feature signal-to-noise ratio (0 = pure noise)"),
+        _FEATURES, _SEED), csbm),
+    GeneratorSpec("bridged", "Two dense communities joined by a few bridge edges, noisy features", (
+        Param("size", "int", 40, 3, 20_000, "nodes per community"),
+        Param("p_in", "float", 0.25, 0.0, 1.0, "edge probability inside a community"),
+        Param("bridges", "int", 3, 0, 10_000, "number of bridge edges between the communities"),
+        _SNR, Param("features", "int", 8, 0, 1024, "feature dimension (0 = no features)"), _SEED), bridged),
+    GeneratorSpec("lfr", "LFR benchmark: power-law degrees and community sizes (may fail to converge)", (
+        Param("n", "int", 250, 20, 2_000, "number of nodes"),
+        Param("tau1", "float", 3.0, 1.5, 10.0, "power-law exponent of the degrees"),
+        Param("tau2", "float", 1.5, 1.1, 10.0, "power-law exponent of the community sizes"),
+        Param("mu", "float", 0.1, 0.0, 1.0, "share of each node's edges leaving its community"),
+        Param("average_degree", "float", 5.0, 1.0, 200.0, "average degree"),
+        Param("min_community", "int", 20, 1, 10_000, "smallest community size"),
+        _SEED), lfr),
+    GeneratorSpec("moons", "kNN graph of two interleaving half moons (scikit-learn)", (
+        _N, Param("noise", "float", 0.1, 0.0, 1.0, "standard deviation of the point noise"), _K, _SEED), moons),
+    GeneratorSpec("circles", "kNN graph of two concentric circles (scikit-learn)", (
+        _N, Param("noise", "float", 0.05, 0.0, 1.0, "standard deviation of the point noise"),
+        Param("factor", "float", 0.5, 0.05, 0.95, "radius of the inner circle"), _K, _SEED), circles),
+    GeneratorSpec("blobs", "kNN graph of Gaussian blobs (scikit-learn)", (
+        _N, Param("centers", "int", 3, 2, 20, "number of blobs"),
+        Param("spread", "float", 1.0, 0.05, 10.0, "standard deviation of each blob"), _K, _SEED), blobs),
+    GeneratorSpec("grid", "Pixel image as a 4-neighbour grid graph, noisy RGB features", (
+        Param("width", "int", 24, 4, 300, "image width in pixels"),
+        Param("height", "int", 24, 4, 300, "image height in pixels"),
+        Param("shapes", "int", 3, 1, len(PALETTE) - 1, "number of shapes on the background"),
+        Param("noise", "float", 0.15, 0.0, 2.0, "standard deviation of the colour noise"), _SEED), grid),
+    GeneratorSpec("ring_of_cliques", "Cliques in a ring, neighbouring cliques joined by one edge", (
+        Param("cliques", "int", 6, 2, 200, "number of cliques"),
+        Param("clique_size", "int", 5, 2, 50, "nodes per clique"),
+    ), ring_of_cliques),
+)}

@@ -1,0 +1,83 @@
+"""Read the bytes of one input (a path, bytes or a file-like object) within the size limits.
+
+Inputs are read into memory and parsed from there, so an upload is never written to disk at all. Only the path
+the caller names is read: no reader follows a path found inside a file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO, Union
+
+from gtvviz.data.limits import MAX_FILE_BYTES, MAX_UPLOAD_BYTES, check_byte_size
+from gtvviz.data.records import Origin
+from gtvviz.errors import GraphFormatError
+
+#: What :func:`read_input` accepts: a path, the bytes of a file, or an open binary or text file.
+Input = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], IO[str]]
+
+
+def is_path(source: object) -> bool:
+    """Whether ``source`` names a file (rather than holding its contents)."""
+    return isinstance(source, (str, os.PathLike))
+
+
+def read_input(source: Input, filename: str | None = None) -> tuple[bytes, Origin]:
+    """Return the contents of ``source`` and where they came from.
+
+    Args:
+        source: a path, bytes, or a file-like object with ``read()``.
+        filename: the file name of bytes or a file-like object (e.g. an upload's name), used in messages and
+            to infer the format; ignored for paths.
+    """
+    if is_path(source):
+        return _read_path(Path(source))  # type: ignore[arg-type]
+    name = filename or str(getattr(source, "name", "") or "upload")
+    name = Path(name).name or "upload"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        try:
+            data = source.read(MAX_UPLOAD_BYTES + 1)  # type: ignore[union-attr]
+        except (OSError, ValueError) as err:
+            raise GraphFormatError(f"{name}: the upload could not be read ({err}); upload the file again.") from None
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if not isinstance(data, bytes):
+            raise GraphFormatError(f"{name}: reading the upload gave {type(data).__name__}, not bytes.")
+    else:
+        raise GraphFormatError(
+            f"Cannot read a graph from a {type(source).__name__}; pass a file path, bytes or an open file."
+        )
+    check_byte_size(len(data), MAX_UPLOAD_BYTES, f"upload {name}")
+    return data, Origin(name, f"upload {name}")
+
+
+def _read_path(path: Path) -> tuple[bytes, Origin]:
+    if not path.exists():
+        raise GraphFormatError(f"{path}: no such file; check the path and the working directory.")
+    if path.is_dir():
+        raise GraphFormatError(f"{path} is a folder, not a graph file; name one file inside it.")
+    try:
+        check_byte_size(path.stat().st_size, MAX_FILE_BYTES, f"file {path.name}")
+        data = path.read_bytes()
+    except OSError as err:
+        raise GraphFormatError(f"{path}: the file could not be read ({err.strerror}); check its permissions.") from None
+    return data, Origin(path.name, f"file {path.resolve()}")
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a UTF-8 file (a byte-order mark is allowed); an empty or binary file is an error."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise GraphFormatError(
+            f"it is not UTF-8 text (undecodable byte at line {line}); save it as UTF-8 or pick the right format."
+        ) from None
+    if "\x00" in text:
+        raise GraphFormatError("it contains NUL bytes, so it is binary, not text; pick the right format.")
+    if not text.strip():
+        raise GraphFormatError("the file is empty; it must contain a graph.")
+    return text

@@ -1,0 +1,117 @@
+"""The small graphs shipped in ``sample_graphs/``, each chosen to teach something, loadable by name.
+
+The files are node-link JSON written reproducibly by ``sample_graphs/make_samples.py``, which also writes the
+folder's README from the metadata in :data:`SAMPLES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from gtvviz.data.formats.nodelink import read_json
+from gtvviz.data.inputs import read_input
+from gtvviz.data.records import Origin
+from gtvviz.errors import ConfigError, GraphFormatError
+from gtvviz.graph import Graph
+
+#: The folder holding the sample files (in the repository, next to the ``gtvviz`` package).
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_graphs"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Metadata of one shipped sample graph."""
+
+    name: str
+    description: str
+    look_for: str
+    origin: str
+    suggested_k: int
+
+    @property
+    def path(self) -> Path:
+        """The sample's file."""
+        return SAMPLE_DIR / f"{self.name}.json"
+
+
+#: Every shipped sample by name, in the order the app lists them.
+SAMPLES: dict[str, Sample] = {s.name: s for s in (
+    Sample("karate", "Zachary's karate club: a club that split into two factions",
+           "The two factions (labels 0 = Mr. Hi, 1 = Officer) are joined by few edges; a good 2-way cut "
+           "recovers almost every member's choice. No features: the model learns from the structure alone.",
+           "networkx.karate_club_graph() (Zachary 1977), unweighted; labels from the 'club' attribute.", 2),
+    Sample("csbm", "Contextual stochastic block model: 3 blocks, noisy features",
+           "Neither the graph (homophily 0.75) nor the features (SNR 1) separate the blocks alone; combining "
+           "them does. Compare with K-means on the features only.",
+           "gtvviz generator csbm: 3 blocks of 100 nodes, expected degree 8, homophily 0.75, 16 features, SNR 1.", 3),
+    Sample("ring_of_cliques", "Six 5-cliques in a ring, neighbours joined by one edge",
+           "The ideal cut removes only the single edges of the ring: every cluster is one clique. A sharp "
+           "method gives crisp, balanced clusters; no features, so structure alone decides.",
+           "networkx.ring_of_cliques(6, 5), with a ring layout.", 6),
+    Sample("bridged_communities", "Two dense communities joined by three bridge edges",
+           "Smooth methods blur the nodes at the ends of the bridges; TVGNN's total-variation cut keeps the "
+           "boundary sharp. The features are informative but noisy (SNR 1).",
+           "gtvviz generator bridged: two G(40, 0.25) communities plus 3 random bridges.", 2),
+    Sample("pixel_grid", "A 24x24 pixel image with three shapes, as a 4-neighbour grid graph",
+           "Image segmentation as graph clustering: features are noisy RGB colours, labels the regions "
+           "(0 = background), pos the pixel coordinates. Look for sharp region boundaries.",
+           "gtvviz generator grid (24 x 24 pixels, 3 shapes, colour noise 0.15).", 4),
+    Sample("two_moons", "kNN graph of two interleaving half moons",
+           "The moons are not linearly separable in the plane, but the kNN graph connects each moon densely "
+           "and the two sparsely. Positions are both the layout and the features.",
+           "gtvviz generator moons: 300 points of sklearn.datasets.make_moons (noise 0.1), 8 nearest neighbours.",
+           2),
+    Sample("les_miserables", "Co-appearances of the characters of Les Miserables (weighted)",
+           "A weighted graph without ground truth: edge weights count shared chapters. Look for the groups "
+           "around Valjean, the Thenardiers and the students; modularity and cut fraction judge the result.",
+           "networkx.les_miserables_graph() (Knuth 1993); weights = number of co-appearances.", 6),
+)}
+
+
+def list_samples() -> dict[str, str]:
+    """Every sample's name and one-line description."""
+    return {name: sample.description for name, sample in SAMPLES.items()}
+
+
+def load_sample(name: str) -> Graph:
+    """Load the shipped sample ``name`` (see :func:`list_samples`).
+
+    Raises:
+        ConfigError: if no sample has that name.
+        GraphFormatError: if the sample file is missing or damaged.
+    """
+    sample = _sample(name)
+    if not sample.path.is_file():
+        raise GraphFormatError(
+            f"The sample file {sample.path} is missing; run `python sample_graphs/make_samples.py` to write it."
+        )
+    data, _ = read_input(sample.path)
+    graph = read_json(data, Origin(sample.path.name, f"sample {name} ({sample.origin})"))
+    graph.name = name
+    return graph
+
+
+def sample_info(name: str) -> dict[str, Any]:
+    """What the app shows about a sample: description, what to look for, counts and the suggested K."""
+    return dict(_info(name))
+
+
+@lru_cache(maxsize=None)
+def _info(name: str) -> tuple[tuple[str, Any], ...]:
+    sample = _sample(name)
+    graph = load_sample(name)
+    return (
+        ("name", name), ("description", sample.description), ("look_for", sample.look_for),
+        ("origin", sample.origin), ("num_nodes", graph.num_nodes), ("num_edges", graph.num_edges),
+        ("num_features", graph.num_features), ("has_labels", graph.has_labels), ("has_pos", graph.pos is not None),
+        ("weighted", graph.edge_weight is not None), ("suggested_k", sample.suggested_k),
+    )
+
+
+def _sample(name: str) -> Sample:
+    if name not in SAMPLES:
+        raise ConfigError(f"Unknown sample {name!r}; use one of {', '.join(SAMPLES)}.")
+    return SAMPLES[name]

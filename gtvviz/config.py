@@ -19,7 +19,8 @@ from gtvviz.errors import ConfigError
 QUERY_VERSION = "1"
 DEVICES = ("auto", "cpu", "cuda", "mps")
 METHODS = ("tvgnn", "mincut", "dmon", "spectral", "kmeans")
-_SAFE_SOURCE = re.compile(r"^[A-Za-z0-9_:.,=\-]{1,200}$")
+#: A graph a link may name: a sample (``karate``), or a generator or dataset (``sbm:sizes=50-50``, ``pyg:Cora``).
+_LINK_SOURCE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}(:[A-Za-z0-9_.,=\-]{0,200})?$")
 
 
 @dataclass(frozen=True)
@@ -201,10 +202,9 @@ def _parse(name: str, value: Any) -> Any:
 
 def _check_link_source(source: str) -> None:
     """A graph named by a link must be a sample, generator or dataset name, never a path on the server."""
-    if not _SAFE_SOURCE.match(source) or ".." in source:
-        raise ConfigError(
-            "a link may name only a sample, generator or dataset (letters, digits and _:.,=-), never a file."
-        )
+    if not _LINK_SOURCE.match(source) or ".." in source:
+        raise ConfigError("a link may name only a sample, generator or dataset (e.g. karate, sbm:..., pyg:Cora), "
+                          "never a file.")
 
 
 def _check(name: str, value: Any) -> None:

@@ -153,6 +153,13 @@ class Trainer:
         self._elapsed = 0.0
         self._detector = CollapseDetector()
         self._pending = self._forward(0)
+        if not _finite(*self._pending):  # no good snapshot to keep: refuse to start rather than record a NaN one
+            self.last = None
+            self.diverged = (
+                "Training cannot start: the initial model already gives a NaN or infinite loss or assignment; the "
+                "node features or edge weights are too large for float32 (rescale them) or a setting is extreme."
+            )
+            raise TrainingDivergedError(self.diverged)
         snapshot = self._snapshot(*self._pending, with_metrics=True)
         self._record(snapshot)
         return snapshot

@@ -10,6 +10,7 @@ spectral relaxed solution next to TVGNN's assignment, the metrics, a multi-seed 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -37,13 +38,19 @@ MAX_SEEDS = 10
 
 @dataclass
 class CompareState:
-    """The page's own state: the comparison, what it was built from, and the multi-seed results."""
+    """The page's own state: the comparison, what it was built from, and the multi-seed results.
+
+    ``lock`` serialises training: with Streamlit's fast reruns (the default) a click starts a new script run
+    while the previous one may still be inside a training step, and two runs stepping one Trainer at once would
+    back-propagate through the same graph twice.
+    """
 
     comparison: Comparison | None
     built_from: tuple[str, RunConfig, tuple[str, ...]]
     playing: bool = False
     error: str = ""
     seeds: dict[str, dict[str, float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _methods() -> tuple[str, ...]:
@@ -72,10 +79,11 @@ def advance(cs: CompareState, epochs: int, budget: float | None = None) -> None:
     """Train every method up to ``epochs`` epochs, one epoch at a time, stopping once ``budget`` seconds passed."""
     assert cs.comparison is not None
     begin = time.perf_counter()
-    for _ in range(epochs):
-        cs.comparison.step(1)
-        if cs.comparison.done or budget is not None and time.perf_counter() - begin > budget:
-            break
+    with cs.lock:
+        for _ in range(epochs):
+            cs.comparison.step(1)
+            if cs.comparison.done or budget is not None and time.perf_counter() - begin > budget:
+                break
     if cs.comparison.done:
         cs.playing = False
 
@@ -85,7 +93,8 @@ def _reset() -> None:
     cs = compare_state(get_state())
     cs.playing = False
     if cs.comparison is not None:
-        cs.comparison.reset()
+        with cs.lock:
+            cs.comparison.reset()
 
 
 def _toggle() -> None:

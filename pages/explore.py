@@ -81,7 +81,8 @@ def live_view() -> None:
         st.error(run.error)
     if shown.collapsed:
         _collapse_remedy(state)
-    st.plotly_chart(graph_figure(run.graph, run.layout, shown.s), key="graph", config={"displaylogo": False})
+    st.plotly_chart(graph_figure(run.graph, run.layout, shown.s, picture=run.picture), key="graph",
+                    config={"displaylogo": False})
 
 
 @st.fragment(run_every=CHART_INTERVAL if get_state().playing else None)

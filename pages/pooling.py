@@ -26,6 +26,7 @@ from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, TICK_SECONDS
 
 KEY = "gtvviz_pooling"
 DATASETS = (SYNTHETIC, *TU_DATASETS)
+BASES = {"max": "largest graph", "mean": "mean graph"}
 POOLS = {"tvgnn": "TVGNN (AsymCheegerCut)", "mincut": "MinCutPool", "dmon": "DMoN", "none": "No pooling"}
 #: Seconds between redraws of the pooling levels while playing (the curves follow ``CHART_INTERVAL``).
 LEVELS_INTERVAL = 2.0
@@ -62,21 +63,21 @@ def _dataset(name: str, data_root: str) -> GraphDataset:
     return load_dataset(name, data_root=data_root or None)
 
 
-def _new_run(name: str, pool: str, seed: int) -> PoolingRun:
+def _new_run(name: str, pool: str, base: str, seed: int) -> PoolingRun:
     dataset = _dataset(name, "" if name == SYNTHETIC else get_state().data_root)
-    config = ClassifyConfig(pool=pool, seed=seed, epochs=EPOCHS)
+    config = ClassifyConfig(pool=pool, pool_size_base=base, seed=seed, epochs=EPOCHS)  # type: ignore[arg-type]
     return PoolingRun(dataset, config, *fold_trainer(dataset, config))
 
 
 def _run() -> PoolingRun:
     if KEY not in st.session_state:
-        st.session_state[KEY] = _new_run(SYNTHETIC, "tvgnn", 0)
+        st.session_state[KEY] = _new_run(SYNTHETIC, "tvgnn", "max", 0)
     return st.session_state[KEY]
 
 
-def _restart(name: str, pool: str, seed: int) -> None:
+def _restart(name: str, pool: str, base: str, seed: int) -> None:
     try:
-        st.session_state[KEY] = _new_run(name, pool, seed)
+        st.session_state[KEY] = _new_run(name, pool, base, seed)
         st.session_state.pop("pooling.error", None)
         st.session_state.pop("pooling.graph", None)  # the new dataset may have fewer graphs
     except GtvvizError as err:
@@ -84,12 +85,12 @@ def _restart(name: str, pool: str, seed: int) -> None:
 
 
 def _apply() -> None:
-    _restart(st.session_state["pooling.dataset"], st.session_state["pooling.pool"], st.session_state["pooling.seed"])
+    _restart(*(st.session_state[f"pooling.{name}"] for name in ("dataset", "pool", "base", "seed")))
 
 
 def _reset() -> None:
     run = _run()
-    _restart(st.session_state.get("pooling.dataset", SYNTHETIC), run.config.pool, run.config.seed)
+    _restart(run.dataset.name, run.config.pool, run.config.pool_size_base, run.config.seed)
 
 
 def _toggle() -> None:
@@ -122,6 +123,9 @@ def _controls(run: PoolingRun) -> None:
                          index=DATASETS.index(run.dataset.name) if run.dataset.name in DATASETS else 0)
             st.selectbox("Pooling", list(POOLS), format_func=POOLS.get, key="pooling.pool", width=220,
                          index=list(POOLS).index(run.config.pool))
+            st.selectbox("K1, K2 from", list(BASES), format_func=BASES.get, key="pooling.base", width=170,
+                         index=list(BASES).index(run.config.pool_size_base),
+                         help="K1 = N/2 and K2 = N/4, with N the largest graph (the reference) or the mean size.")
             st.number_input("Seed", 0, 2**31 - 1, run.config.seed, key="pooling.seed", width=120)
             st.form_submit_button("Apply and reset", on_click=_apply, icon=":material/restart_alt:")
     if "pooling.error" in st.session_state:
@@ -193,9 +197,10 @@ st.markdown("#### Pooling — TVGNN as a pooling layer for graph classification"
 with st.expander("What this page shows"):
     st.markdown(ABOUT)
 _controls(run)
+sizes = "no pooling" if run.config.pool == "none" else "K1, K2 = " + ", ".join(map(str, run.trainer.model.pool_sizes))
 st.caption(f"{run.dataset.name}: {len(run.dataset.graphs)} graphs, {run.dataset.num_classes} classes, features: "
-           f"{run.dataset.features}. Training on fold 1 of {run.config.folds} (batch {run.config.batch_size}, "
-           f"Adam lr {run.config.lr:g}, early stopping on the validation loss).")
+           f"{run.dataset.features}; {sizes}. Training on fold 1 of {run.config.folds} (batch "
+           f"{run.config.batch_size}, Adam lr {run.config.lr:g}, early stopping on the validation loss).")
 live_status()
 curves()
 levels()

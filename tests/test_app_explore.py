@@ -89,3 +89,17 @@ def test_collapse_says_what_happened_and_offers_a_new_seed() -> None:
     assert_clean(at)
     st = state(at)
     assert st.run.config.seed == 1 and st.run.latest.epoch == 0 and not st.run.latest.collapsed
+
+
+def test_replay_scrubs_recorded_snapshots_and_downloads_follow() -> None:
+    at = start_app(SMALL)
+    click(at, "Step 10")
+    at.select_slider(key="replay").set_value(3).run()
+    assert_clean(at)
+    st = state(at)
+    assert st.view_epoch == 3 and st.shown().epoch == 3 and st.run.latest.epoch == 10
+    assert any("Epoch 3" in text and "replaying" in text for text in texts(at, "markdown"))
+    labels = [button.label for button in at.download_button]
+    assert labels == ["Assignments CSV", "Configuration JSON", "History CSV", "Figure HTML"]
+    click(at, "Step")  # training again returns to the latest epoch
+    assert state(at).view_epoch is None and state(at).shown().epoch == 11

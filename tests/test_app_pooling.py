@@ -36,6 +36,12 @@ def test_page_trains_by_epoch_and_draws_every_level() -> None:
     assert any("Epoch 1" in text for text in texts(at, "markdown"))
     at.number_input(key="pooling.graph").set_value(7).run()
     assert_clean(at)
+    at.selectbox(key="pooling.base").set_value("mean")
+    at.button(key="FormSubmitter:pooling.settings-Apply and reset").click().run()
+    assert_clean(at)
+    run = at.session_state[RUN]
+    assert run.trainer.epoch == 0 and run.trainer.model.pool_sizes == (14, 7)  # mean size 28 instead of max 40
+    assert any("K1, K2 = 14, 7" in text for text in texts(at, "caption"))
 
 
 def test_switching_to_a_tu_dataset_and_another_pooling(dataset_root: Path) -> None:

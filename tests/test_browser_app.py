@@ -63,13 +63,14 @@ def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browse
         assert time.monotonic() < deadline, "the epoch counter did not advance after Play"
         time.sleep(0.2)
     expect(graph.locator("g.points path.point")).to_have_count(34)
-    assert graph.locator("path.js-line").count() >= 1  # the edges
+    expect(graph.locator("path.js-line").first).to_be_attached(timeout=30_000)  # the edges
     assert counter(other) == 0  # the other session's model is untouched
     other.get_by_role("button", name="Step", exact=True).click()
     expect(other.locator(".st-key-epoch-counter")).to_contain_text("Epoch 1 ", timeout=30_000)
     other.close()
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
+    time.sleep(1.0)  # the rest of the paused page (the counter comes after the buttons) is still arriving
     stopped = counter(page)
     time.sleep(2.0)
     assert counter(page) == stopped

@@ -30,7 +30,8 @@ def test_cli_flags_round_trip() -> None:
 @pytest.mark.parametrize(
     "query",
     [{"clusters": "banana"}, {"clusters": "1"}, {"lr": "nan"}, {"lr": "-1"}, {"epochs": "1e9"},
-     {"device": "tpu"}, {"hidden": "a,b"}, {"graph": "../../etc/passwd"}, {"graph": "/etc/passwd"},
+     {"device": "tpu"}, {"hidden": "a,b"}, {"graph": "../../etc/passwd"}, {"graph": "/etc/passwd"}, {"graph": "pyproject.toml"},
+     {"graph": "edges.csv"}, {"graph": "C:\\data\\x.csv"},
      {"mystery": "1"}, {"seed": "1.5"}],
 )
 def test_bad_link_parameters_fall_back_with_a_message(query: dict[str, str]) -> None:

@@ -19,7 +19,14 @@ from gtvviz.viz import (
     quantile_figure,
     sharpness_figure,
 )
-from gtvviz.viz.figures import WEBGL_THRESHOLD, cluster_colorscale, color_values, undirected_edges
+from gtvviz.viz.figures import (
+    CUT_EDGE_LIMIT,
+    WEBGL_THRESHOLD,
+    cluster_colorscale,
+    color_values,
+    edge_picture,
+    undirected_edges,
+)
 from gtvviz.viz.layout import compute_layout
 
 PATH = Graph.from_edges([["a", "b"], ["b", "c"], ["c", "d"]], y=[0, 0, 1, 1], node_ids=["a", "b", "c", "d"])
@@ -117,3 +124,17 @@ def test_many_clusters_get_distinct_hover_columns(k: int) -> None:
     s = np.random.default_rng(0).dirichlet(np.ones(k), size=4).astype(np.float32)
     nodes = _trace(graph_figure(PATH, compute_layout(PATH), s), "nodes")
     assert np.asarray(nodes.customdata).shape[1] == 3 + min(k, 12)
+
+
+def test_large_graphs_can_show_their_edges_as_one_picture() -> None:
+    n = 1200
+    rng = np.random.default_rng(0)
+    graph = Graph.from_edges(rng.integers(0, n, size=(2, 5 * n)), n)
+    pos = compute_layout(graph)
+    picture = edge_picture(graph, pos, pixels=300)
+    assert picture.startswith("data:image/png;base64,")
+    s = rng.dirichlet(np.ones(3), size=n).astype(np.float32)  # random: most edges are cut
+    fig = graph_figure(graph, pos, s, picture=picture)
+    assert [t.name for t in fig.data] == ["cut edges", "nodes"]
+    assert fig.layout.images[0].source == picture and fig.layout.images[0].layer == "below"
+    assert len(_trace(fig, "cut edges").x) == 3 * CUT_EDGE_LIMIT

@@ -17,7 +17,8 @@ import streamlit as st
 
 from gtvviz import Graph
 from gtvviz.data import SAMPLES, default_data_root, load_graph, load_graph_bytes, sample_info, save_graph
-from gtvviz.viz import compute_layout
+from gtvviz.viz import compute_layout, edge_picture
+from gtvviz.viz.figures import WEBGL_THRESHOLD
 from gtvviz.viz.thumbnail import thumbnail_png
 
 #: Formats offered for downloading a graph (a format that writes several files comes as a zip).
@@ -50,6 +51,13 @@ def load_upload(data: bytes, filename: str) -> tuple[Graph, str]:
 def graph_layout(key: str, _graph: Graph) -> np.ndarray:
     """The fixed layout of the graph with cache key ``key`` (computed once, seed 0)."""
     return compute_layout(_graph, seed=0)
+
+
+@st.cache_data(max_entries=8, show_spinner="Drawing the edges…")
+def graph_picture(key: str, _graph: Graph, _layout: np.ndarray) -> str | None:
+    """The picture of the edges of a large graph (drawn under its nodes in the live view), or ``None`` for a graph
+    small enough to draw its edges as lines every frame."""
+    return edge_picture(_graph, _layout) if _graph.num_nodes >= WEBGL_THRESHOLD else None
 
 
 @st.cache_data(max_entries=len(SAMPLES) + 1, show_spinner=False)

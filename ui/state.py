@@ -35,12 +35,14 @@ METRICS_EVERY_LIMIT = 5000
 
 @dataclass
 class Run:
-    """One training run: its configuration, graph (with a cache key and a fixed layout) and trainer."""
+    """One training run: its configuration, graph (with a cache key, a fixed layout and, for a large graph, a
+    picture of its edges) and trainer."""
 
     config: RunConfig
     graph: Graph
     graph_key: str
     layout: np.ndarray
+    picture: str | None
     trainer: Trainer
     recorder: SnapshotRecorder
     error: str = ""
@@ -127,7 +129,8 @@ def build_run(config: RunConfig, graph: Graph, key: str) -> Run:
     recorder = SnapshotRecorder()
     assert trainer.last is not None
     recorder.add(trainer.last)
-    return Run(config, graph, key, loading.graph_layout(key, graph), trainer, recorder)
+    layout = loading.graph_layout(key, graph)
+    return Run(config, graph, key, layout, loading.graph_picture(key, graph, layout), trainer, recorder)
 
 
 def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str] | None = None) -> bool:

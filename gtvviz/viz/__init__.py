@@ -8,6 +8,7 @@ pictures.
 from gtvviz.viz.figures import (
     cluster_colors,
     cluster_sizes_figure,
+    edge_picture,
     edge_values_figure,
     figure_html,
     graph_figure,
@@ -28,6 +29,7 @@ __all__ = [
     "cluster_colors",
     "cluster_sizes_figure",
     "compute_layout",
+    "edge_picture",
     "edge_values_figure",
     "figure_html",
     "graph_figure",

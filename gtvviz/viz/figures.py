@@ -1,7 +1,8 @@
 """Plotly figures of a clustering run: pure functions of (graph, layout, assignment) or of a run's history.
 
-The graph view draws all edges in one line trace (numpy coordinates with NaN separators), the cut edges in a
-second one, and the nodes in a third (WebGL ``Scattergl`` from :data:`WEBGL_THRESHOLD` nodes on). Each node's
+The graph view draws all edges in one line trace (numpy coordinates with NaN separators) or, for large graphs in
+a live view, as one picture under the nodes (:func:`edge_picture`); the cut edges in a second trace, and the nodes
+in a third (WebGL ``Scattergl`` from :data:`WEBGL_THRESHOLD` nodes on). Each node's
 colour is its cluster's, faded towards grey as its confidence :math:`\\max_k s_{ik}` falls to :math:`1/K`, so a
 uniform (undecided) assignment shows as a grey graph. ``layout.uirevision`` is constant, so a chart that is
 redrawn with new colours keeps the user's zoom where the host keeps the chart (a notebook; Streamlit
@@ -20,6 +21,10 @@ from gtvviz.graph import Graph
 
 #: Graphs with at least this many nodes are drawn with WebGL (``Scattergl``).
 WEBGL_THRESHOLD = 1000
+#: At most this many cut edges are highlighted (early in training most edges are cut; a fixed subset is drawn).
+CUT_EDGE_LIMIT = 2000
+#: Long side, in pixels, of the picture of the edges drawn under the nodes of large graphs (:func:`edge_picture`).
+PICTURE_PIXELS = 1400
 #: At most this many entries of the soft assignment are shown when hovering a node.
 HOVER_CLUSTERS = 12
 #: Colour of an undecided node (uniform assignment) and of ordinary edges.
@@ -112,8 +117,39 @@ def node_hover(graph: Graph, s: np.ndarray | None = None) -> tuple[np.ndarray, l
     return customdata, graph.node_names, template + "<extra></extra>"
 
 
+def _picture_box(pos: np.ndarray) -> tuple[float, float, float, float]:
+    """The data-coordinate box ``(x0, y0, x1, y1)`` that :func:`edge_picture` covers: ``pos`` plus a 2 % margin."""
+    low, high = pos.min(axis=0), pos.max(axis=0)
+    pad = 0.02 * max(float((high - low).max()), 1e-9)
+    return float(low[0] - pad), float(low[1] - pad), float(high[0] + pad), float(high[1] + pad)
+
+
+def edge_picture(graph: Graph, pos: np.ndarray, pixels: int = PICTURE_PIXELS) -> str:
+    """A transparent PNG of every edge of ``graph`` at ``pos``, as a data URI for :func:`graph_figure`.
+
+    The edges of a fixed layout never move, so a large graph can show them as one picture under its nodes: a
+    browser redraws a picture in no time, while redrawing tens of thousands of line segments per frame is slow.
+    """
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    x0, y0, x1, y1 = _picture_box(pos)
+    scale = pixels / max(x1 - x0, y1 - y0)
+    width, height = max(int((x1 - x0) * scale), 1), max(int((y1 - y0) * scale), 1)
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    xy = np.column_stack([(pos[:, 0] - x0) * scale, (y1 - pos[:, 1]) * scale])
+    for a, b in zip(*undirected_edges(graph)):
+        draw.line([tuple(xy[a]), tuple(xy[b])], fill=(150, 150, 150, 90), width=1)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
 def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, title: str = "",
-                 height: int = 560) -> go.Figure:
+                 height: int = 560, picture: str | None = None) -> go.Figure:
     """The node-link view of ``graph`` at positions ``pos``, coloured by the soft assignment ``s``.
 
     Args:
@@ -122,17 +158,21 @@ def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, 
         s: optional :math:`(N, K)` soft assignment; without it every node is grey and no edge is cut.
         title: figure title.
         height: figure height in pixels.
+        picture: :func:`edge_picture` of the same graph and positions, drawn under the nodes instead of the edge
+            trace (much faster to redraw for large graphs; cut edges are still drawn as lines).
     """
     n = graph.num_nodes
     trace = go.Scattergl if n >= WEBGL_THRESHOLD else go.Scatter
     src, dst = undirected_edges(graph)
-    ex, ey = edge_lines(pos, src, dst)
-    traces = [trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip",
-                    name="edges")]
+    traces = []
+    if picture is None:
+        ex, ey = edge_lines(pos, src, dst)
+        traces.append(trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip",
+                            name="edges"))
     marker: dict = {"color": "#888888"}
     if s is not None:
         labels = s.argmax(axis=1)
-        cut = labels[src] != labels[dst]
+        cut = np.flatnonzero(labels[src] != labels[dst])[:CUT_EDGE_LIMIT]
         cx, cy = edge_lines(pos, src[cut], dst[cut])
         traces.append(trace(x=cx, y=cy, mode="lines", line={"color": CUT_COLOR, "width": 1.5}, hoverinfo="skip",
                             name="cut edges"))
@@ -143,10 +183,15 @@ def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, 
         x=pos[:, 0], y=pos[:, 1], mode="markers", text=names, customdata=customdata, hovertemplate=template,
         marker={**marker, "size": size, "line": {"width": 0.5 if n <= 300 else 0, "color": "white"}}, name="nodes",
     ))
+    images = []
+    if picture is not None and n:
+        x0, y0, x1, y1 = _picture_box(pos)
+        images.append({"source": picture, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0,
+                       "sizey": y1 - y0, "sizing": "stretch", "layer": "below"})
     fig = go.Figure(traces)
     fig.update_layout(
         title=title or None, height=height, showlegend=False, uirevision="graph", hovermode="closest",
-        margin={"l": 5, "r": 5, "t": 40 if title else 5, "b": 5}, plot_bgcolor="white",
+        margin={"l": 5, "r": 5, "t": 40 if title else 5, "b": 5}, plot_bgcolor="white", images=images,
         xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
     )
     return fig

@@ -9,7 +9,11 @@ r"""The baselines TVGNN is compared with, behind the same :class:`~gtvviz.train.
 =============  ====================================================================================
 
 The two GNN baselines use TVGNN's widths (``hidden``, ``mlp``), learning rate and epochs from the
-:class:`~gtvviz.config.RunConfig`; only the message passing and the loss differ. The two scikit-learn baselines
+:class:`~gtvviz.config.RunConfig`; only the message passing and the loss differ (their papers used smaller
+networks: one GCSConv(16) and a linear layer for MinCutPool's clustering example, one GCN(64) layer for DMoN).
+With wide, deep low-pass layers and features that differ little between nodes, the rows of :math:`\mathbf{S}`
+start nearly identical, where both losses are flat: MinCutPool then tends to put every node in one cluster and
+DMoN to stay at the uniform assignment (a stationary point of its loss). The two scikit-learn baselines
 are models without parameters: they are fitted once, seeded by ``config.seed``, when the method is built, and
 their assignment :math:`\mathbf{S}` is the one-hot matrix of their labels, so that every metric (sharpness
 included) is that of the hard result.
@@ -29,10 +33,10 @@ from torch import Tensor
 
 from gtvviz.config import RunConfig
 from gtvviz.graph import Graph
+from gtvviz.methods import MethodBuilder
 from gtvviz.nn.losses import LossTerms
 from gtvviz.nn.smooth_losses import dmon_loss, mincut_loss
 from gtvviz.nn.smooth_models import GCSNet
-from gtvviz.methods import MethodBuilder
 from gtvviz.train import Objective
 from gtvviz.viz.layout import adjacency
 

@@ -18,8 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from gtvviz import RunConfig
-from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, boundary_nodes, relaxed_and_sharp, run_seeds,
-                            summarise)
+from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, boundary_nodes, format_table, relaxed_and_sharp,
+                            run_seeds, summarise)
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import assignments_table, figure_html, to_csv
@@ -207,8 +207,7 @@ def seeds_table(cs: CompareState) -> None:
         cs.seeds = summarise(run_seeds(comparison.graph, comparison.config, comparison.methods, int(seeds), progress))
         bar.empty()
     if cs.seeds:
-        rows = {m: {c: f"{e[c]:.3f} ± {e[c + '_std']:.3f}" for c in TABLE_METRICS if c in e} for m, e in cs.seeds.items()}
-        st.dataframe(pd.DataFrame(rows).T, key="compare-seeds-table")
+        st.markdown(format_table(cs.seeds, markdown=True))
 
 
 def downloads(cs: CompareState, reference: str) -> None:

@@ -3,7 +3,8 @@
 Two fragments rerun themselves while playing: the live view every frame (one time-boxed training tick, the epoch
 counter and the graph: fixed layout, colour = cluster, grey = undecided, dark = cut edges) and, less often, the
 charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart costs the browser a full
-redraw per update, so only the graph is redrawn every frame. Paused, a slider replays the recorded snapshots.
+redraw per update, so only the graph is updated every frame, in place (``ui.live_graph``: one plot that keeps its
+zoom, whose node colours and cut edges change). Paused, a slider replays the recorded snapshots.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import streamlit as st
 
 from gtvviz.data import SAMPLES, sample_info
 from gtvviz.metrics import evaluate
-from gtvviz.viz import cluster_sizes_figure, graph_figure, loss_figure, sharpness_figure
+from gtvviz.viz import cluster_sizes_figure, loss_figure, sharpness_figure
 from ui.downloads import download_buttons
+from ui.live_graph import live_graph
 from ui.sidebar import page_frame
 from ui.state import AppState, get_state, restart_with
 from ui.transport import AREA, CHART_INTERVAL, FRAME_INTERVAL, tick, transport_bar
@@ -81,8 +83,8 @@ def live_view() -> None:
         st.error(run.error)
     if shown.collapsed:
         _collapse_remedy(state)
-    st.plotly_chart(graph_figure(run.graph, run.layout, shown.s, picture=run.picture), key="graph",
-                    config={"displaylogo": False})
+    live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch, picture=run.picture,
+               key="graph")
 
 
 @st.fragment(run_every=CHART_INTERVAL if get_state().playing else None)

@@ -33,7 +33,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--lr", type=float, default=defaults.lr, help="Adam learning rate (default: 5e-4)")
     parser.add_argument("--pool-size-base", default=defaults.pool_size_base, choices=("max", "mean"),
                         help="K1 = N/2, K2 = N/4 with N the largest (reference) or mean graph size (default: max)")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="seed of splits and weights (default: 0)")
+    parser.add_argument("--seed", type=int, default=defaults.seed,
+                        help="seed of the splits, the weights and the synthetic graphs (default: 0)")
     parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda or mps (default: cpu)")
     parser.add_argument("--json", default=None, metavar="PATH", help="write the result as JSON to PATH (- = stdout)")
     parser.set_defaults(func=run)

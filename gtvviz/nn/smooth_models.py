@@ -45,8 +45,8 @@ class GCSConv(MessagePassing):
         act (str or callable, optional): activation :math:`\sigma`. (default: ``"elu"``)
 
     Shapes:
-        - **input:** node features :math:`(N, F_{in})` (dense or sparse COO), edge indices :math:`(2, M)` (both directions of each
-          edge), optional edge weights :math:`(M,)`
+        - **input:** node features :math:`(N, F_{in})` (dense or sparse COO), edge indices :math:`(2, M)`
+          (both directions of each edge), optional edge weights :math:`(M,)`
         - **output:** node features :math:`(N, F_{out})`
     """
 

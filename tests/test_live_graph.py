@@ -1,0 +1,156 @@
+"""The live graph component (``ui.live_graph``): its payloads match ``graph_figure``, its folder works offline, and in
+the browser one plot survives many frames (colours change, zoom stays, ``newPlot`` is called once)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Iterator
+
+import numpy as np
+import pytest
+
+from gtvviz.data import load_graph
+from gtvviz.viz import compute_layout, graph_figure
+from gtvviz.viz.figures import color_values, node_hover
+from ui import live_graph as lg
+
+
+@pytest.fixture(scope="module")
+def karate() -> tuple:
+    graph = load_graph("karate")
+    pos = compute_layout(graph, seed=0)
+    s = np.random.default_rng(0).dirichlet(np.ones(3), size=graph.num_nodes).astype(np.float32)
+    return graph, pos, s
+
+
+def test_frame_payload_uses_the_figure_helpers(karate: tuple) -> None:
+    graph, pos, s = karate
+    frame = lg.frame_payload(graph, s, epoch=7)
+    json.dumps(frame, allow_nan=False)  # plain JSON: no numpy, no NaN
+    assert frame["epoch"] == 7 and frame["k"] == 3 and frame["hover_columns"] == 3
+    assert np.allclose(frame["colors"], color_values(s), atol=6e-5)
+    customdata, _, _ = node_hover(graph, s)
+    assert np.allclose(np.reshape(frame["hover"], (graph.num_nodes, 3)) / 100, customdata[:, 3:], atol=5.1e-3)
+    # the cut edges are the ones graph_figure draws, in the same order
+    figure = graph_figure(graph, pos, s)
+    cut_trace = next(t for t in figure.data if t.name == "cut edges")
+    pairs = np.reshape(frame["cut"], (-1, 2))
+    assert len(pairs) > 0 and all(s[a].argmax() != s[b].argmax() for a, b in pairs)
+    xs = np.column_stack([pos[pairs[:, 0], 0], pos[pairs[:, 1], 0], np.full(len(pairs), np.nan)]).ravel()
+    assert np.allclose(xs, np.asarray(cut_trace.x, dtype=np.float64), equal_nan=True)
+
+
+def test_frame_payload_survives_a_diverged_assignment(karate: tuple) -> None:
+    graph, _, s = karate
+    bad = s.copy()
+    bad[0] = np.nan
+    json.dumps(lg.frame_payload(graph, bad), allow_nan=False)
+
+
+def test_geometry_is_graph_figure_with_a_uniform_assignment(karate: tuple) -> None:
+    graph, pos, _ = karate
+    geometry = json.loads(lg.geometry_payload(graph, pos, 3))
+    names = [trace["name"] for trace in geometry["figure"]["data"]]
+    assert names == ["edges", "cut edges", "nodes"]
+    assert geometry["figure"]["layout"]["uirevision"] == "graph" and geometry["height"] == lg.HEIGHT
+    fixed, _, _ = node_hover(graph, None)
+    assert np.allclose(geometry["hover"], fixed, atol=1e-4)
+    assert np.allclose(np.column_stack([geometry["x"], geometry["y"]]), pos, atol=1e-5)
+    nodes = geometry["figure"]["data"][2]
+    assert "s = [" in nodes["hovertemplate"] and "degree" in nodes["hovertemplate"]
+    assert "<b>%{text}</b>" in nodes["hovertemplate"] or graph.node_names is None
+
+
+def test_geometry_key_changes_with_what_the_plot_is_built_from(karate: tuple) -> None:
+    graph, pos, _ = karate
+    key = lg.geometry_key("karate", graph, pos, 3)
+    assert key == lg.geometry_key("karate", graph, pos.copy(), 3)
+    assert re.fullmatch(r"[0-9a-f]{24}", key)  # opaque: no source or path reaches the browser
+    others = {lg.geometry_key("karate", graph, pos + 1e-3, 3), lg.geometry_key("karate", graph, pos, 2),
+              lg.geometry_key("other", graph, pos, 3), lg.geometry_key("karate", graph, pos, 3, picture="data:x"),
+              lg.geometry_key("karate", graph, pos, 3, height=400)}
+    assert key not in others and len(others) == 5
+    assert lg.cached_geometry(key, graph, pos, 3) is lg.cached_geometry(key, graph, pos, 3)
+
+
+def test_component_folder_serves_plotly_offline() -> None:
+    folder = lg.component_dir()
+    index = (folder / "index.html").read_text()
+    assert (folder / "plotly.min.js").stat().st_size == lg._plotly_js().stat().st_size
+    assert '<script src="plotly.min.js"></script>' in index
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", index)  # nothing from the network
+    assert not (folder / "plotly.min.js").is_symlink()  # Streamlit refuses links that leave the folder
+
+
+# --- in the browser ------------------------------------------------------------------------------------------------
+
+LIVE = "() => window.gtvvizLiveGraph"
+RANGES = "() => ['xaxis', 'yaxis'].map(a => document.getElementById('graph')._fullLayout[a].range)"
+
+
+@pytest.fixture(scope="module")
+def app_page() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_ARGS, SMALL_MODEL, chromium_path, streamlit_server
+
+    with streamlit_server() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/?{SMALL_MODEL}&clusters=3&epochs=2000")
+        yield page
+        browser.close()
+
+
+def _graph_frame(page):  # noqa: ANN001, ANN202
+    from playwright.sync_api import expect
+
+    iframe = page.locator('iframe[title$="gtvviz_live_graph"]')
+    expect(iframe).to_be_visible(timeout=120_000)
+    frame = iframe.element_handle().content_frame()
+    frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
+    return frame
+
+
+@pytest.mark.browser
+def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    page = app_page
+    frame = _graph_frame(page)
+    expect(frame.locator("g.points path.point")).to_have_count(34)  # karate's 34 nodes
+    colors = "() => Array.from(document.getElementById('graph').data.find(t => t.name === 'nodes').marker.color)"
+    before = frame.evaluate(colors)
+    # zoom in; the zoom must survive the frames
+    frame.evaluate("() => Plotly.relayout('graph', {'xaxis.range': [-0.5, 0.5], 'yaxis.range': [-0.5, 0.5]})")
+    zoomed = frame.evaluate(RANGES)  # (y follows x's scale: the axes keep a 1:1 aspect ratio)
+    frame.evaluate("() => { window.__marker = 'same iframe'; }")
+    live = frame.evaluate(LIVE)
+    assert live["newPlots"] == 1 and live["error"] is None
+
+    page.get_by_role("button", name="Play", exact=True).click()
+    frame.wait_for_function("window.gtvvizLiveGraph.updates >= 5 && window.gtvvizLiveGraph.epoch >= 5",
+                            timeout=90_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
+    time.sleep(1.0)
+
+    live = frame.evaluate(LIVE)
+    assert live["newPlots"] == 1, live  # never drawn anew
+    assert live["error"] is None
+    assert frame.evaluate("() => window.__marker") == "same iframe"  # the iframe was kept
+    assert page.locator('iframe[title$="gtvviz_live_graph"]').count() == 1
+    after = frame.evaluate(colors)
+    assert len(after) == 34 and after != before  # the colours changed
+    expect(frame.locator("g.points path.point")).to_have_count(34)
+    assert zoomed[0] == [-0.5, 0.5] and frame.evaluate(RANGES) == zoomed  # the zoom survived
+    # the hover holds index, label, degree and the soft assignment of the drawn epoch
+    rows = frame.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').customdata")
+    assert len(rows) == 34 and all(len(row) == 3 + 3 for row in rows)
+    assert all(abs(sum(row[3:]) - 1) < 0.05 for row in rows)
+    assert [row[0] for row in rows] == list(range(34))
+    drawn = frame.evaluate("() => window.gtvvizLiveGraph.epoch")
+    counter = page.locator(".st-key-epoch-counter").inner_text()
+    assert f"Epoch {drawn} " in counter  # the graph shows the epoch the counter shows

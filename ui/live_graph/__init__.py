@@ -1,0 +1,213 @@
+"""The Explore page's live graph: one plotly figure that stays alive between frames, in a small custom component.
+
+``st.plotly_chart`` draws a figure whose data changed as a new chart (a new plot element, a full redraw, the zoom
+lost), which held the live view to under one update per second on a 2,000-node graph. This component keeps one
+plotly.js plot in its iframe instead:
+
+* The **geometry** (:func:`geometry_payload`) is :func:`gtvviz.viz.graph_figure` of the graph with a uniform
+  assignment (positions, edges or edge picture, node styling, hover template) plus the node positions and the
+  fixed hover columns, as JSON bytes. It is built once per :func:`geometry_key` (graph, layout, K, picture,
+  height; memoised here) and sent with every frame as a bytes argument, but the browser only parses it and calls
+  ``Plotly.newPlot`` when the key changes (a new graph, layout or K), so an iframe that was re-created (a page
+  switch) always gets what it needs.
+* Each **frame** (:func:`frame_payload`) carries only what the assignment changes, built with the same helpers
+  as ``graph_figure``: the node colours on :func:`~gtvviz.viz.figures.cluster_colorscale`
+  (:func:`~gtvviz.viz.figures.color_values`), the soft-assignment columns of the hover
+  (:func:`~gtvviz.viz.figures.node_hover`) and the cut edges as node index pairs (:func:`cut_pairs`). The browser
+  applies them with ``Plotly.react`` on the same plot; ``layout.uirevision`` stays constant, so zoom and pan
+  survive. A frame that arrives while the previous one is still drawing replaces any frame waiting behind it.
+
+plotly.js is the copy shipped in the plotly Python package (never a CDN, never a copy in the repository): the
+component's folder is assembled once per plotly version and page version in a per-user cache folder
+(:func:`component_dir`), because Streamlit serves a component's files only from under its declared folder and
+refuses symbolic links that leave it. The iframe exposes ``window.gtvvizLiveGraph`` (counts of ``newPlot`` calls
+and updates, the epoch drawn) for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import plotly
+
+from gtvviz import Graph
+from gtvviz.viz import graph_figure
+from gtvviz.viz.figures import CUT_EDGE_LIMIT, color_values, node_hover, undirected_edges
+
+#: Name of the component (Streamlit prefixes the module name).
+NAME = "gtvviz_live_graph"
+#: The hand-written frontend (``index.html``), copied with plotly.js into :func:`component_dir`.
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+#: Default height of the graph, in pixels (the same as ``graph_figure``'s).
+HEIGHT = 560
+#: Geometries kept in memory (one per graph, layout and K recently shown).
+GEOMETRY_CACHE = 8
+
+_geometries: OrderedDict[str, bytes] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _plotly_js() -> Path:
+    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+def _cache_roots() -> list[Path]:
+    roots = []
+    if os.environ.get("XDG_CACHE_HOME"):
+        roots.append(Path(os.environ["XDG_CACHE_HOME"]) / "gtvviz")
+    roots.append(Path.home() / ".cache" / "gtvviz")
+    roots.append(Path(tempfile.gettempdir()) / f"gtvviz-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+    return roots
+
+
+def _complete(folder: Path, index: bytes, plotly_js: Path) -> bool:
+    try:
+        return ((folder / "index.html").read_bytes() == index
+                and (folder / "plotly.min.js").stat().st_size == plotly_js.stat().st_size)
+    except OSError:
+        return False
+
+
+@functools.cache
+def component_dir() -> Path:
+    """The folder Streamlit serves the component from: ``index.html`` and the plotly package's ``plotly.min.js``.
+
+    Assembled once (per plotly version and version of ``index.html``) in the user's cache folder, or the temporary
+    folder when that is not writable; a folder being assembled by another process is never served half-written.
+    """
+    index = (FRONTEND / "index.html").read_bytes()
+    plotly_js = _plotly_js()
+    tag = hashlib.sha256(index + plotly.__version__.encode()).hexdigest()[:12]
+    errors = []
+    for root in _cache_roots():
+        target = root / f"live_graph-{plotly.__version__}-{tag}"
+        if _complete(target, index, plotly_js):
+            return target
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            building = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+            shutil.copyfile(FRONTEND / "index.html", building / "index.html")
+            shutil.copyfile(plotly_js, building / "plotly.min.js")
+            try:
+                os.replace(building, target)
+            except OSError:  # another process got there first (or a broken leftover is in the way)
+                shutil.rmtree(building, ignore_errors=True)
+                if not _complete(target, index, plotly_js):
+                    shutil.rmtree(target, ignore_errors=True)
+                    continue
+            return target
+        except OSError as err:
+            errors.append(f"{root}: {err}")
+    raise OSError("cannot assemble the live graph component: " + "; ".join(errors))
+
+
+def geometry_key(graph_key: str, graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
+                 height: int = HEIGHT) -> str:
+    """A short opaque key of everything the geometry depends on (the graph's cache key, the layout, K, the
+    picture and the height); hashed, so no path or source string reaches the browser."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (graph_key, graph.num_nodes, graph.num_edges, k, height, len(picture) if picture else 0):
+        digest.update(f"{part}|".encode())
+    digest.update(np.ascontiguousarray(pos, dtype=np.float32).tobytes())
+    if picture:
+        digest.update(picture[-64:].encode())
+    return digest.hexdigest()
+
+
+def geometry_payload(graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
+                     height: int = HEIGHT) -> bytes:
+    """The static part of the view, as UTF-8 JSON: ``figure`` (``graph_figure`` with a uniform assignment, so every
+    node grey and no edge cut), ``x`` and ``y`` (node positions, for the cut edges) and ``hover`` (the fixed hover
+    columns of every node: index, label, degree)."""
+    n = graph.num_nodes
+    uniform = np.full((n, k), 1.0 / k, dtype=np.float32)
+    figure = graph_figure(graph, pos, uniform, picture=picture, height=height)
+    fixed, _, _ = node_hover(graph, None)
+    extra = {
+        "x": _rounded(pos[:, 0], 6), "y": _rounded(pos[:, 1], 6), "hover": _rounded(fixed, 4), "k": k,
+        "height": height,
+    }
+    return ('{"figure":' + figure.to_json() + "," + json.dumps(extra)[1:]).encode()
+
+
+def cached_geometry(key: str, graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
+                    height: int = HEIGHT) -> bytes:
+    """:func:`geometry_payload`, memoised by ``key`` (see :func:`geometry_key`) for the last few graphs."""
+    with _lock:
+        if key in _geometries:
+            _geometries.move_to_end(key)
+            return _geometries[key]
+    payload = geometry_payload(graph, pos, k, picture, height)
+    with _lock:
+        _geometries[key] = payload
+        while len(_geometries) > GEOMETRY_CACHE:
+            _geometries.popitem(last=False)
+    return payload
+
+
+def cut_pairs(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The cut edges that ``graph_figure`` highlights (end points in different clusters, at most
+    :data:`~gtvviz.viz.figures.CUT_EDGE_LIMIT`), as ``(m, 2)`` node index pairs."""
+    labels = s.argmax(axis=1)
+    cut = np.flatnonzero(labels[src] != labels[dst])[:CUT_EDGE_LIMIT]
+    return np.stack([src[cut], dst[cut]], axis=1)
+
+
+def frame_payload(graph: Graph, s: np.ndarray, epoch: int = 0) -> dict:
+    """What one frame changes, as JSON-ready flat lists: ``colors`` (the nodes' values on the cluster colorscale, 4
+    decimals), ``hover`` (the soft-assignment columns of the hover in whole per cent, row by row, ``hover_columns``
+    per node: integers keep the payload small and quick to encode), ``cut`` (the cut edges as
+    ``[a0, b0, a1, b1, ...]``), ``k`` and ``epoch``."""
+    s = np.nan_to_num(np.asarray(s, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+    customdata, _, _ = node_hover(graph, s)
+    soft = customdata[:, 3:]
+    src, dst = undirected_edges(graph)
+    return {
+        "colors": _rounded(color_values(s), 4),
+        "hover": np.rint(soft * 100).astype(np.int32).reshape(-1).tolist(),
+        "hover_columns": int(soft.shape[1]),
+        "cut": cut_pairs(src, dst, s).reshape(-1).tolist(),
+        "k": int(s.shape[1]),
+        "epoch": int(epoch),
+    }
+
+
+def _rounded(values: np.ndarray, decimals: int) -> list:
+    """``values`` as (nested) lists of short floats; not-a-number becomes 0 (JSON has no NaN)."""
+    values = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    return np.round(values, decimals).tolist()
+
+
+def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, epoch: int = 0,
+               picture: str | None = None, height: int = HEIGHT, key: str = "graph") -> None:
+    """Draw the node-link view of ``graph`` coloured by ``s``, updating the plot already on screen in place.
+
+    Args:
+        graph: the graph.
+        pos: :math:`(N, 2)` node positions (fixed for the run).
+        s: :math:`(N, K)` soft assignment of the shown epoch.
+        graph_key: the graph's cache key (with ``pos``, K, ``picture`` and ``height`` it decides when the plot is
+            drawn anew rather than updated).
+        epoch: the shown epoch (exposed in the iframe for tests).
+        picture: the ``edge_picture`` drawn under the nodes of a large graph, or ``None`` to draw edge lines.
+        height: height of the plot in pixels.
+        key: the element key; keep it constant so that Streamlit keeps the iframe between frames.
+    """
+    import streamlit.components.v1 as components
+
+    k = int(s.shape[1])
+    gkey = geometry_key(graph_key, graph, pos, k, picture, height)
+    geometry = cached_geometry(gkey, graph, pos, k, picture, height)
+    # Declared on every call (cheap): registration belongs to the running Streamlit runtime.
+    component = components.declare_component(NAME, path=str(component_dir()))
+    component(geometry=geometry, geometry_key=gkey, height=height, key=key, default=None,
+              **frame_payload(graph, s, epoch))

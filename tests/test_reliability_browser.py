@@ -143,6 +143,13 @@ def open_session(browser: Browser, url: str, query: dict[str, str]) -> Page:
     return open_sessions(browser, url, [query])[0]
 
 
+def click_button(page: Page, name: str) -> None:
+    """Click the button ``name`` once the page shows exactly one (a rerun briefly shows the old and new elements)."""
+    button = page.get_by_role("button", name=name, exact=True)
+    expect(button).to_have_count(1, timeout=60_000)
+    button.click()
+
+
 def close_session(page: Page) -> None:
     page.context.close()
 
@@ -205,7 +212,7 @@ def session_round(server: Server, browser: Browser, sessions: int, train_seconds
         if query_of(page).get("graph") != link["graph"] or query_of(page).get("seed") != link["seed"]:
             problems.append(f"session {i} has a foreign link: {page.url}")
     for page in pages:
-        page.get_by_role("button", name="Play", exact=True).click()
+        click_button(page, "Play")
     for page in pages:
         expect(page.get_by_role("button", name="Pause", exact=True)).to_be_visible(timeout=60_000)
     first = [counter(page) for page in pages]
@@ -223,7 +230,7 @@ def session_round(server: Server, browser: Browser, sessions: int, train_seconds
         if counter(page) - first[i] < min_epochs:
             problems.append(f"session {i} advanced only {counter(page) - first[i]} epochs in "
                             f"{time.perf_counter() - began:.0f} s")
-    pages[0].get_by_role("button", name="Pause", exact=True).click()  # one user pauses; the others go on
+    click_button(pages[0], "Pause")  # one user pauses; the others go on
     expect(pages[0].get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=60_000)
     paused = [counter(page) for page in pages]
     for i, page in enumerate(pages[1:], 1):
@@ -281,11 +288,13 @@ def test_a_reload_restores_the_run_from_the_link(server: Server, chromium: Brows
     link = {"graph": "ring_of_cliques", "clusters": "6", "seed": "7", "hidden": "16", "mlp": "8", "lr": "0.005",
             "epochs": "300"}
     page = open_session(chromium, server.url, link)
-    page.get_by_role("button", name="Step 10", exact=True).click()
+    click_button(page, "Step 10")
     expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
-    seed = page.get_by_role("spinbutton", name="Seed", exact=True)
-    seed.fill("8")
-    page.get_by_role("button", name="Apply", exact=True).click()
+    page.get_by_role("spinbutton", name="Seed", exact=True).fill("8")
+    click_button(page, "Apply")
+    click_button(page, "Reset")  # the applied settings take effect (and the link follows them)
+    click_button(page, "Step 10")
+    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
     _wait_for(lambda: query_of(page).get("seed") == "8", 60, "the link to take the applied seed")
     page.reload()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
@@ -316,21 +325,23 @@ def test_a_diverging_run_shows_a_message_and_the_session_stays_usable(server: Se
     from tests.test_reliability_app import DIVERGING_LINK
 
     page = open_session(chromium, server.url, DIVERGING_LINK)
-    page.get_by_role("button", name="Play", exact=True).click()
+    click_button(page, "Play")
     error = page.locator("[data-testid=stAlertContentError]")
     expect(error.first).to_contain_text("diverged at epoch 1", timeout=60_000)
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)  # stopped playing
-    page.get_by_role("button", name="Step", exact=True).click()
+    click_button(page, "Step")
     expect(error).to_have_count(1, timeout=30_000)
     assert page.locator("[data-testid=stException]").count() == 0
     page.get_by_role("textbox", name="GTVConv widths", exact=True).fill("16,16")
     page.get_by_role("spinbutton", name="ε", exact=True).fill("1e-3")
-    page.get_by_role("button", name="Apply", exact=True).click()
-    _wait_for(lambda: query_of(page).get("hidden") == "16,16", 60, "the milder settings to be applied")
-    page.get_by_role("button", name="Reset", exact=True).click()
-    page.get_by_role("button", name="Step 10", exact=True).click()
+    click_button(page, "Apply")
+    expect(page.get_by_text("Settings changed")).to_be_visible(timeout=60_000)
+    click_button(page, "Reset")
+    click_button(page, "Step 10")
     expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
     expect(error).to_have_count(0)
+    _wait_for(lambda: query_of(page).get("hidden") == "16,16", 60, "the link to follow the new settings")
+    assert page.locator("[data-testid=stException]").count() == 0
     close_session(page)
 
 
@@ -350,7 +361,7 @@ def test_uploads_say_their_limits_and_leave_no_files(server: Server, chromium: B
     edges = "source,target\n" + "".join(f"{marker}-{i},{marker}-{(i + 1) % 9}\n" for i in range(9))
     upload.set_input_files(files=[{"name": f"{marker}.csv", "mimeType": "text/csv", "buffer": edges.encode()}])
     _wait_for(lambda: f"{marker}: 9 nodes" in sidebar(page), 60, "the uploaded graph")
-    page.get_by_role("button", name="Step 10", exact=True).click()
+    click_button(page, "Step 10")
     expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
     close_session(page)
     time.sleep(1.0)

@@ -148,6 +148,12 @@ def edge_picture(graph: Graph, pos: np.ndarray, pixels: int = PICTURE_PIXELS) ->
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
+def cut_edges(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Indices of the edges whose end points are in different clusters (at most :data:`CUT_EDGE_LIMIT`)."""
+    labels = s.argmax(axis=1)
+    return np.flatnonzero(labels[src] != labels[dst])[:CUT_EDGE_LIMIT]
+
+
 def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, title: str = "",
                  height: int = 560, picture: str | None = None) -> go.Figure:
     """The node-link view of ``graph`` at positions ``pos``, coloured by the soft assignment ``s``.
@@ -171,8 +177,7 @@ def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, 
                             name="edges"))
     marker: dict = {"color": "#888888"}
     if s is not None:
-        labels = s.argmax(axis=1)
-        cut = np.flatnonzero(labels[src] != labels[dst])[:CUT_EDGE_LIMIT]
+        cut = cut_edges(src, dst, s)
         cx, cy = edge_lines(pos, src[cut], dst[cut])
         traces.append(trace(x=cx, y=cy, mode="lines", line={"color": CUT_COLOR, "width": 1.5}, hoverinfo="skip",
                             name="cut edges"))

@@ -41,7 +41,7 @@ import plotly
 
 from gtvviz import Graph
 from gtvviz.viz import graph_figure
-from gtvviz.viz.figures import CUT_EDGE_LIMIT, color_values, node_hover, undirected_edges
+from gtvviz.viz.figures import color_values, cut_edges, node_hover, undirected_edges
 
 #: Name of the component (Streamlit prefixes the module name).
 NAME = "gtvviz_live_graph"
@@ -157,8 +157,7 @@ def cached_geometry(key: str, graph: Graph, pos: np.ndarray, k: int, picture: st
 def cut_pairs(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
     """The cut edges that ``graph_figure`` highlights (end points in different clusters, at most
     :data:`~gtvviz.viz.figures.CUT_EDGE_LIMIT`), as ``(m, 2)`` node index pairs."""
-    labels = s.argmax(axis=1)
-    cut = np.flatnonzero(labels[src] != labels[dst])[:CUT_EDGE_LIMIT]
+    cut = cut_edges(src, dst, s)
     return np.stack([src[cut], dst[cut]], axis=1)
 
 

@@ -69,7 +69,9 @@ def summary() -> str:
             "Stratified 5-fold cross-validation, 10% of each training fold for validation, early stopping on the "
             "validation loss (restoring the best weights), reference architecture and optimiser (GTVConv(32) x 3, "
             "delta 2.0, alphas 0.5/0.5, Adam 5e-4, batch 16); only the pooling operator changes. Std is the "
-            "population std over the folds. Seconds per fold on a shared 2-core CPU, one thread, under `nice`.\n\n"
+            "population std over the folds. K1, K2 = N/2, N/4 with N the largest graph (the reference) unless the "
+            "command says `--pool-size-base mean` (N = mean graph size). Seconds per fold on a shared 2-core CPU, one "
+            "thread, under `nice`.\n\n"
             + "\n".join(rows) + "\n\nCommands:\n\n" + "\n".join(commands) + "\n")
 
 

@@ -144,7 +144,9 @@ def _log_uniform(low: float, high: float, zero: bool = False) -> st.SearchStrate
 def run_configs(draw: Any, num_nodes: int, max_layers: int = 3, epochs: tuple[int, int] = (2, 6)) -> RunConfig:
     """Random settings over the whole range that :class:`RunConfig` allows (but depth and epochs, kept small)."""
     top = max(2, num_nodes)
-    clusters = draw(st.one_of(st.sampled_from([2, top, num_nodes + 1]), st.integers(2, top)))
+    pick = draw(st.integers(0, 9))  # K = N + 1 (refused) one time in ten, K = 2 or K = N two in ten, else any K
+    clusters = num_nodes + 1 if pick == 0 else draw(st.sampled_from([2, top])) if pick < 3 else \
+        draw(st.integers(2, top))
     return RunConfig(
         graph="karate",  # not used: the tests pass the graph itself
         clusters=max(2, clusters),

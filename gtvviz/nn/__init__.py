@@ -3,5 +3,6 @@
 from gtvviz.nn.gtv_conv import GTVConv
 from gtvviz.nn.losses import asym_cheeger_cut_loss, asym_norm_loss, gtv_loss
 from gtvviz.nn.models import TVGNN, AssignmentMLP
+from gtvviz.nn.pool import AsymCheegerCutPool, DenseGTVConv
 
-__all__ = ["AssignmentMLP", "GTVConv", "TVGNN", "asym_cheeger_cut_loss", "asym_norm_loss", "gtv_loss"]
+__all__ = ["AssignmentMLP", "AsymCheegerCutPool", "DenseGTVConv", "GTVConv", "TVGNN", "asym_cheeger_cut_loss", "asym_norm_loss", "gtv_loss"]

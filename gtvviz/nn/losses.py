@@ -24,9 +24,9 @@ def _check_assignment(s: Tensor) -> None:
         raise ConfigError(f"Clustering needs at least K = 2 clusters, got K = {s.size(1)}; choose K >= 2.")
 
 
-def _graph_count(batch: Tensor | None, num_nodes: int) -> tuple[Tensor, int]:
+def _graph_count(batch: Tensor | None, num_nodes: int, device: torch.device) -> tuple[Tensor, int]:
     if batch is None:
-        return torch.zeros(num_nodes, dtype=torch.long), 1
+        return torch.zeros(num_nodes, dtype=torch.long, device=device), 1
     return batch, int(batch.max()) + 1 if batch.numel() else 1
 
 
@@ -51,7 +51,7 @@ def gtv_loss(s: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None, b
         reduce: average over graphs (``True``) or return one value per graph.
     """
     _check_assignment(s)
-    batch, num_graphs = _graph_count(batch, s.size(0))
+    batch, num_graphs = _graph_count(batch, s.size(0), s.device)
     src, dst = edge_index
     tv = (s[src] - s[dst]).abs().sum(dim=-1)
     nonzero = torch.ones_like(tv)
@@ -86,7 +86,7 @@ def asym_norm_loss(s: Tensor, batch: Tensor | None = None, reduce: bool = True) 
     """
     _check_assignment(s)
     n, k = s.shape
-    batch, num_graphs = _graph_count(batch, n)
+    batch, num_graphs = _graph_count(batch, n, s.device)
     rho = k - 1
     sizes = torch.bincount(batch, minlength=num_graphs)
     starts = torch.cumsum(sizes, 0) - sizes

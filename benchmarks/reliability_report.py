@@ -123,7 +123,8 @@ def sessions_section(args: argparse.Namespace) -> dict[str, Any]:
     from tests import test_reliability_browser as browser
 
     try:
-        result = browser.measure_sessions(sessions=args.sessions, rounds=args.rounds, train_seconds=args.train_seconds)
+        result = browser.measure_sessions(sessions=args.sessions, rounds=args.rounds, train_seconds=args.train_seconds,
+                                          alone_seconds=args.train_seconds)
     except Exception:
         text = traceback.format_exc()
         print(text, flush=True)
@@ -170,11 +171,326 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def _numerics_md(props: list[dict[str, Any]]) -> list[str]:
+    if not props:
+        return ["(skipped in this run)"]
+    total = sum(p["cases"] for p in props)
+    failures = sum(len(p["failures"]) for p in props)
+    rows = []
+    for p in props:
+        o = p["outcomes"]
+        rows.append([p["name"], p["cases"], o.get("finite", 0), o.get("rejected", 0), o.get("diverged", 0),
+                     len(p["failures"]), f"{p['seconds']:.0f}"])
+    lines = [
+        f"**{total:,} random cases, {failures} failures.** Outcomes: *finite* = every loss term, gradient and "
+        "assignment stayed finite (for training: at every epoch, and the trainer's own gradient check never "
+        "fired); *rejected* = K > N, refused up front by `build_trainer` with a `ConfigError` that says so (the "
+        "expected outcome); *diverged* = a clean stop (`TrainingDivergedError`, last finite snapshot kept, further "
+        "steps refused, Reset works), allowed only above the float32 overflow bound below; a *failure* is anything "
+        "else (a NaN or inf that got through, a crash, an unclear stop, a divergence below the bound).",
+        "",
+        _table(["property", "cases", "finite", "rejected (K > N)", "diverged (clean stop)", "failures", "seconds"],
+               rows),
+        "",
+    ]
+    for p in props:
+        if p["failures"]:
+            lines += [f"Failures of *{p['name']}* (first 20):", ""]
+            lines += [f"- `{f[:400]}`" for f in p["failures"][:20]] + [""]
+    training = [p for p in props if p["features"]]
+    if training:
+        lines += ["What the training cases covered (counts over both training properties):", ""]
+        merged: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+        for p in training:
+            for key, counts in p["features"].items():
+                merged[key].update(counts)
+        for key, counts in merged.items():
+            lines.append(f"- **{key}**: " + ", ".join(f"{name} {count}" for name, count in counts.most_common()))
+        lines.append("")
+        diverged = [d for p in training for d in p["diverged"]]
+        if diverged:
+            lines += [f"The {len(diverged)} clean stops (all above the bound):", ""]
+            lines += [f"- `{d[:300]}`" for d in diverged[:15]] + [""]
+    return lines
+
+
+def _sessions_md(result: dict[str, Any] | None) -> list[str]:
+    if result is None:
+        return ["(skipped in this run)"]
+    if "error" in result:
+        return ["**The measurement failed:**", "", "```", result["error"][-3000:], "```"]
+    base = result["baseline_mb"]
+    rows = []
+    for r in result["rounds"]:
+        rows.append([r["round"], r["sessions"], r["load_seconds"], r["train_seconds"],
+                     " / ".join(map(str, r["epochs_advanced"])), " / ".join(map(str, r["epochs_per_second"])),
+                     r["during_peak_mb"], r["after_mb"], f"{r['after_mb'] - base:+.1f}",
+                     "none" if not r["problems"] else "; ".join(r["problems"])])
+    held = all(not r["problems"] for r in result["rounds"]) and not result["warmup_problems"]
+    returned = all(r["after_mb"] <= base + result["tolerance_mb"] for r in result["rounds"])
+    return [
+        f"**{result['rounds'][0]['sessions'] if result['rounds'] else 0} concurrent sessions x "
+        f"{len(result['rounds'])} rounds: {'all held' if held else 'PROBLEMS'}; memory "
+        f"{'returned to the baseline' if returned else 'did NOT return to the baseline'} (tolerance "
+        f"{result['tolerance_mb']:.0f} MB).** Server RSS at start {result['server_started_mb']} MB (before any "
+        f"session; torch not yet imported), baseline {base} MB (after a warm-up round of the same users, closed and "
+        f"cleaned up). One session alone on the same server advanced "
+        f"{result['alone_epochs_per_second']} epochs/s.",
+        "",
+        _table(["round", "sessions", "page loads (s)", "training window (s)", "epochs advanced (each session)",
+                "epochs/s (each)", "peak RSS during (MB)", "RSS after close + cleanup (MB)", "after - baseline (MB)",
+                "problems"], rows),
+        "",
+        f"Warm-up problems: {result['warmup_problems'] or 'none'}. Files the server left in its own TMPDIR: "
+        f"{', '.join(result['server_tmp_leftovers']) or 'none'} (see the notes below: library import side effects, "
+        "not user data).",
+    ]
+
+
+def _tests_md(tests: dict[str, Any] | None) -> list[str]:
+    if tests is None:
+        return ["(skipped in this run)"]
+    rows = [[f"`{r['test']}`", r["status"], f"{r['seconds']:.1f}"] for r in tests["rows"]]
+    counts = collections.Counter(r["status"] for r in tests["rows"])
+    return [f"pytest exit status {tests['returncode']}, {tests['seconds']:.0f} s wall: "
+            + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".", "", _table(["test", "result", "seconds"], rows)]
+
+
 def write_report(args: argparse.Namespace, props: list[dict[str, Any]], sessions: dict[str, Any] | None,
                  tests: dict[str, Any] | None, seconds: float) -> str:
-    from benchmarks import reliability_text as text  # noqa: F401  (kept out: see below)
+    import streamlit
 
-    raise NotImplementedError
+    from tests import test_reliability_app as app_tests
+
+    bad_values = sum(len(v) for v in app_tests.BAD_VALUES.values())
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    text = [
+        "# Reliability and security (issue #7)",
+        "",
+        "Generated by `.venv/bin/python benchmarks/reliability_report.py` "
+        f"({' '.join(sys.argv[1:]) or 'default arguments'}) on {dt.date.today().isoformat()} in {seconds / 60:.0f} "
+        f"min: {platform.platform()}, Python {platform.python_version()}, torch {torch.__version__}, streamlit "
+        f"{streamlit.__version__}, {os.cpu_count()} CPUs (load average at the end: {load}; the machine is shared, "
+        "so times are upper bounds). Every figure below comes from this run; rerun the command to refresh it.",
+        "",
+        "The checks live in three test files that CI runs with fewer cases (`pytest tests/test_reliability_*.py`):",
+        "`tests/test_reliability_numerics.py` (hypothesis properties), `tests/test_reliability_app.py` (AppTest: "
+        "links, faults, uploads) and `tests/test_reliability_browser.py` (headless Chromium on a real server, "
+        "marked `browser`).",
+        "",
+        "## 1. Numerical robustness",
+        "",
+        "Random graphs: one node, isolated nodes, complete graphs, paths, stars, disjoint cliques, disconnected "
+        "random graphs (up to 24 nodes; 16 for the deep runs); edge weights absent, log-uniform in [1e-6, 1e6], all "
+        "1e-6, all 1e6, or 1e-6 and 1e6 mixed; features absent (the neighbourhood features), Gaussian, tiny (1e-6), "
+        "huge (1e6), constant (every feature difference exactly 0, so Gamma = w / eps) or one-hot; labels or not. "
+        "Random settings over the whole range `RunConfig` allows: K from 2 to N and N + 1, alpha1 and alpha2 in "
+        "{0} and [1e-3, 100], delta in {0} and [1e-3, 10], eps in [1e-8, 1], learning rate in [1e-6, 1], widths 1 "
+        "to 16, warm-up on or off (bounds drawn often). Loss cases: soft, sharp (logits x 1e4: exact 0 and 1), "
+        "one-hot, uniform, single-cluster and sparse assignments, K from 2 to 12 with N from 1 (K > N, as when "
+        "pooling), weights with zeros, batches with empty graphs. Layer cases: one GTVConv with inputs from 1e-6 "
+        "to 1e6 or identical rows.",
+        "",
+        *_numerics_md(props),
+        f"**The overflow bound.** A GTVConv message Gamma_ij (x_i - x_j) has a Jacobian of norm up to 2 w_ij / eps "
+        "(where neighbours' features differ by less than eps), so a gradient can grow by 1 + 2 delta max_i "
+        "sum_j w_ij / eps per layer on its way back. Below 10^"
+        f"{numerics.STRICT_LOG10_BOUND:.0f} for the product over the layers, every run must stay finite (and did); "
+        "above it, float32 (max 3.4e38) can overflow, and the only acceptable outcome besides finite is a clean "
+        "stop. Example from a link: `ring_of_cliques` (cliques: equal neighbour features), 8 layers, eps = 1e-8, "
+        "delta = 10: the gradient overflows at epoch 1 and the run stops with \"Training diverged at epoch 1: a "
+        "gradient became NaN or infinite; ... The last good snapshot is kept.\" (tested in the library, AppTest "
+        "and the browser).",
+        "",
+        "**Bug found and fixed** (`gtvviz/train.py`, `Trainer.reset`): features of +-3e38 (finite float32, e.g. "
+        "in an uploaded node table) overflow when they are row-normalised, so the epoch-0 assignment was NaN; the "
+        "trainer started anyway, recorded that NaN snapshot, then stopped at epoch 1 keeping it as \"the last good "
+        "snapshot\". It now refuses to start with `TrainingDivergedError(\"Training cannot start: the initial "
+        "model already gives a NaN or infinite loss or assignment; ...\")`, which the app shows under the graph "
+        "picker, keeping the previous graph (`test_huge_but_finite_features_are_refused_before_training`).",
+        "",
+        "## 2. Many users",
+        "",
+        "Each session is its own browser context (its own user) opening its own link: five different graphs "
+        "(`karate`, `ring_of_cliques`, `les_miserables`, `bridged_communities` and the generated "
+        "`sbm:sizes=25-25,seed=5`), each with its own seed and K, the app's default model (2 x GTVConv(512), MLP "
+        "256: a real model in memory per session), all playing at once. Checked for every session: the sidebar "
+        "names its own graph with its own node count and no other session's graph, its link keeps its own graph "
+        "and seed, its epoch counter advances (every one, by at least 3 epochs; slow on a loaded machine is "
+        "acceptable, stuck is not), and when one session pauses, it stops while every other one goes on. Memory is "
+        "the server process's RSS (psutil), sampled every second during the round, and read after all the pages "
+        "closed and the sessions were cleaned up.",
+        "",
+        *_sessions_md(sessions),
+        "",
+        "**How closed sessions are cleaned up.** Streamlit keeps a closed session (its `st.session_state`: here "
+        "the graph, model, optimiser and history) for `server.disconnectedSessionTTL` seconds so that a reconnect "
+        f"can resume it (default **120 s**; the test server uses {browser_ttl()} s). Its session storage removes "
+        "expired sessions only when it stores another one (the TTL cache reaps on write), so a closed session can "
+        "stay in memory until the next user disconnects; the measurement therefore waits for the TTL and then "
+        "makes one short visit. Expired sessions are dropped without `AppSession.shutdown()`, so their uploaded "
+        "files and media references are not cleared by Streamlit either; the rounds above show no growth from "
+        "this with the current app.",
+        "",
+        "## 3. Faults and 4. Hostile input",
+        "",
+        f"Links: {bad_values} bad values of {len(app_tests.BAD_VALUES)} parameters (strings for numbers, out of "
+        "range, NaN and inf, too many layers, unknown choices, 5,000-character values, markup, shell text) in "
+        f"{len(app_tests.HOSTILE_LINKS)} links; {len(app_tests.UNUSABLE_LINKS)} links that are valid field by field "
+        "but cannot run (K > N, an absent device, unknown graphs, a generator over its limit); "
+        f"{len(app_tests.PATH_LINKS)} values of `graph` that name files (absolute, relative, `..`, `~`, `file://`, "
+        "Windows, percent-encoded, NUL, `pyg:`/`upload:` prefixes), with a real graph file planted in the working "
+        "directory as bait: a Python audit hook records every file the process opens while the link is handled, "
+        "and the bait is never opened. Uploads: 50 MB + 1 byte (message: \"larger than the limit of 50 MB\"), a "
+        "60-byte Matrix Market file declaring 5,000,001 nodes (message: \"over the limit of 5,000,000\"), and a "
+        "good upload trained and downloaded in two formats while the audit hook records writes: nothing is "
+        "written outside the temporary folder, which is gone afterwards; in the browser the server's own TMPDIR "
+        "gains no file and the repository no file with the upload's name or content.",
+        "",
+        *_tests_md(tests),
+        "",
+        "An *xfail* is a test of behaviour the app or trainer does not have yet; it is strict, so it turns into a "
+        "failure the day the change lands (then remove its marker). The changes are below.",
+        "",
+        CHANGES,
+    ]
+    return "\n".join(text) + "\n"
+
+
+def browser_ttl() -> int:
+    from tests.test_reliability_browser import SESSION_TTL
+
+    return SESSION_TTL
+
+
+CHANGES = """## Changes needed (for the owners of the app and of the trainer)
+
+### A. Device errors and crashed ticks (`ui/state.py: advance`, `pages/explore.py: live_view`, `gtvviz/train.py`)
+
+Today an exception other than `TrainingDivergedError` (a CUDA out-of-memory error, any device or driver error,
+a bug) escapes `ui.state.advance` inside the live-view fragment: the page shows a traceback, **`state.playing`
+stays `True`**, so the fragment reruns every 0.1 s and fails again on every frame while the fault lasts, and
+nothing offers the CPU (AppTest: `test_a_device_error_in_a_tick_shows_a_message_and_offers_the_cpu`, strict
+xfail; a one-off crash is survivable today: `test_a_tick_that_crashes_once_keeps_the_graph_history_and_trainer`).
+
+1. In `ui/state.py: advance`, after the `except TrainingDivergedError` branch:
+
+   ```python
+   except (torch.OutOfMemoryError, RuntimeError) as err:  # torch.cuda.OutOfMemoryError is torch.OutOfMemoryError
+       if isinstance(err, torch.OutOfMemoryError) and torch.cuda.is_available():
+           torch.cuda.empty_cache()
+       first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+       run.error = (f"The training step failed on {run.trainer.torch_device}: {first}. The graph and the history "
+                    "are kept; continue on the CPU, or lower the widths.")
+       run.device_error = True  # new field of Run, default False
+       state.playing = False
+       logging.getLogger(__name__).exception("training tick failed")
+   ```
+
+   (`tick()` already calls `st.rerun()` when `advance` stopped playing, which stops the fragment's timer.) Keep the
+   message's first line of the error text: the test looks for it in an `st.error`.
+2. In `pages/explore.py: live_view`, right after `st.error(run.error)`: when `run.device_error`, draw
+   `st.button("Continue on the CPU", key="remedy.cpu", on_click=continue_on_cpu)` (any label containing "CPU"),
+   also when the failed device already was the CPU (then it retries there). The callback, in `ui/state.py`:
+
+   ```python
+   def continue_on_cpu() -> None:
+       state = get_state()
+       run = state.run
+       run.trainer.to("cpu")  # new Trainer method, below: keeps epoch, history, snapshots and optimiser state
+       run.config = run.config.replace(device="cpu")
+       state.pending = state.pending.replace(device="cpu")
+       run.error, run.device_error, state.widgets_stale = "", False, True
+   ```
+
+3. `gtvviz/train.py`: a `Trainer.to(device)` that moves the live run, and a `step` that survives an exception part
+   of the way through (today, after an exception between the backward pass and the next forward, every later
+   step fails with "Trying to backward through the graph a second time": strict xfail
+   `test_a_step_that_fails_part_way_leaves_the_trainer_usable`):
+
+   ```python
+   def to(self, device: str) -> "Trainer":
+       # move model, optimiser state and inputs to `device`, keeping epoch, history and snapshots
+       self.device, self.torch_device = device, resolve_device(device)
+       self.model.to(self.torch_device)
+       if self.optimizer is not None:
+           for slot in self.optimizer.state.values():
+               for key, value in slot.items():
+                   if torch.is_tensor(value) and key != "step":
+                       slot[key] = value.to(self.torch_device)
+       self._x = self._x.to(self.torch_device)
+       self._edge_index = self._edge_index.to(self.torch_device)
+       if self._edge_weight is not None:
+           self._edge_weight = self._edge_weight.to(self.torch_device)
+       self._pending, self._stepped = self._forward(self.epoch), False
+       return self
+
+   # in step(), replacing the body from `_, terms = self._pending` to `self._forward(self.epoch + 1)`:
+   if not self._stepped:                       # (a new attribute, False after reset())
+       if self._pending is None:               # the last step failed before its optimiser step
+           self._pending = self._forward(self.epoch)
+       _, terms = self._pending
+       self._pending = None                    # the backward pass frees this graph
+       self.optimizer.zero_grad(set_to_none=True)
+       terms.get("train_total", terms["total"]).backward()
+       ...gradient check, self.optimizer.step()...
+       self._stepped = True
+   s, terms = self._forward(self.epoch + 1)    # if this raises, the next call redoes only this forward
+   self._stepped = False
+   ```
+
+   and `predict()` must recompute `_pending` when it is `None`.
+
+### B. Server settings for a classroom (`.streamlit/config.toml`)
+
+- `[server] disconnectedSessionTTL = 30`. A closed tab's session (graph, model, optimiser, history) is kept for
+  this long for a reconnect, 120 s by default; the app restores any run from its link anyway, so 30 s loses nothing
+  and frees memory four times sooner when a class reloads or leaves.
+- Keep `maxUploadSize = 50` equal to `gtvviz.data.limits.MAX_UPLOAD_BYTES` (50 MB): Streamlit refuses bigger files
+  in the browser, the library refuses them with "larger than the limit of 50 MB" otherwise.
+- Run a shared server with `GTVVIZ_OFFLINE=1` unless the PyG datasets are wanted: a link `graph=pyg:Physics` makes
+  the server download a dataset into its cache.
+
+### C. Size limits for a shared server (`ui/source.py`, `ui/state.py`)
+
+The limits a link or an upload meets today are the library's: 5,000,000 nodes / 50,000,000 edges per graph,
+100,000 nodes / 5,000,000 edges per generated graph, 50 MB per upload. One link such as
+`graph=sbm:sizes=50000-50000,p_in=0.0002,p_out=0.00002` (valid) makes the server lay out 100,000 nodes and train the
+default model, whose activations are 100,000 x 512 floats (200 MB) per layer, several times over with autograd, per
+session. Add an app-level limit for the shared server, e.g. `APP_MAX_NODES = 20_000`, checked in `build_run` with a
+message that names it ("... has 100,000 nodes, over this server's limit of 20,000; run gtvviz locally for larger
+graphs"); classroom mode already restricts users to the samples.
+
+### D. Smaller findings
+
+- **Lost clicks and a stale address bar under load.** When a click reaches the server while the run of the
+  previous click (or a fragment rerun still queued after Pause) is going on, its effect can be lost, and
+  occasionally the address-bar update of a run that did happen is lost: instrumented, the Apply run called
+  `st.query_params.from_dict` with the new seed but the browser received no `page_info_changed` message (about 1 in
+  3 tries of Play, Pause, then Apply 2 s later on the loaded test machine; the next full rerun heals the link). A
+  reload in that window restores the previous settings. The browser tests therefore wait for each click's visible
+  effect, as a person does. Worth a minimal reproduction for Streamlit; an app-side mitigation is to also write the
+  link at the end of every fragment run of the live view (cheap: `write_url` only sends when it differs).
+- **One frame after Pause**: the epoch counter can still move by one tick after the Play button is back (a frame
+  already in flight).
+- `gtvviz/features.py: row_normalize` computes `x - x.min()` and the row sums in float32, which overflow for
+  features near +-3.4e38 (the root of the fixed epoch-0 NaN); doing both in float64 and casting back would let such
+  graphs train.
+- `gtvviz/nn/losses.py: asym_norm_loss` raises `IndexError` on an empty assignment (N = 0); unreachable from
+  `build_trainer`, which refuses empty graphs, but a direct call with zero nodes should return 0 like `gtv_loss`.
+- The divergence message advises "lower the learning rate or the loss weights"; the overflows found here come
+  from eps, delta and depth, so "raise eps, lower delta or use fewer layers" belongs in it too.
+- The PyG data-root text field lets any user point the server at any folder it can write (PyG writes
+  `processed/` there). Classroom mode hides it; on a shared server without classroom mode, restrict it to folders
+  under the default root.
+- Not user data, but worth knowing: PyG writes its generated `propagate` module to `$TMPDIR` once per process
+  (once per thread racing on the first model), torch creates `$TMPDIR/torchinductor_<user>`, and the live-graph
+  component copies its frontend to `~/.cache/gtvviz` once. Uploads themselves never touch the disk.
+"""
 
 
 def main() -> int:

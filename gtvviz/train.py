@@ -174,33 +174,48 @@ class Trainer:
         """Advance by up to ``n`` epochs (never past ``epochs``), yielding a snapshot after each one.
 
         Raises :class:`TrainingDivergedError` if a gradient, loss or assignment becomes non-finite; :attr:`last`
-        still holds the last finite snapshot, and further steps raise again until :meth:`reset`.
+        still holds the last finite snapshot, and further steps raise again until :meth:`reset`. Any other error
+        (e.g. a device running out of memory) propagates and leaves the trainer usable: the next step starts again
+        from the current parameters.
         """
         for _ in range(n):
             if self.done:
                 return
-            assert self.optimizer is not None
             start = time.perf_counter()
             if self.diverged:
                 raise TrainingDivergedError(self.diverged)
-            _, terms = self._pending
-            self.optimizer.zero_grad(set_to_none=True)
-            terms.get("train_total", terms["total"]).backward()
-            if not all(bool(torch.isfinite(p.grad).all()) for p in self._params if p.grad is not None):
-                self._diverge("a gradient")
-            self.optimizer.step()
-            s, terms = self._forward(self.epoch + 1)
-            if self.torch_device.type == "cuda":
-                torch.cuda.synchronize()
+            try:
+                s, terms = self._update()
+            except TrainingDivergedError:
+                raise
+            except Exception:
+                self._pending = None  # e.g. out of memory: rebuild the forward pass at the next step
+                raise
             self._elapsed += time.perf_counter() - start
-            if not _finite(s, terms):
-                self._diverge("a loss or the assignment")
             self._pending = (s, terms)
             self.epoch += 1
             is_edge_epoch = self.epoch == self.epochs or self.epoch % self.metrics_every == 0
             snapshot = self._snapshot(s, terms, with_metrics=is_edge_epoch)
             self._record(snapshot)
             yield snapshot
+
+    def _update(self) -> tuple[Tensor, dict[str, Tensor]]:
+        """One optimisation step from the pending forward pass, then the forward pass of the new parameters."""
+        assert self.optimizer is not None
+        if self._pending is None:
+            self._pending = self._forward(self.epoch)
+        _, terms = self._pending
+        self.optimizer.zero_grad(set_to_none=True)
+        terms.get("train_total", terms["total"]).backward()
+        if not all(bool(torch.isfinite(p.grad).all()) for p in self._params if p.grad is not None):
+            self._diverge("a gradient")
+        self.optimizer.step()
+        s, terms = self._forward(self.epoch + 1)
+        if self.torch_device.type == "cuda":
+            torch.cuda.synchronize()
+        if not _finite(s, terms):
+            self._diverge("a loss or the assignment")
+        return s, terms
 
     def _diverge(self, what: str) -> None:
         self.diverged = (
@@ -219,6 +234,8 @@ class Trainer:
 
     def predict(self) -> np.ndarray:
         """Soft assignment of the current model, :math:`(N, K)`, on the CPU."""
+        if self._pending is None:
+            self._pending = self._forward(self.epoch)
         return self._pending[0].detach().cpu().numpy()
 
     # ---------------------------------------------------------------- internals

@@ -9,7 +9,6 @@ TORCH := torch==2.13.0
 
 $(PY):
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --upgrade pip
 	# torch first and pinned, so that the package's range (torch>=2.3) is already met and nothing pulls a CUDA build
 	$(PY) -m pip install $(TORCH)
 

@@ -299,9 +299,9 @@ def write_report(args: argparse.Namespace, props: list[dict[str, Any]], sessions
         f"**The overflow bound.** A GTVConv message Gamma_ij (x_i - x_j) has a Jacobian of norm up to 2 w_ij / eps "
         "(where neighbours' features differ by less than eps), so a gradient can grow by 1 + 2 delta max_i "
         "sum_j w_ij / eps per layer on its way back. Below 10^"
-        f"{numerics.STRICT_LOG10_BOUND:.0f} for the product over the layers, every run must stay finite (and did); "
-        "above it, float32 (max 3.4e38) can overflow, and the only acceptable outcome besides finite is a clean "
-        "stop. Example from a link: `ring_of_cliques` (cliques: equal neighbour features), 8 layers, eps = 1e-8, "
+        f"{numerics.STRICT_LOG10_BOUND:.0f} for the product over the layers, every run must stay finite (a stop "
+        "there counts as a failure); above it, float32 (max 3.4e38) can overflow, and the only acceptable outcome "
+        f"besides finite is a clean stop. {_zones(props)} Example from a link: `ring_of_cliques` (cliques: equal neighbour features), 8 layers, eps = 1e-8, "
         "delta = 10: the gradient overflows at epoch 1 and the run stops with \"Training diverged at epoch 1: a "
         "gradient became NaN or infinite; ... The last good snapshot is kept.\" (tested in the library, AppTest "
         "and the browser).",
@@ -333,8 +333,7 @@ def write_report(args: argparse.Namespace, props: list[dict[str, Any]], sessions
         "expired sessions only when it stores another one (the TTL cache reaps on write), so a closed session can "
         "stay in memory until the next user disconnects; the measurement therefore waits for the TTL and then "
         "makes one short visit. Expired sessions are dropped without `AppSession.shutdown()`, so their uploaded "
-        "files and media references are not cleared by Streamlit either; the rounds above show no growth from "
-        "this with the current app.",
+        "files and media references are not cleared by Streamlit either; " + _growth(sessions),
         "",
         "## 3. Faults and 4. Hostile input",
         "",
@@ -359,6 +358,32 @@ def write_report(args: argparse.Namespace, props: list[dict[str, Any]], sessions
         CHANGES,
     ]
     return "\n".join(text) + "\n"
+
+
+def _zones(props: list[dict[str, Any]]) -> str:
+    """How many training cases fell below and above the bound, and how they ended."""
+    below = above = stops = 0
+    for p in props:
+        zone = p["features"].get("zone", {})
+        below += zone.get("below the overflow bound", 0)
+        above += zone.get("above the overflow bound", 0)
+        stops += p["outcomes"].get("diverged", 0)
+    if not below + above:
+        return ""
+    return (f"In this run {below} training cases fell below the bound and {above} above it (rejected K > N cases "
+            f"included); {stops} of those above it stopped cleanly, the others stayed finite.")
+
+
+def _growth(sessions: dict[str, Any] | None) -> str:
+    """What the rounds say about memory kept from round to round."""
+    rounds = (sessions or {}).get("rounds") or []
+    if len(rounds) < 2:
+        return "with one measured round, compare the reading after it with the baseline."
+    change = rounds[-1]["after_mb"] - rounds[0]["after_mb"]
+    return (f"from the first to the last round the memory after cleanup changed by {change:+.1f} MB over "
+            f"{len(rounds) - 1} more rounds of {rounds[0]['sessions']} sessions, "
+            + ("so closed sessions are not piling up." if change <= 10 * (len(rounds) - 1) else
+               "which suggests closed sessions are piling up."))
 
 
 def browser_ttl() -> int:

@@ -44,7 +44,48 @@ class AssignmentMLP(torch.nn.Module):
         return self.layers[-1](h)
 
 
-class TVGNN(torch.nn.Module):
+class ClusteringGNN(torch.nn.Module):
+    r"""A stack of message-passing layers, an :class:`AssignmentMLP` and a row-wise softmax,
+    :math:`\mathbf{S} = \mathrm{softmax}(\mathrm{MLP}(\mathrm{conv}_L(\cdots \mathrm{conv}_1(\mathbf{X}))))`.
+
+    The shared body of :class:`TVGNN` and of the smooth baselines' model; subclasses choose the layers.
+
+    Args:
+        convs (sequence of modules): layers called as ``conv(x, edge_index, edge_weight)``.
+        embed_channels (int): output width of the last layer.
+        n_clusters (int): number of clusters :math:`K`.
+        mlp_channels (sequence of int): hidden widths of the assignment MLP.
+        mlp_act (str): activation of the MLP's hidden layers.
+    """
+
+    def __init__(self, convs: Sequence[torch.nn.Module], embed_channels: int, n_clusters: int,
+                 mlp_channels: Sequence[int], mlp_act: str) -> None:
+        super().__init__()
+        self.convs = torch.nn.ModuleList(convs)
+        self.mlp = AssignmentMLP(embed_channels, n_clusters, mlp_channels, mlp_act)
+        self.n_clusters = n_clusters
+
+    def reset_parameters(self) -> None:
+        for conv in self.convs:
+            conv.reset_parameters()
+        self.mlp.reset_parameters()
+
+    def embed(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        """Node embeddings :math:`\mathbf{H}` after the message-passing stack."""
+        for conv in self.convs:
+            x = conv(x, edge_index, edge_weight)
+        return x
+
+    def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        """The soft assignment :math:`\mathbf{S}`, shape :math:`(N, K)`."""
+        return torch.softmax(self.mlp(self.embed(x, edge_index, edge_weight)), dim=-1)
+
+    def __repr__(self) -> str:
+        convs = ", ".join(repr(c) for c in self.convs)
+        return f"{self.__class__.__name__}(convs=[{convs}], mlp={self.mlp}, n_clusters={self.n_clusters})"
+
+
+class TVGNN(ClusteringGNN):
     r"""The Total Variation GNN for vertex clustering (Hansen & Bianchi, ICML 2023).
 
     .. math::
@@ -69,29 +110,6 @@ class TVGNN(torch.nn.Module):
     def __init__(self, in_channels: int, n_clusters: int, hidden_channels: Sequence[int] = (512, 512),
                  mlp_channels: Sequence[int] = (256,), conv_act: str = "elu", mlp_act: str = "relu",
                  delta_coeff: float = 0.311, eps: float = 1e-3) -> None:
-        super().__init__()
         widths = [in_channels, *hidden_channels]
-        self.convs = torch.nn.ModuleList(
-            GTVConv(a, b, delta_coeff=delta_coeff, eps=eps, act=conv_act) for a, b in zip(widths[:-1], widths[1:])
-        )
-        self.mlp = AssignmentMLP(widths[-1], n_clusters, mlp_channels, mlp_act)
-        self.n_clusters = n_clusters
-
-    def reset_parameters(self) -> None:
-        for conv in self.convs:
-            conv.reset_parameters()
-        self.mlp.reset_parameters()
-
-    def embed(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        """Node embeddings :math:`\\mathbf{H}` after the GTVConv stack."""
-        for conv in self.convs:
-            x = conv(x, edge_index, edge_weight)
-        return x
-
-    def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        """The soft assignment :math:`\\mathbf{S}`, shape :math:`(N, K)`."""
-        return torch.softmax(self.mlp(self.embed(x, edge_index, edge_weight)), dim=-1)
-
-    def __repr__(self) -> str:
-        convs = ", ".join(repr(c) for c in self.convs)
-        return f"{self.__class__.__name__}(convs=[{convs}], mlp={self.mlp}, n_clusters={self.n_clusters})"
+        convs = [GTVConv(a, b, delta_coeff=delta_coeff, eps=eps, act=conv_act) for a, b in zip(widths[:-1], widths[1:])]
+        super().__init__(convs, widths[-1], n_clusters, mlp_channels, mlp_act)

@@ -16,7 +16,7 @@ from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.nn.dense.linear import Linear
 
 from gtvviz.nn.activations import resolve_activation
-from gtvviz.nn.models import AssignmentMLP
+from gtvviz.nn.models import ClusteringGNN
 
 
 def _apply(lin: Linear, x: Tensor) -> Tensor:
@@ -77,7 +77,7 @@ class GCSConv(MessagePassing):
         return f"{self.__class__.__name__}({self.in_channels}, {self.out_channels})"
 
 
-class GCSNet(torch.nn.Module):
+class GCSNet(ClusteringGNN):
     r"""A stack of :class:`GCSConv` layers, an assignment MLP and a row-wise softmax:
 
     .. math::
@@ -97,19 +97,6 @@ class GCSNet(torch.nn.Module):
 
     def __init__(self, in_channels: int, n_clusters: int, hidden_channels: Sequence[int] = (512, 512),
                  mlp_channels: Sequence[int] = (256,), conv_act: str = "elu", mlp_act: str = "relu") -> None:
-        super().__init__()
         widths = [in_channels, *hidden_channels]
-        self.convs = torch.nn.ModuleList(GCSConv(a, b, act=conv_act) for a, b in zip(widths[:-1], widths[1:]))
-        self.mlp = AssignmentMLP(widths[-1], n_clusters, mlp_channels, mlp_act)
-        self.n_clusters = n_clusters
-
-    def reset_parameters(self) -> None:
-        for conv in self.convs:
-            conv.reset_parameters()
-        self.mlp.reset_parameters()
-
-    def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        """The soft assignment :math:`\\mathbf{S}`, shape :math:`(N, K)`."""
-        for conv in self.convs:
-            x = conv(x, edge_index, edge_weight)
-        return torch.softmax(self.mlp(x), dim=-1)
+        convs = [GCSConv(a, b, act=conv_act) for a, b in zip(widths[:-1], widths[1:])]
+        super().__init__(convs, widths[-1], n_clusters, mlp_channels, mlp_act)

@@ -301,7 +301,8 @@ def write_report(args: argparse.Namespace, props: list[dict[str, Any]], sessions
         "sum_j w_ij / eps per layer on its way back. Below 10^"
         f"{numerics.STRICT_LOG10_BOUND:.0f} for the product over the layers, every run must stay finite (a stop "
         "there counts as a failure); above it, float32 (max 3.4e38) can overflow, and the only acceptable outcome "
-        f"besides finite is a clean stop. {_zones(props)} Example from a link: `ring_of_cliques` (cliques: equal neighbour features), 8 layers, eps = 1e-8, "
+        f"besides finite is a clean stop. {_zones(props)} Example from a link: `ring_of_cliques` (cliques: equal "
+        "neighbour features), 8 layers, eps = 1e-8, "
         "delta = 10: the gradient overflows at epoch 1 and the run stops with \"Training diverged at epoch 1: a "
         "gradient became NaN or infinite; ... The last good snapshot is kept.\" (tested in the library, AppTest "
         "and the browser).",

@@ -40,7 +40,6 @@ from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.nn.gtv_conv import GTVConv
 from gtvviz.nn.losses import asym_cheeger_cut_loss, asym_norm_loss, gtv_loss
-from gtvviz.nn.models import TVGNN
 
 torch.set_num_threads(1)
 

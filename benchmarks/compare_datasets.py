@@ -3,7 +3,8 @@
 For each graph this runs ``gtvviz compare --graph SOURCE --clusters K --seeds N --epochs E --json ...`` (all five
 methods, the library's default configuration otherwise) and writes ``benchmarks/results/compare_<name>.json``
 (the command's JSON) and ``benchmarks/results/compare_<name>.md`` (a markdown table with the command, the
-configuration and the wall time).
+configuration and the wall time). Finally ``benchmarks/results/compare_summary.md`` gathers NMI, ACC and sharpness
+of every graph that has results into one table.
 
     nice python benchmarks/compare_datasets.py --data-root /tmp/gtvviz_data [--graphs bridged_communities,Cora]
 
@@ -56,6 +57,22 @@ def run_graph(name: str, data_root: str, seeds: int, epochs: int) -> Path:
     return out
 
 
+def summary_table() -> str:
+    """One markdown table: NMI, ACC and sharpness (mean ± std) of every method on every graph with results."""
+    found = {name: json.loads(path.read_text()) for name in GRAPHS
+             if (path := RESULTS / f"compare_{name.lower()}.json").exists()}
+    methods = list(dict.fromkeys(m for summary in found.values() for m in summary))
+    header = "| method | " + " | ".join(f"{g} {c}" for g in found for c in ("NMI", "ACC", "sharpness")) + " |"
+    rows = [header, "|---" * (1 + 3 * len(found)) + "|"]
+    for method in methods:
+        cells = [f"{s[method][c]:.3f} ± {s[method][c + '_std']:.3f}" if method in s else "-"
+                 for s in found.values() for c in ("nmi", "acc", "sharpness")]
+        rows.append(f"| {method} | " + " | ".join(cells) + " |")
+    return ("# Sharp against smooth: NMI, ACC and sharpness at the last epoch\n\n"
+            "Mean ± std over the seeds; see `compare_<graph>.md` for the commands, every metric and the timings.\n\n"
+            + "\n".join(rows) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", required=True, help="writable copy of ../shared/datasets")
@@ -66,6 +83,7 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     for name in args.graphs.split(","):
         print(f"{name}: written {run_graph(name, args.data_root, args.seeds, args.epochs)}", flush=True)
+    (RESULTS / "compare_summary.md").write_text(summary_table())
 
 
 if __name__ == "__main__":

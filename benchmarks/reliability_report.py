@@ -237,8 +237,8 @@ def _sessions_md(result: dict[str, Any] | None) -> list[str]:
         f"{len(result['rounds'])} rounds: {'all held' if held else 'PROBLEMS'}; memory "
         f"{'returned to the baseline' if returned else 'did NOT return to the baseline'} (tolerance "
         f"{result['tolerance_mb']:.0f} MB).** Server RSS at start {result['server_started_mb']} MB (before any "
-        f"session; torch not yet imported), baseline {base} MB (after a warm-up round of the same users, closed and "
-        f"cleaned up). One session alone on the same server advanced "
+        f"session; torch not yet imported), baseline {base} MB (after a warm-up round identical to the measured ones, "
+        f"closed and cleaned up). One session alone on the same server advanced "
         f"{result['alone_epochs_per_second']} epochs/s.",
         "",
         _table(["round", "sessions", "page loads (s)", "training window (s)", "epochs advanced (each session)",
@@ -345,7 +345,8 @@ def write_report(args: argparse.Namespace, props: list[dict[str, Any]], sessions
         f"{len(app_tests.PATH_LINKS)} values of `graph` that name files (absolute, relative, `..`, `~`, `file://`, "
         "Windows, percent-encoded, NUL, `pyg:`/`upload:` prefixes), with a real graph file planted in the working "
         "directory as bait: a Python audit hook records every file the process opens while the link is handled, "
-        "and the bait is never opened. Uploads: 50 MB + 1 byte (message: \"larger than the limit of 50 MB\"), a "
+        "and the bait is never opened. Uploads: 50 MB + 1 byte (AppTest, the library's message: \"larger than the limit of 50 MB\"; in "
+        "the browser Streamlit refuses the file before sending it: \"File must be 50.0MB or smaller.\"), a "
         "60-byte Matrix Market file declaring 5,000,001 nodes (message: \"over the limit of 5,000,000\"), and a "
         "good upload trained and downloaded in two formats while the audit hook records writes: nothing is "
         "written outside the temporary folder, which is gone afterwards; in the browser the server's own TMPDIR "
@@ -433,14 +434,12 @@ xfail; a one-off crash is survivable today: `test_a_tick_that_crashes_once_keeps
        run.error, run.device_error, state.widgets_stale = "", False, True
    ```
 
-3. `gtvviz/train.py`: a `Trainer.to(device)` that moves the live run, and a `step` that survives an exception part
-   of the way through (today, after an exception between the backward pass and the next forward, every later
-   step fails with "Trying to backward through the graph a second time": strict xfail
-   `test_a_step_that_fails_part_way_leaves_the_trainer_usable`):
+3. `gtvviz/train.py`: `Trainer.step` already survives an exception part of the way through (commit b53bdf7:
+   the next step rebuilds the forward pass; `test_a_step_that_fails_part_way_leaves_the_trainer_usable` passes).
+   Still needed: a `Trainer.to(device)` that moves the live run, keeping epoch, history and snapshots:
 
    ```python
    def to(self, device: str) -> "Trainer":
-       # move model, optimiser state and inputs to `device`, keeping epoch, history and snapshots
        self.device, self.torch_device = device, resolve_device(device)
        self.model.to(self.torch_device)
        if self.optimizer is not None:
@@ -452,24 +451,16 @@ xfail; a one-off crash is survivable today: `test_a_tick_that_crashes_once_keeps
        self._edge_index = self._edge_index.to(self.torch_device)
        if self._edge_weight is not None:
            self._edge_weight = self._edge_weight.to(self.torch_device)
-       self._pending, self._stepped = self._forward(self.epoch), False
+       self._pending = None  # rebuilt on the new device by the next step
        return self
-
-   # in step(), replacing the body from `_, terms = self._pending` to `self._forward(self.epoch + 1)`:
-   if not self._stepped:                       # (a new attribute, False after reset())
-       if self._pending is None:               # the last step failed before its optimiser step
-           self._pending = self._forward(self.epoch)
-       _, terms = self._pending
-       self._pending = None                    # the backward pass frees this graph
-       self.optimizer.zero_grad(set_to_none=True)
-       terms.get("train_total", terms["total"]).backward()
-       ...gradient check, self.optimizer.step()...
-       self._stepped = True
-   s, terms = self._forward(self.epoch + 1)    # if this raises, the next call redoes only this forward
-   self._stepped = False
    ```
 
-   and `predict()` must recompute `_pending` when it is `None`.
+   One inexactness remains in b53bdf7: when the error comes from the forward pass *after* `optimizer.step()`, that
+   optimiser step has been applied but not counted, so the next `step` takes one more optimiser step than the epoch
+   counter says (the snapshots stay consistent with the model; only the count is off by one). To make it exact,
+   remember in `_update` that the optimiser step was taken (`self._stepped = True` right after
+   `optimizer.step()`, `False` after the forward) and, when it is set at the next call, skip the backward pass and
+   the optimiser step and only redo `self._forward(self.epoch + 1)`.
 
 ### B. Server settings for a classroom (`.streamlit/config.toml`)
 

@@ -71,13 +71,13 @@ class ClusteringGNN(torch.nn.Module):
         self.mlp.reset_parameters()
 
     def embed(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        """Node embeddings :math:`\mathbf{H}` after the message-passing stack."""
+        r"""Node embeddings :math:`\mathbf{H}` after the message-passing stack."""
         for conv in self.convs:
             x = conv(x, edge_index, edge_weight)
         return x
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        """The soft assignment :math:`\mathbf{S}`, shape :math:`(N, K)`."""
+        r"""The soft assignment :math:`\mathbf{S}`, shape :math:`(N, K)`."""
         return torch.softmax(self.mlp(self.embed(x, edge_index, edge_weight)), dim=-1)
 
     def __repr__(self) -> str:

@@ -16,13 +16,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gtvviz.graph import Graph
-from gtvviz.viz.figures import (CUT_COLOR, EDGE_COLOR, WEBGL_THRESHOLD, cluster_colorscale, color_values, edge_lines,
-                                node_hover, sharpness_figure, undirected_edges)
+from gtvviz.viz.figures import (CUT_COLOR, EDGE_COLOR, WEBGL_THRESHOLD, cluster_colorscale, color_values, cut_edges,
+                                edge_lines, node_hover, sharpness_figure, undirected_edges)
 
 #: Opacity of the nodes outside the focus of a zoomed view.
 CONTEXT_OPACITY = 0.12
 #: Continuous colour map of the relaxed-solution view (diverging, so that the middle stands out).
 RELAXED_COLORSCALE = "RdBu"
+
+
+def _marker_size(num_nodes: int) -> int:
+    return 12 if num_nodes <= 100 else 8 if num_nodes < WEBGL_THRESHOLD else 5
 
 
 def _grid(n_panels: int, columns: int) -> tuple[int, int]:
@@ -76,11 +80,10 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
         src, dst = src[touching], dst[touching]
     ex, ey = edge_lines(pos, src, dst)
     opacity = 1.0 if focus is None else np.where(focus, 1.0, CONTEXT_OPACITY)
-    size = 12 if graph.num_nodes <= 100 else 8 if graph.num_nodes < WEBGL_THRESHOLD else 5
+    size = _marker_size(graph.num_nodes)
     for i, (name, s) in enumerate(assignments.items()):
         row, col = divmod(i, cols)
-        labels = s.argmax(axis=1)
-        cut = labels[src] != labels[dst]
+        cut = cut_edges(src, dst, s)
         cx, cy = edge_lines(pos, src[cut], dst[cut])
         customdata, text, template = node_hover(graph, s)
         panel = [
@@ -138,7 +141,7 @@ def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarra
     fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.01)
     trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
     ex, ey = edge_lines(pos, *undirected_edges(graph))
-    size = 12 if graph.num_nodes <= 100 else 8 if graph.num_nodes < WEBGL_THRESHOLD else 5
+    size = _marker_size(graph.num_nodes)
     for i, (name, values) in enumerate(panels.items()):
         fig.add_trace(trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip"),
                       row=1, col=i + 1)

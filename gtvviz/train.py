@@ -147,6 +147,7 @@ class Trainer:
         self._params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.Adam(self._params, lr=self.lr, eps=self.adam_eps) if self._params else None
         self.diverged = ""
+        self._stepped = False
         self.epoch = 0
         self.history = []
         self.best = None
@@ -175,8 +176,10 @@ class Trainer:
 
         Raises :class:`TrainingDivergedError` if a gradient, loss or assignment becomes non-finite; :attr:`last`
         still holds the last finite snapshot, and further steps raise again until :meth:`reset`. Any other error
-        (e.g. a device running out of memory) propagates and leaves the trainer usable: the next step starts again
-        from the current parameters.
+        (e.g. a device running out of memory) propagates and leaves the trainer usable and exact: the next step
+        goes on from where the failed one stopped (if the optimiser step was already taken, only the forward pass
+        that follows it is redone), so the epoch counter always equals the number of optimiser steps taken. To go
+        on on another device (e.g. the CPU after a GPU ran out of memory) call :meth:`to` first.
         """
         for _ in range(n):
             if self.done:
@@ -189,7 +192,7 @@ class Trainer:
             except TrainingDivergedError:
                 raise
             except Exception:
-                self._pending = None  # e.g. out of memory: rebuild the forward pass at the next step
+                self._pending = None  # e.g. out of memory: the next step rebuilds what it needs
                 raise
             self._elapsed += time.perf_counter() - start
             self._pending = (s, terms)
@@ -200,19 +203,28 @@ class Trainer:
             yield snapshot
 
     def _update(self) -> tuple[Tensor, dict[str, Tensor]]:
-        """One optimisation step from the pending forward pass, then the forward pass of the new parameters."""
+        """One optimisation step from the pending forward pass, then the forward pass of the new parameters.
+
+        ``_stepped`` records that the optimiser step of epoch ``epoch + 1`` has been taken but its forward pass
+        has not yet succeeded; a call after such a failure redoes only that forward pass, so that no optimiser
+        step is ever taken twice or left uncounted.
+        """
         assert self.optimizer is not None
-        if self._pending is None:
-            self._pending = self._forward(self.epoch)
-        _, terms = self._pending
-        self.optimizer.zero_grad(set_to_none=True)
-        terms.get("train_total", terms["total"]).backward()
-        if not all(bool(torch.isfinite(p.grad).all()) for p in self._params if p.grad is not None):
-            self._diverge("a gradient")
-        self.optimizer.step()
-        s, terms = self._forward(self.epoch + 1)
+        if not self._stepped:
+            if self._pending is None:  # the last step failed before its optimiser step (or the trainer moved)
+                self._pending = self._forward(self.epoch)
+            _, terms = self._pending
+            self._pending = None  # the backward pass frees this graph: never back-propagate through it twice
+            self.optimizer.zero_grad(set_to_none=True)
+            terms.get("train_total", terms["total"]).backward()
+            if not all(bool(torch.isfinite(p.grad).all()) for p in self._params if p.grad is not None):
+                self._diverge("a gradient")
+            self.optimizer.step()
+            self._stepped = True
+        s, terms = self._forward(self.epoch + 1)  # if this raises, the next call redoes only this forward pass
         if self.torch_device.type == "cuda":
-            torch.cuda.synchronize()
+            torch.cuda.synchronize()  # an asynchronous device error surfaces here, still before the step counts
+        self._stepped = False
         if not _finite(s, terms):
             self._diverge("a loss or the assignment")
         return s, terms
@@ -237,6 +249,46 @@ class Trainer:
         if self._pending is None:
             self._pending = self._forward(self.epoch)
         return self._pending[0].detach().cpu().numpy()
+
+    def to(self, device: str) -> Trainer:
+        """Move the live run to ``device`` and keep going there: model, optimiser state, objective (when it is
+        a module) and inputs move; epoch, history, snapshots (:attr:`last`, :attr:`best`), timing and the collapse
+        detector stay. Training on after ``to`` takes the same optimiser steps as it would have on the old device
+        (up to the devices' floating-point differences); on the same device it gives identical numbers.
+
+        The usual use is to go on on the CPU after a GPU ran out of memory in :meth:`step`
+        (``trainer.to("cpu")``). The forward pass of the current parameters is recomputed lazily on the new
+        device by the next :meth:`step` or :meth:`predict`.
+
+        Args:
+            device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``, as for the constructor; an absent device
+                raises :class:`~gtvviz.errors.ConfigError` and leaves the trainer where it was.
+
+        Returns:
+            the trainer itself (like :meth:`torch.nn.Module.to`).
+        """
+        target = resolve_device(device)
+        self.model.to(target)
+        if isinstance(self.objective, torch.nn.Module):
+            self.objective.to(target)
+        if self.optimizer is not None:
+            moved = [p for p in self.model.parameters() if p.requires_grad]
+            if any(a is not b for a, b in zip(moved, self._params)) or len(moved) != len(self._params):
+                raise RuntimeError("Moving the model replaced its parameters; the optimiser state cannot follow.")
+            # Loading the optimiser's own state casts every state tensor to its parameter's device (Adam's step
+            # counter stays on the CPU, as the optimiser expects).
+            self.optimizer.load_state_dict(self.optimizer.state_dict())
+        self._x = self._x.to(target)
+        self._edge_index = self._edge_index.to(target)
+        if self._edge_weight is not None:
+            self._edge_weight = self._edge_weight.to(target)
+        if self.x is not None:
+            self.x = self.x.to(target)
+        self.device, self.torch_device = device, target
+        self._pending = None  # lives on the old device: rebuilt on the new one when next needed
+        if target.type != "cuda" and torch.cuda.is_available():
+            torch.cuda.empty_cache()  # give the memory of the old run back (after an out-of-memory error)
+        return self
 
     # ---------------------------------------------------------------- internals
     def _forward(self, epoch: int) -> tuple[Tensor, dict[str, Tensor]]:

@@ -7,7 +7,7 @@ from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.train import Trainer, resolve_device
+from gtvviz.train import Trainer, available_devices, resolve_device
 
 SMALL = dict(hidden=(16, 16), mlp=(8,), device="cpu")
 
@@ -119,3 +119,73 @@ def test_collapse_detector() -> None:
     assert detector.update(sharp) is False
     one_cluster = np.tile([0.9, 0.05, 0.03, 0.02], (10, 1))
     assert detector.is_degenerate(one_cluster)
+
+
+def _numbers(trainer: Trainer) -> list[dict[str, float]]:
+    """The history without wall times (which differ from run to run)."""
+    return [{k: v for k, v in row.items() if k != "elapsed"} for row in trainer.history]
+
+
+def _adam_steps(trainer: Trainer) -> list[int]:
+    return [int(slot["step"]) for slot in trainer.optimizer.state.values()]
+
+
+def test_to_keeps_the_run_and_trains_on_identically(two_cliques: Graph) -> None:
+    config = RunConfig(clusters=2, epochs=20, seed=5, lr=0.01, **SMALL)
+    moved, still = build_trainer(two_cliques, config), build_trainer(two_cliques, config)
+    list(moved.step(7)), list(still.step(7))
+    last, best, history = moved.last, moved.best, list(moved.history)
+    assert moved.to("cpu") is moved
+    assert moved.epoch == 7 and moved.history == history and moved.last is last and moved.best is best
+    assert moved.device == "cpu" and moved.torch_device.type == "cpu"
+    assert _adam_steps(moved) == [7] * len(moved.optimizer.state)  # the optimiser state (moments, steps) is kept
+    assert all(p.device.type == "cpu" for p in moved.model.parameters())
+    np.testing.assert_array_equal(moved.predict(), still.predict())
+    moved.run(), still.run()
+    assert _numbers(moved) == _numbers(still)  # same optimiser steps as the trainer that never moved
+    np.testing.assert_array_equal(moved.last.s, still.last.s)
+    assert moved.summary()["device"] == "cpu"
+
+
+def test_to_an_absent_device_leaves_the_trainer_where_it_was(two_cliques: Graph) -> None:
+    trainer = build_trainer(two_cliques, RunConfig(clusters=2, epochs=5, **SMALL))
+    list(trainer.step(2))
+    absent = next((d for d in ("cuda", "mps") if d not in available_devices()), None)
+    if absent is None:
+        pytest.skip("every device is present")
+    with pytest.raises(ConfigError, match="not available|no CUDA"):
+        trainer.to(absent)
+    assert trainer.torch_device.type == "cpu" and trainer.device == "cpu"
+    assert [s.epoch for s in trainer.step(3)] == [3, 4, 5]
+
+
+@pytest.mark.parametrize("where", ["after_the_optimiser_step", "before_the_optimiser_step"])
+def test_a_failed_step_keeps_the_epoch_count_exact(two_cliques: Graph, where: str) -> None:
+    """A device error part of the way through a step (simulated in the model's forward pass): the next step goes on
+    exactly where the failed one stopped, so the run matches one that never failed, step for step."""
+    config = RunConfig(clusters=2, epochs=12, seed=2, lr=0.01, **SMALL)
+    failing, clean = build_trainer(two_cliques, config), build_trainer(two_cliques, config)
+    list(failing.step(4)), list(clean.step(4))
+    if where == "before_the_optimiser_step":
+        failing.to("cpu")  # drops the pending forward pass: the next step's first forward precedes its optimiser step
+    forward = failing.model.forward
+    calls = {"n": 0}
+
+    def fails_once(*args: object, **kwargs: object) -> torch.Tensor:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (simulated)")
+        return forward(*args, **kwargs)
+
+    failing.model.forward = fails_once  # type: ignore[method-assign]
+    with pytest.raises(torch.OutOfMemoryError, match="out of memory"):
+        list(failing.step(3))
+    taken = 5 if where == "after_the_optimiser_step" else 4
+    assert failing.epoch == 4 and len(failing.history) == 5 and _adam_steps(failing) == \
+        [taken] * len(failing.optimizer.state)
+    assert [s.epoch for s in failing.step(3)] == [5, 6, 7]
+    assert _adam_steps(failing) == [7] * len(failing.optimizer.state)  # one optimiser step per epoch, none twice
+    failing.run(), clean.run()
+    assert failing.epoch == clean.epoch == 12
+    assert _numbers(failing) == _numbers(clean)
+    np.testing.assert_array_equal(failing.last.s, clean.last.s)

@@ -86,6 +86,20 @@ def available_devices() -> list[str]:
     return devices
 
 
+#: Errors that mean a device ran out of memory (``torch.cuda.OutOfMemoryError`` is ``torch.OutOfMemoryError``).
+OUT_OF_MEMORY_ERRORS: tuple[type[BaseException], ...] = tuple(
+    {getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None)} - {None})
+
+
+def is_device_error(error: BaseException, device: torch.device | str) -> bool:
+    """Whether ``error``, raised by a training step on ``device``, is the device's fault rather than the run's: an
+    out-of-memory error, or a ``RuntimeError`` (CUDA, MPS or driver error) on a device other than the CPU. Such a
+    run can go on elsewhere, e.g. ``trainer.to("cpu")``."""
+    if isinstance(error, OUT_OF_MEMORY_ERRORS):
+        return True
+    return isinstance(error, RuntimeError) and torch.device(device).type != "cpu"
+
+
 def seeded_reset(model: torch.nn.Module, seed: int) -> None:
     """Re-initialise ``model`` from ``seed`` (its ``reset_parameters``) without touching the global RNG."""
     reset = getattr(model, "reset_parameters", None)

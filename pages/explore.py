@@ -18,7 +18,7 @@ from ui.downloads import download_buttons
 from ui.live_graph import live_graph
 from ui.sidebar import page_frame
 from ui.state import AppState, get_state, restart_with
-from ui.transport import AREA, CHART_INTERVAL, FRAME_INTERVAL, tick, transport_bar
+from ui.transport import AREA, CHART_INTERVAL, FRAME_INTERVAL, run_message, tick, transport_bar
 
 LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness"}
 GRAPH_METRICS = {"modularity": "Modularity", "conductance": "Conductance", "cut_fraction": "Cut fraction",
@@ -79,8 +79,7 @@ def live_view() -> None:
     tick(state)
     run, shown = state.run, state.shown()
     _status(state)
-    if run.error:
-        st.error(run.error)
+    run_message(state)
     if shown.collapsed:
         _collapse_remedy(state)
     live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch, picture=run.picture,

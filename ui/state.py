@@ -12,14 +12,17 @@ were and records one message for the control that caused it (:attr:`AppState.err
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 import streamlit as st
+import torch
 
 from gtvviz import Graph, RunConfig, Snapshot, Trainer, build_trainer
 from gtvviz.errors import GtvvizError, TrainingDivergedError
+from gtvviz.train import is_device_error
 from gtvviz.viz import SnapshotRecorder
 from ui import loading
 
@@ -36,7 +39,12 @@ METRICS_EVERY_LIMIT = 5000
 @dataclass
 class Run:
     """One training run: its configuration, graph (with a cache key, a fixed layout and, for a large graph, a
-    picture of its edges) and trainer."""
+    picture of its edges) and trainer.
+
+    ``error`` is the message of the last failed training step (divergence or fault), ``device_error`` whether that
+    failure was the device's (then the run can continue on the CPU, :func:`continue_on_cpu`) and ``resume``
+    whether it was playing when it failed.
+    """
 
     config: RunConfig
     graph: Graph
@@ -46,6 +54,8 @@ class Run:
     trainer: Trainer
     recorder: SnapshotRecorder
     error: str = ""
+    device_error: bool = False
+    resume: bool = False
 
     @property
     def latest(self) -> Snapshot:
@@ -167,9 +177,13 @@ def restart_with(state: AppState, area: str, **changes: object) -> bool:
 def advance(state: AppState, epochs: int, budget: float | None = None) -> None:
     """Train up to ``epochs`` epochs, stopping early once ``budget`` seconds have passed; record every snapshot.
 
-    A diverged run stops playing and keeps its message in :attr:`Run.error`.
+    A diverged run stops playing and keeps its message in :attr:`Run.error`. Any other failure of a step (a device
+    out of memory, a CUDA or driver error, a bug) also stops playing with one message in :attr:`Run.error`, never
+    a traceback on the page; the graph, the run and its history stay, and the trainer can go on (on the CPU after a
+    device error: :attr:`Run.device_error`, :func:`continue_on_cpu`).
     """
     run = state.run
+    run.error, run.device_error = "", False
     begin = time.perf_counter()
     try:
         for snapshot in run.trainer.step(epochs):
@@ -179,8 +193,59 @@ def advance(state: AppState, epochs: int, budget: float | None = None) -> None:
     except TrainingDivergedError as err:
         run.error = str(err)
         state.playing = False
+    except Exception as err:  # noqa: BLE001  (any failure of a tick must leave the session usable)
+        _fault(state, err)
     if run.trainer.done:
         state.playing = False
+
+
+def _first_line(err: BaseException, limit: int = 200) -> str:
+    text = str(err).strip().splitlines()[0].strip() if str(err).strip() else ""
+    text = text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text.rstrip(".") or type(err).__name__
+
+
+def _fault(state: AppState, err: Exception) -> None:
+    """Record a failed training step as one sentence, stop playing and log the traceback for the server."""
+    run, device = state.run, state.run.trainer.torch_device
+    logging.getLogger(__name__).exception("training step failed on %s at epoch %d", device, run.trainer.epoch)
+    run.device_error, run.resume = is_device_error(err, device), state.playing
+    state.playing = False
+    if run.device_error:
+        try:
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+        except Exception:  # noqa: BLE001  (a broken CUDA context must not hide the message)
+            pass
+        run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed on the {device.type.upper()} "
+                     f"({_first_line(err)}); the graph, the run and its history are kept, so you can continue on "
+                     "the CPU.")
+    else:
+        run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed ({type(err).__name__}: "
+                     f"{_first_line(err)}); the graph, the run and its history are kept: press Step to try again "
+                     "or Reset to start over.")
+
+
+def continue_on_cpu(state: AppState) -> None:
+    """Move the run to the CPU after a device error and go on from the same epoch (playing again if it was).
+
+    The applied settings (and so the link) switch to ``device=cpu``; epoch, history and snapshots stay. If the run
+    cannot be moved (a broken device context), the message says so and Reset starts the settings again on the CPU.
+    """
+    run = state.run
+    state.pending = state.pending.replace(device="cpu")
+    state.widgets_stale = True
+    run.device_error = False
+    try:
+        run.trainer.to("cpu")
+    except Exception as err:  # noqa: BLE001
+        logging.getLogger(__name__).exception("moving the run to the CPU failed")
+        run.error = (f"The run could not be moved to the CPU ({_first_line(err)}); press Reset to start it again "
+                     "on the CPU.")
+        return
+    run.config = run.config.replace(device="cpu")
+    run.error = ""
+    state.playing, state.view_epoch = run.resume and not run.trainer.done, None
 
 
 def sync_widgets(state: AppState) -> None:

@@ -4,14 +4,15 @@ While playing, the Explore page's live view is a fragment that reruns itself eve
 seconds; each rerun trains at most ``speed`` epochs and at most :data:`TICK_SECONDS` seconds (:func:`tick`) and
 then redraws. A click (Pause, Reset, ...) is handled as soon as the running tick ends, i.e. within one frame.
 The buttons live outside the fragment, so a click reruns the whole page and the fragment is redefined with the
-new ``run_every``.
+new ``run_every``. A tick that fails (divergence, a device out of memory, any error) pauses with one message
+(:func:`run_message`); after a device error a button moves the run to the CPU and goes on.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import AppState, advance, get_state, start
+from ui.state import AppState, advance, continue_on_cpu, get_state, start
 
 #: Seconds between frames while playing (the fragment's ``run_every``).
 FRAME_INTERVAL = 0.1
@@ -68,3 +69,16 @@ def tick(state: AppState) -> None:
     advance(state, state.speed, TICK_SECONDS)
     if not state.playing:
         st.rerun()
+
+
+def run_message(state: AppState) -> None:
+    """Show the message of the run's last failed step, if any, and after a device error offer to continue on the
+    CPU (the run keeps its epoch, history and snapshots; the applied settings and the link switch to the CPU)."""
+    run = state.run
+    if not run.error:
+        return
+    st.error(run.error, icon=":material/error:")
+    if run.device_error and st.button("Continue on CPU", key="remedy.cpu", icon=":material/memory:",
+                                      help="Move the model and its optimiser to the CPU and go on from this epoch"):
+        continue_on_cpu(state)
+        st.rerun()  # the whole page: the transport bar, the settings form and the link follow the new device

@@ -355,7 +355,7 @@ def write_report(args: argparse.Namespace, props: list[dict[str, Any]], sessions
         *_tests_md(tests),
         "",
         "An *xfail* is a test of behaviour the app or trainer does not have yet; it is strict, so it turns into a "
-        "failure the day the change lands (then remove its marker). The changes are below.",
+        "failure the day the change lands (then remove its marker). The changes, and those already made, are below.",
         "",
         CHANGES,
     ]
@@ -396,71 +396,38 @@ def browser_ttl() -> int:
 
 CHANGES = """## Changes needed (for the owners of the app and of the trainer)
 
-### A. Device errors and crashed ticks (`ui/state.py: advance`, `pages/explore.py: live_view`, `gtvviz/train.py`)
+### A. Device errors and crashed ticks: done (`ui/state.py`, `ui/transport.py`, `gtvviz/train.py`)
 
-Today an exception other than `TrainingDivergedError` (a CUDA out-of-memory error, any device or driver error,
-a bug) escapes `ui.state.advance` inside the live-view fragment: the page shows a traceback, **`state.playing`
-stays `True`**, so the fragment reruns every 0.1 s and fails again on every frame while the fault lasts, and
-nothing offers the CPU (AppTest: `test_a_device_error_in_a_tick_shows_a_message_and_offers_the_cpu`, strict
-xfail; a one-off crash is survivable today: `test_a_tick_that_crashes_once_keeps_the_graph_history_and_trainer`).
+What the app does now (AppTest: `test_a_device_error_in_a_tick_shows_a_message_and_offers_the_cpu`, no longer an
+xfail, and `test_a_tick_that_crashes_once_keeps_the_graph_history_and_trainer`):
 
-1. In `ui/state.py: advance`, after the `except TrainingDivergedError` branch:
+1. `ui.state.advance` catches every exception of a training step, not only `TrainingDivergedError`: it stops
+   playing (`tick()` then reruns the app, which stops the fragment's timer, so a lasting fault does not fail on
+   every frame), logs the traceback for the server and puts one sentence in `Run.error`, shown once by
+   `ui.transport.run_message` in the live view: "Training paused at epoch 10: the step failed on the CUDA (CUDA
+   out of memory. Tried to allocate ...); the graph, the run and its history are kept, so you can continue on the
+   CPU." The graph, the run, the recorder and the trainer stay; the message goes away with the next step that
+   trains.
+2. A device error (`gtvviz.train.is_device_error`: `torch.OutOfMemoryError`, which is `torch.cuda.OutOfMemoryError`,
+   on any device, or a `RuntimeError`, e.g. a CUDA, MPS or driver error, on a device other than the CPU) also sets
+   `Run.device_error`, frees the CUDA cache and shows a **Continue on CPU** button under the message.
+   `ui.state.continue_on_cpu` moves the run with `Trainer.to("cpu")`, sets `device=cpu` in the run's and the
+   applied settings (the settings form and the link follow on the rerun), and goes on playing if it was playing
+   when the step failed. If the run cannot be moved (a broken device context), the message says so and Reset
+   starts the settings again on the CPU. Any other exception (a bug) gives the same kind of message without the
+   button: Step tries again, Reset starts over.
+3. `gtvviz.train.Trainer.to(device)` moves model, optimiser state (Adam's moments; its step counters stay on the
+   CPU), objective (when it is a module) and inputs, and keeps epoch, history, snapshots, timing and the collapse
+   detector; on the same device the run goes on with identical numbers (`tests/test_train.py`). `Trainer.step` is
+   now exact after an exception part of the way through: `_update` records in `_stepped` that the optimiser step
+   of the coming epoch was taken, and when the forward pass after it (or the CUDA synchronisation) fails, the next
+   step redoes only that forward pass, so no optimiser step is taken twice or left uncounted (the fix of b53bdf7
+   took one extra optimiser step in that case); the pending forward pass is dropped before its backward pass, so it
+   is never back-propagated twice. `test_a_failed_step_keeps_the_epoch_count_exact` checks both failure points
+   against a run that never failed, step for step.
 
-   ```python
-   except (torch.OutOfMemoryError, RuntimeError) as err:  # torch.cuda.OutOfMemoryError is torch.OutOfMemoryError
-       if isinstance(err, torch.OutOfMemoryError) and torch.cuda.is_available():
-           torch.cuda.empty_cache()
-       first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-       run.error = (f"The training step failed on {run.trainer.torch_device}: {first}. The graph and the history "
-                    "are kept; continue on the CPU, or lower the widths.")
-       run.device_error = True  # new field of Run, default False
-       state.playing = False
-       logging.getLogger(__name__).exception("training tick failed")
-   ```
-
-   (`tick()` already calls `st.rerun()` when `advance` stopped playing, which stops the fragment's timer.) Keep the
-   message's first line of the error text: the test looks for it in an `st.error`.
-2. In `pages/explore.py: live_view`, right after `st.error(run.error)`: when `run.device_error`, draw
-   `st.button("Continue on the CPU", key="remedy.cpu", on_click=continue_on_cpu)` (any label containing "CPU"),
-   also when the failed device already was the CPU (then it retries there). The callback, in `ui/state.py`:
-
-   ```python
-   def continue_on_cpu() -> None:
-       state = get_state()
-       run = state.run
-       run.trainer.to("cpu")  # new Trainer method, below: keeps epoch, history, snapshots and optimiser state
-       run.config = run.config.replace(device="cpu")
-       state.pending = state.pending.replace(device="cpu")
-       run.error, run.device_error, state.widgets_stale = "", False, True
-   ```
-
-3. `gtvviz/train.py`: `Trainer.step` already survives an exception part of the way through (commit b53bdf7:
-   the next step rebuilds the forward pass; `test_a_step_that_fails_part_way_leaves_the_trainer_usable` passes).
-   Still needed: a `Trainer.to(device)` that moves the live run, keeping epoch, history and snapshots:
-
-   ```python
-   def to(self, device: str) -> "Trainer":
-       self.device, self.torch_device = device, resolve_device(device)
-       self.model.to(self.torch_device)
-       if self.optimizer is not None:
-           for slot in self.optimizer.state.values():
-               for key, value in slot.items():
-                   if torch.is_tensor(value) and key != "step":
-                       slot[key] = value.to(self.torch_device)
-       self._x = self._x.to(self.torch_device)
-       self._edge_index = self._edge_index.to(self.torch_device)
-       if self._edge_weight is not None:
-           self._edge_weight = self._edge_weight.to(self.torch_device)
-       self._pending = None  # rebuilt on the new device by the next step
-       return self
-   ```
-
-   One inexactness remains in b53bdf7: when the error comes from the forward pass *after* `optimizer.step()`, that
-   optimiser step has been applied but not counted, so the next `step` takes one more optimiser step than the epoch
-   counter says (the snapshots stay consistent with the model; only the count is off by one). To make it exact,
-   remember in `_update` that the optimiser step was taken (`self._stepped = True` right after
-   `optimizer.step()`, `False` after the forward) and, when it is set at the next call, skip the backward pass and
-   the optimiser step and only redo `self._forward(self.epoch + 1)`.
+Not covered: the pooling page (`pages/pooling.py`) has its own trainer and still lets errors other than a
+divergence reach the page; and no test runs on a real GPU (the device errors are simulated).
 
 ### B. Server settings for a classroom (`.streamlit/config.toml`)
 

@@ -294,6 +294,30 @@ def test_a_device_error_in_a_tick_shows_a_message_and_offers_the_cpu(error: Base
     assert run.latest.epoch == epoch + 1 and run.recorder.epochs() == list(range(epoch + 2))
 
 
+def test_a_run_that_cannot_leave_its_device_says_so_and_reset_starts_on_the_cpu() -> None:
+    at = start_app(SMALL)
+    click(at, "Step 10")
+    run = state(at).run
+    run.trainer.torch_device = torch.device("cuda")  # simulated, as above
+    _crash_once(run.trainer, RuntimeError("CUDA error: an illegal memory access was encountered (simulated)"))
+    click(at, "Step")
+
+    def broken_context(device: str) -> Any:
+        raise RuntimeError("CUDA error: an illegal memory access was encountered (simulated, while copying)")
+
+    run.trainer.to = broken_context  # type: ignore[method-assign]
+    click(at, "Continue on CPU")
+    assert_clean(at)
+    errors = texts(at, "error")
+    assert len(errors) == 1 and "could not be moved to the CPU" in errors[0] and "Reset" in errors[0], errors
+    assert not [b for b in at.button if "CPU" in b.label] and state(at).pending.device == "cpu"
+    click(at, "Reset")
+    assert_clean(at)
+    st = state(at)
+    assert st.run is not run and st.run.trainer.torch_device.type == "cpu" and st.run.latest.epoch == 0
+    assert st.run.graph.name == "karate" and not texts(at, "error")
+
+
 # ------------------------------------------------------------------------------------------------- uploads
 def _upload(at: Any, name: str, data: bytes) -> Any:
     at.radio(key="source.kind").set_value("Upload").run()

@@ -1,5 +1,9 @@
 """Drive the real app in headless Chromium: start ``streamlit run app.py`` on a free port and open it with Playwright.
 
+:func:`app_server` runs the server (with extra options, its own ``TMPDIR`` and a memory reading when a test needs
+them), :func:`streamlit_server` is its short form that yields only the URL, and :func:`chromium_browser` launches
+the browser.
+
 Used by the browser tests (``tests/test_browser_*.py``) and the scripts in ``benchmarks/``. Chromium is Debian's
 (``/usr/bin/chromium``); nothing is ever downloaded (no ``playwright install``), and a missing Chromium is an error.
 """
@@ -16,8 +20,12 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Mapping
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -41,43 +49,97 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class Server:
+    """A running ``streamlit run app.py``: its base URL, process, ``TMPDIR`` (its own empty folder, or ``None``
+    when it inherits the environment's) and log file."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    tmpdir: Path | None
+    log: Path
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process (and any children), in MB."""
+        import psutil
+
+        proc = psutil.Process(self.process.pid)
+        return (proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))) / 2**20
+
+
+@contextmanager
+def app_server(timeout: float = 120.0, options: Mapping[str, str] | None = None,
+               own_tmpdir: bool = False) -> Iterator[Server]:
+    """Run the app in a subprocess on a free port; yield it once ``/_stcore/health`` answers ``ok``.
+
+    Args:
+        timeout: seconds to wait for the server to become healthy.
+        options: more ``streamlit run`` options, e.g. ``{"server.disconnectedSessionTTL": "3"}``.
+        own_tmpdir: give the server an empty ``TMPDIR`` of its own (:attr:`Server.tmpdir`), so that any temporary
+            file it leaves behind is seen.
+    """
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="gtvviz-streamlit-") as scratch:
+        log = Path(scratch) / "server.log"
+        tmpdir = Path(scratch) / "server-tmp" if own_tmpdir else None
+        env = {**os.environ, "GTVVIZ_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+        if tmpdir is not None:
+            tmpdir.mkdir()
+            env["TMPDIR"] = str(tmpdir)
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                   "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+        for name, value in (options or {}).items():
+            command += [f"--{name}", str(value)]
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{_tail(log)}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                        if answer.read().decode().strip() == "ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"streamlit did not become healthy in {timeout:.0f} s:\n{_tail(log)}")
+                time.sleep(0.5)
+            yield Server(url, process, tmpdir, log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 @contextmanager
 def streamlit_server(timeout: float = 120.0) -> Iterator[str]:
     """Run the app in a subprocess; yield its base URL once ``/_stcore/health`` answers ``ok``."""
-    port = free_port()
-    log = tempfile.NamedTemporaryFile("w+", prefix="gtvviz-streamlit-", suffix=".log", delete=False)
-    env = {**os.environ, "GTVVIZ_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{_tail(log.name)}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not become healthy in {timeout:.0f} s:\n{_tail(log.name)}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
+    with app_server(timeout) as server:
+        yield server.url
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright (a missing Chromium fails; it is never skipped or downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        os.unlink(log.name)
+            yield browser
+        finally:
+            browser.close()
 
 
-def _tail(path: str, lines: int = 30) -> str:
-    return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+def _tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def epoch_of(text: str) -> int:

@@ -10,9 +10,9 @@ import time
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import CHROMIUM_ARGS, SMALL_MODEL, chromium_path, epoch_of, streamlit_server
+from tests.browser import SMALL_MODEL, chromium_browser, epoch_of, streamlit_server
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
@@ -26,11 +26,8 @@ def app_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    executable = chromium_path()  # a missing Chromium fails the test; it is never skipped or downloaded
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with chromium_browser() as browser:  # a missing Chromium fails the test; it is never skipped or downloaded
         yield browser
-        browser.close()
 
 
 def open_app(chromium: Browser, app_url: str) -> Page:

@@ -11,22 +11,17 @@ so that any temporary file the server leaves behind is seen.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.parse
-import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-import psutil
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import CHROMIUM_ARGS, REPO, chromium_path, epoch_of, free_port
+from tests.browser import REPO, Server, chromium_browser, epoch_of
+from tests.browser import app_server as browser_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("reliability-browser")]
 #: Seconds a closed session is kept for reconnection by the test server (Streamlit's default is 120).
@@ -49,66 +44,12 @@ MEMORY_TOLERANCE_MB = 40.0
 
 
 # ------------------------------------------------------------------------------------------------- server
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    tmpdir: Path
-    log: Path
-
-    def rss_mb(self) -> float:
-        """Resident memory of the server process (and any children), in MB."""
-        proc = psutil.Process(self.process.pid)
-        return (proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))) / 2**20
-
-
 @contextmanager
 def app_server(ttl: int = SESSION_TTL, timeout: float = 180.0) -> Iterator[Server]:
     """``streamlit run app.py`` on a free port, with a short session TTL and its own empty ``TMPDIR``."""
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="gtvviz-reliability-") as scratch:
-        tmpdir, log = Path(scratch) / "server-tmp", Path(scratch) / "server.log"
-        tmpdir.mkdir()
-        env = {**os.environ, "GTVVIZ_OFFLINE": "1", "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmpdir)}
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                   "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-                   "--server.disconnectedSessionTTL", str(ttl)]
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                        if answer.read().decode().strip() == "ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"streamlit did not become healthy in {timeout:.0f} s")
-                time.sleep(0.5)
-            yield Server(url, process, tmpdir, log)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-@contextmanager
-def chromium_browser() -> Iterator[Browser]:
-    executable = chromium_path()  # a missing Chromium fails; it is never skipped or downloaded
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with browser_server(timeout, options={"server.disconnectedSessionTTL": str(ttl)}, own_tmpdir=True) as server:
+        assert server.tmpdir is not None
+        yield server
 
 
 @pytest.fixture(scope="module")

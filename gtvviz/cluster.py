@@ -35,7 +35,7 @@ class TVGNNClustering:
     def __init__(self, n_clusters: int = 2, *, alpha1: float = 0.785, alpha2: float = 0.514, delta: float = 0.311,
                  eps: float = 1e-3, hidden: tuple[int, ...] = (512, 512), mlp: tuple[int, ...] = (256,),
                  lr: float = 1e-3, epochs: int = 500, seed: int = 0, device: str = "auto",
-                 warmup: int = 0) -> None:
+                 warmup: int = 0, balance_weight: str = "adaptive") -> None:
         self.n_clusters = n_clusters
         self.alpha1 = alpha1
         self.alpha2 = alpha2
@@ -48,6 +48,7 @@ class TVGNNClustering:
         self.seed = seed
         self.device = device
         self.warmup = warmup
+        self.balance_weight = balance_weight
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Parameters of this estimator (scikit-learn protocol)."""

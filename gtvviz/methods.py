@@ -23,10 +23,10 @@ MethodBuilder = Callable[[Graph, RunConfig, torch.Tensor], tuple[torch.nn.Module
 
 def build_tvgnn(graph: Graph, config: RunConfig, x: torch.Tensor) -> tuple[torch.nn.Module, Objective]:
     """TVGNN with the configuration's widths, delta and eps, trained with the AsymCheegerCut loss (with the
-    configured warm-up of the GTV weight, see :class:`~gtvviz.nn.losses.AsymCheegerCutObjective`)."""
+    configured balance weight and warm-up, see :class:`~gtvviz.nn.losses.AsymCheegerCutObjective`)."""
     model = TVGNN(x.size(1), config.clusters, config.hidden, config.mlp, delta_coeff=config.delta,
                   eps=config.eps)
-    return model, AsymCheegerCutObjective(config.alpha1, config.alpha2, config.warmup)
+    return model, AsymCheegerCutObjective(config.alpha1, config.alpha2, config.warmup, config.balance_weight)
 
 
 def _builders() -> dict[str, MethodBuilder]:

@@ -16,6 +16,7 @@ SMALL = {
     "sbm": dict(sizes=(30, 20), p_in=0.3, p_out=0.02, snr=2.0, features=4, seed=1),
     "planted_partition": dict(groups=3, group_size=15, p_in=0.4, p_out=0.05, features=3, seed=1),
     "csbm": dict(n=60, blocks=3, degree=6.0, homophily=0.9, snr=3.0, features=5, seed=1),
+    "word_sbm": dict(blocks=3, size=15, p_in=0.4, p_out=0.02, words=6, signal=2.0, seed=1),
     "bridged": dict(size=20, p_in=0.4, bridges=2, features=4, seed=1),
     "lfr": dict(n=100, min_community=20, seed=1),
     "moons": dict(n=60, noise=0.05, k=5, seed=1),

@@ -26,7 +26,8 @@ NOT_IN_FORM = ("graph",)
 CLASSROOM = ("clusters", "epochs", "seed")
 LABELS = {"clusters": "Clusters K", "alpha1": "α₁ (GTV)", "alpha2": "α₂ (balance)", "delta": "δ", "eps": "ε",
           "hidden": "GTVConv widths", "mlp": "MLP widths", "lr": "Learning rate", "epochs": "Epochs",
-          "seed": "Seed", "device": "Device", "method": "Method"}
+          "seed": "Seed", "device": "Device", "method": "Method",
+          "warmup": "GTV warm-up (epochs)", "balance_weight": "Balance weight"}
 FORMATS = {"eps": "%.1e", "lr": "%.1e"}
 
 

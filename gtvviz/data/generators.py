@@ -247,6 +247,22 @@ def csbm(n: int, blocks: int, degree: float, homophily: float, snr: float, featu
     return sbm(sizes, p_in, p_out, snr, features, seed)
 
 
+def word_sbm(blocks: int, size: int, p_in: float, p_out: float, words: int, signal: float, seed: int) -> Graph:
+    """SBM of ``blocks`` equal blocks with bag-of-words features: Poisson word counts of rate 1, plus
+    ``2 * signal`` on the block's own share of the ``words`` (as in a citation graph; row normalisation makes
+    every node's features nearly alike when ``signal`` is small). With 4 or more blocks and a weak signal, the
+    reference TVGNN configuration stays at the uniform assignment (issue 8, :mod:`gtvviz.nn.losses`)."""
+    if words < blocks:
+        raise ConfigError(f"word_sbm needs at least one word per block: {words} words for {blocks} blocks.")
+    rng = np.random.default_rng(seed)
+    labels = _block_labels((size,) * blocks)
+    edges = _block_edges(rng, (size,) * blocks, p_in, p_out)
+    rates = np.ones((blocks, words))
+    for block, own in enumerate(np.array_split(np.arange(words), blocks)):
+        rates[block, own] += 2 * signal
+    return _graph(edges, len(labels), x=rng.poisson(rates[labels]).astype(np.float64), y=labels)
+
+
 def bridged(size: int, p_in: float, bridges: int, snr: float, features: int, seed: int) -> Graph:
     """Two dense communities of ``size`` nodes joined by exactly ``bridges`` random bridge edges."""
     if bridges > size * size:
@@ -386,6 +402,14 @@ GENERATORS: dict[str, GeneratorSpec] = {g.name: g for g in (
         Param("homophily", "float", 0.8, 0.0, 1.0, "expected share of a node's edges inside its block"),
         Param("snr", "float", 1.0, 0.0, 50.0, "feature signal-to-noise ratio (0 = pure noise)"),
         _FEATURES, _SEED), csbm),
+    GeneratorSpec("word_sbm", "SBM with bag-of-words count features (weak signal: the uniform trap)", (
+        Param("blocks", "int", 4, 2, 50, "number of blocks"),
+        Param("size", "int", 100, 2, 20_000, "nodes per block"),
+        Param("p_in", "float", 0.05, 0.0, 1.0, "edge probability inside a block"),
+        Param("p_out", "float", 0.01, 0.0, 1.0, "edge probability between blocks"),
+        Param("words", "int", 16, 2, 1024, "vocabulary size (feature dimension)"),
+        Param("signal", "float", 0.3, 0.0, 50.0, "extra word rate on a block's own words, times 2"),
+        _SEED), word_sbm),
     GeneratorSpec("bridged", "Two dense communities joined by a few bridge edges, noisy features", (
         Param("size", "int", 40, 3, 20_000, "nodes per community"),
         Param("p_in", "float", 0.25, 0.0, 1.0, "edge probability inside a community"),

@@ -117,27 +117,67 @@ def asym_cheeger_cut_loss(s: Tensor, edge_index: Tensor, edge_weight: Tensor | N
     return {"total": alpha1 * gtv + alpha2 * balance, "gtv": gtv, "balance": balance}
 
 
+#: Relative margin by which the adaptive balance weight exceeds the assignment's cut ratio (see
+#: :class:`AsymCheegerCutObjective`).
+ADAPTIVE_MARGIN = 0.1
+#: Balance-weight modes of :class:`AsymCheegerCutObjective`: ``"fixed"`` is the reference behaviour.
+BALANCE_WEIGHTS = ("adaptive", "fixed")
+
+
 @dataclass
 class AsymCheegerCutObjective:
-    r"""The training objective of TVGNN: :func:`asym_cheeger_cut_loss` with an optional warm-up of the GTV weight.
+    r"""The training objective of TVGNN: :func:`asym_cheeger_cut_loss`, with a guard against the uniform trap.
 
-    During the first ``warmup`` epochs the GTV weight used for the gradient ramps linearly from 0 to ``alpha1``
-    (``train_total`` below); ``total`` is always the full objective
-    :math:`\alpha_1 \mathcal{L}_{GTV} + \alpha_2 \mathcal{L}_{AN}`, so curves and the lowest-loss epoch are
-    comparable across epochs. ``warmup = 0`` is the reference behaviour.
+    ``total`` is always the reference loss :math:`\alpha_1 \mathcal{L}_{GTV} + \alpha_2 \mathcal{L}_{AN}`, so
+    curves and the lowest-loss epoch are comparable across runs and modes. The gradient is taken of
+    ``train_total`` when the terms contain it: the same loss with the weights below.
 
-    Why: a model whose input features differ little between nodes (e.g. row-normalised bag-of-words) starts with
-    nearly identical rows of :math:`\mathbf{S}`. There both terms sit on a kink: the GTV subgradient pulls every
-    pair of neighbours together at a constant rate, however small their difference, while the balance
-    subgradient is nearly constant along each row, which the softmax cancels. The node differences are erased
-    before the balance term can amplify them, and the run stays at :math:`\mathbf{S} = 1/K`. Letting the
-    balance term act first spreads the rows into :math:`K` groups; the GTV term then moves the boundaries.
+    **Why the reference run can stall at** :math:`\mathbf{S} = 1/K`. Write :math:`G = \mathcal{L}_{GTV}` and
+    :math:`B = 1 - \mathcal{L}_{AN}` (the normalised asymmetric norm, 0 at the uniform assignment). Both are
+    positively 1-homogeneous in the distance from it: along :math:`\mathbf{S} = 1/K + t\mathbf{D}`,
+    :math:`G = t\,g(\mathbf{D})` and :math:`B = t\,b(\mathbf{D})` for small :math:`t > 0`, so the loss is
+    :math:`\alpha_2 + t\,(\alpha_1 g - \alpha_2 b)`. The uniform assignment is therefore a local minimum along
+    every direction whose *cut ratio* :math:`g/b` exceeds :math:`\alpha_2/\alpha_1` (0.655 with the reference
+    weights). At initialisation the model can only reach directions that are little better than random
+    partitions, whose cut ratio is about the cut fraction of a random balanced partition, :math:`1 - 1/K`
+    (lowered somewhat by message passing): 0.5 for :math:`K = 2`, 0.67 for 3, 0.75 for 4. This is why the
+    reference configuration trains with 2 or 3 clusters and stays grey with 4 or more on graphs whose
+    features carry little signal.
+
+    **The remedy** (``balance_weight="adaptive"``, gtvviz's default). The gradient is taken with the balance
+    weight
+
+    .. math::
+        \tilde\alpha_2 = \max\left(\alpha_2,\; (1 + m)\, \alpha_1 \frac{G}{B}\right), \qquad m = 0.1,
+
+    held constant (no gradient through it). Along the current direction the slope is then
+    :math:`\alpha_1 g - \tilde\alpha_2 b \le -m \alpha_1 g < 0`: the run always moves away from the uniform
+    assignment, while the GTV gradient keeps lowering the cut ratio (Dinkelbach's scheme for the ratio
+    :math:`G/B`, the asymmetric Cheeger ratio itself). As soon as the assignment's ratio falls below
+    :math:`\alpha_2 / ((1+m)\alpha_1)`, :math:`\tilde\alpha_2 = \alpha_2` and the gradient is exactly the
+    reference's; runs that never enter the trap are unchanged. At exactly uniform :math:`\mathbf{S}`
+    (:math:`B = 0`) the weight is :math:`\alpha_2`. ``balance_weight="fixed"`` is the reference behaviour.
+
+    An older, weaker remedy stays available: ``warmup`` epochs over which the GTV weight used for the gradient
+    ramps linearly from 0 to :math:`\alpha_1`.
+
+    Args:
+        alpha1 (float): weight of the GTV term. (default: ``1.0``)
+        alpha2 (float): weight of the balance term. (default: ``1.0``)
+        warmup (int): epochs of the GTV-weight ramp; 0 = none. (default: ``0``)
+        balance_weight (str): ``"adaptive"`` or ``"fixed"`` (the reference). (default: ``"adaptive"``)
     """
 
     alpha1: float = 1.0
     alpha2: float = 1.0
     warmup: int = 0
+    balance_weight: str = "adaptive"
     epoch: int = 0
+
+    def __post_init__(self) -> None:
+        if self.balance_weight not in BALANCE_WEIGHTS:
+            raise ConfigError(f"balance_weight must be one of {', '.join(BALANCE_WEIGHTS)}, "
+                              f"got {self.balance_weight!r}.")
 
     def set_epoch(self, epoch: int) -> None:
         """Tell the objective how many optimisation steps have been done."""
@@ -148,9 +188,19 @@ class AsymCheegerCutObjective:
         """The GTV weight used for the gradient at the current epoch."""
         return self.alpha1 * min(1.0, self.epoch / self.warmup) if self.warmup > 0 else self.alpha1
 
+    def balance_weight_for(self, gtv: float, balance: float) -> float:
+        r"""The balance weight used for the gradient, given the current (unweighted) terms: :math:`\alpha_2`,
+        or :math:`\tilde\alpha_2` above in adaptive mode."""
+        spread = 1.0 - balance
+        if self.balance_weight == "fixed" or not spread > 0.0:
+            return self.alpha2
+        return max(self.alpha2, (1.0 + ADAPTIVE_MARGIN) * self.gtv_weight * gtv / spread)
+
     def __call__(self, s: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None,
                  batch: Tensor | None = None) -> LossTerms:
         terms = asym_cheeger_cut_loss(s, edge_index, edge_weight, self.alpha1, self.alpha2, batch=batch)
-        if self.warmup > 0 and self.epoch < self.warmup:
-            terms["train_total"] = self.gtv_weight * terms["gtv"] + self.alpha2 * terms["balance"]
+        weight1 = self.gtv_weight
+        weight2 = self.balance_weight_for(float(terms["gtv"].detach()), float(terms["balance"].detach()))
+        if weight1 != self.alpha1 or weight2 != self.alpha2:
+            terms["train_total"] = weight1 * terms["gtv"] + weight2 * terms["balance"]
         return terms

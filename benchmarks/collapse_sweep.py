@@ -5,11 +5,13 @@ Issue 8. Every graph is trained twice with the reference configuration of TVGNN 
 with ``balance_weight=adaptive`` (gtvviz's default; see ``gtvviz.nn.losses.AsymCheegerCutObjective``). The graphs:
 three families (plain SBM with gtvviz's featureless default features, contextual SBM with Gaussian features of SNR
 0.5, SBM with bag-of-words counts of signal 0.3) x K in {2, 4, 6, 8} x three (nodes, average degree, homophily)
-settings x 3 seeds = 108 graphs, 216 runs. Prints and writes (``benchmarks/results/collapse_sweep.md`` and
+settings x 3 seeds = 108 graphs, 216 runs; with ``--datasets Cora,CiteSeer --data-root DIR`` also those PyG datasets
+(K = number of classes, 500 epochs, seed 0). Prints and writes (``benchmarks/results/collapse_sweep.md`` and
 ``.json``): the fraction of collapsed runs (the trainer's ``collapsed`` flag at the last epoch), mean NMI, mean
 sharpness and mean seconds per run, overall and per family and K, and the paired comparison the issue asks for.
 
-    nice .venv/bin/python benchmarks/collapse_sweep.py [--epochs 300] [--jobs 2] [--seeds 3]
+    nice .venv/bin/python benchmarks/collapse_sweep.py [--epochs 300] [--jobs 2] [--seeds 3] \
+        [--datasets Cora --data-root /tmp/gtvviz_data]
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def run_one(case: dict[str, Any]) -> dict[str, Any]:
     from gtvviz.methods import build_trainer
 
     torch.set_num_threads(1)
-    graph = load_graph(case["source"])
+    graph = load_graph(case["source"], data_root=case.get("data_root"))
     config = RunConfig(graph=case["source"], clusters=case["k"], epochs=case["epochs"], seed=case["seed"],
                        device="cpu", balance_weight=case["mode"])
     start = time.perf_counter()
@@ -76,21 +78,24 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
     header = "| configuration | group | runs | collapsed | mean NMI | mean sharpness | seconds per run |"
     lines = ["# Uniform-trap sweep: reference weights against gtvviz's default", "",
              f"`nice .venv/bin/python benchmarks/collapse_sweep.py --epochs {args.epochs} --seeds {args.seeds} "
-             f"--jobs {args.jobs}`: {len(rows)} runs in {wall / 60:.1f} min on a 2-core CPU (one thread per run). "
+             f"--jobs {args.jobs}" + (f" --datasets {args.datasets}" if args.datasets else "") + f"`: {len(rows)} runs in {wall / 60:.1f} min on a 2-core CPU (one thread per run). "
              "Model: the reference configuration (2 x GTVConv(512), ELU, MLP 256, alpha1 0.785, alpha2 0.514, "
              f"delta 0.311, lr 1e-3), {args.epochs} epochs, metrics at the last epoch. `fixed` = the reference "
              "objective exactly; `adaptive` = gtvviz's default balance weight. Collapsed = the trainer's flag "
              "(sharpness within 10% of 1/K, or one cluster holding every node, for 50 epochs in a row).", "",
              header, "|---|---|---|---|---|---|---|"]
-    groups = [("all", lambda r: True)]
+    groups = [("all generated graphs", lambda r: r["family"] != "pyg")]
     groups += [(f"{f}", lambda r, f=f: r["family"] == f) for f in FAMILIES]
+    groups += [(r["source"], lambda r, s=r["source"]: r["source"] == s) for r in rows
+               if r["family"] == "pyg" and r["mode"] == MODES[0]]
     groups += [(f"K = {k}", lambda r, k=k: r["k"] == k) for k in CLUSTERS]
     groups += [(f"{f}, K = {k}", lambda r, f=f, k=k: r["family"] == f and r["k"] == k)
                for f, k in product(FAMILIES, CLUSTERS)]
     for name, keep in groups:
         for mode in MODES:
             lines.append(f"| {mode} | {name} " + _summary([r for r in rows if r["mode"] == mode and keep(r)]))
-    pairs = [(by[("fixed", s)], by[("adaptive", s)]) for m, s in by if m == "fixed" and ("adaptive", s) in by]
+    pairs = [(by[("fixed", s)], by[("adaptive", s)]) for m, s in by if m == "fixed" and ("adaptive", s) in by
+             and by[("fixed", s)]["family"] != "pyg"]
     trapped = [(f, a) for f, a in pairs if f["collapsed"]]
     free = [(f, a) for f, a in pairs if not f["collapsed"]]
     worse = [(f, a) for f, a in free if a["nmi"] < f["nmi"] - 0.05]
@@ -113,11 +118,19 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (one torch thread each)")
+    parser.add_argument("--datasets", default="", help="PyG datasets to add, e.g. Cora,CiteSeer")
+    parser.add_argument("--data-root", default=None, help="writable copy of ../shared/datasets")
     args = parser.parse_args()
     cases = [{"family": family, "k": k, "nodes": n, "degree": degree, "homophily": homophily, "seed": seed,
               "mode": mode, "epochs": args.epochs, "source": graph_source(family, k, n, degree, homophily, seed)}
              for family, k, (n, degree, homophily), seed, mode
              in product(FAMILIES, CLUSTERS, SHAPES, range(args.seeds), MODES)]
+    for name in filter(None, args.datasets.split(",")):
+        from gtvviz.data import load_graph
+
+        k = int(load_graph(f"pyg:{name}", data_root=args.data_root).y.max()) + 1
+        cases = [{"family": "pyg", "k": k, "nodes": 0, "degree": 0.0, "homophily": 0.0, "seed": 0, "mode": mode,
+                  "epochs": 500, "source": f"pyg:{name}", "data_root": args.data_root} for mode in MODES] + cases
     start, rows = time.perf_counter(), []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for i, row in enumerate(pool.map(run_one, cases), 1):

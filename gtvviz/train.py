@@ -122,7 +122,8 @@ class Trainer:
             parameters (e.g. a fixed spectral embedding) is evaluated once and is then done.
         objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``; the gradient is
             taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. An objective
-            with ``set_epoch(epoch)`` is told the epoch before each forward pass.
+            with ``set_epoch(epoch)`` is told the epoch before each forward pass, and one with ``reset()`` is reset
+            with the model.
         lr, epochs, seed, device: optimiser learning rate, length of the run, seed of the initialisation and
             device (``auto``, ``cpu``, ``cuda`` or ``mps``).
         adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
@@ -167,6 +168,9 @@ class Trainer:
         self.best = None
         self._elapsed = 0.0
         self._detector = CollapseDetector()
+        reset_objective = getattr(self.objective, "reset", None)
+        if reset_objective is not None:  # an objective with state of its own (a schedule, a remedy) starts again
+            reset_objective()
         self._pending = self._forward(0)
         if not _finite(*self._pending):  # no good snapshot to keep: refuse to start rather than record a NaN one
             self.last = None

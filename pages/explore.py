@@ -26,8 +26,16 @@ GRAPH_METRICS = {"modularity": "Modularity", "conductance": "Conductance", "cut_
 COLLAPSED = (
     "**The run has collapsed.** For many epochs every node has kept (almost) the same soft assignment: the graph "
     "stays grey (S is uniform, 1/K everywhere) or one cluster has taken every node, so the loss has nothing left "
-    "to pull on. Start again from another seed."
+    "to pull on."
 )
+#: What to do about it, by the run's balance weight.
+REMEDY = {
+    "fixed": "With the reference balance weight (α₂ fixed), the uniform assignment is a trap whenever the partitions "
+             "the model can reach early cut more edges than α₂/α₁ of their balance — typical with 4 or more clusters "
+             "and weak features (see Theory, section 3). The adaptive balance weight avoids it.",
+    "adaptive": "Even the adaptive balance weight could not pull this run away from it: the features may not "
+                "separate the nodes at all. Try another seed, fewer clusters or a higher learning rate.",
+}
 
 
 def _on_replay() -> None:
@@ -57,7 +65,12 @@ def _metrics(state: AppState) -> None:
 
 
 def _collapse_remedy(state: AppState) -> None:
-    st.warning(COLLAPSED, icon=":material/blur_on:")
+    weight = state.run.config.balance_weight
+    st.warning(f"{COLLAPSED} {REMEDY.get(weight, '')}", icon=":material/blur_on:")
+    if weight == "fixed" and st.button("Adaptive balance weight and Reset", key="remedy.adaptive",
+                                       icon=":material/balance:"):
+        restart_with(state, AREA, balance_weight="adaptive")
+        st.rerun()
     if st.button("New seed and Reset", key="remedy.seed", icon=":material/casino:"):
         restart_with(state, AREA, seed=(state.pending.seed + 1) % 2**31)
         st.rerun()

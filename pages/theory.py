@@ -37,7 +37,34 @@ AN_LOSS = r"""
 \lvert d \rvert_\rho = \begin{cases} \rho\, d & d \ge 0 \\ -d & d < 0 \end{cases}, \qquad \rho = K - 1
 """
 
+TRAP = r"""
+\mathbf{S} = \tfrac{1}{K} + t\,\mathbf{D}: \quad
+\mathcal{L} = \alpha_2 + t\,\big(\alpha_1\, g(\mathbf{D}) - \alpha_2\, b(\mathbf{D})\big), \qquad
+G = \mathcal{L}_{GTV} = t\,g, \quad B = 1 - \mathcal{L}_{AN} = t\,b
+"""
+REMEDY = r"""
+\tilde\alpha_2 = \max\Big(\alpha_2,\ 1.1\,\alpha_1 \frac{G}{B}\Big) \quad\Rightarrow\quad
+\frac{d}{dt}\big(\alpha_1 G + \tilde\alpha_2 (1 - B)\big) \le -0.1\,\alpha_1\, g < 0
+"""
+
 TV_NAME = "a<sub>ij</sub>‖s<sub>i</sub>−s<sub>j</sub>‖<sub>1</sub>"
+
+
+def _trap_section(state: AppState) -> None:
+    """The current snapshot's cut ratio G/B and the balance weight the gradient uses there."""
+    run, shown = state.run, state.shown()
+    objective = run.trainer.objective
+    if not hasattr(objective, "balance_weight_for") or "gtv" not in shown.losses:
+        st.info(f"The {run.config.method} model is not trained with the AsymCheegerCut loss; choose method tvgnn.")
+        return
+    gtv, spread = shown.losses["gtv"], 1.0 - shown.losses["balance"]
+    columns = st.columns(4)
+    columns[0].metric("G (GTV)", f"{gtv:.3g}", border=True)
+    columns[1].metric("B (1 − balance loss)", f"{spread:.3g}", border=True)
+    columns[2].metric("cut ratio G/B", f"{gtv / spread:.3g}" if spread > 0 else "undefined", border=True)
+    columns[3].metric(f"balance weight ({run.config.balance_weight})",
+                      f"{objective.balance_weight_for(gtv, shown.losses['balance']):.3g}", border=True,
+                      help=f"α₂ = {run.config.alpha2:g}; α₂/α₁ = {run.config.alpha2 / max(run.config.alpha1, 1e-12):.3g}")
 
 
 def _gamma_section(state: AppState) -> None:
@@ -108,3 +135,15 @@ st.markdown(
     f"This run: α₁ = {state.run.config.alpha1:g}, α₂ = {state.run.config.alpha2:g}, K = {state.run.config.clusters}."
 )
 _loss_section(state)
+st.markdown("##### 3. The uniform trap, and gtvviz's adaptive balance weight")
+st.latex(TRAP)
+st.markdown(
+    "Both terms grow linearly with the distance t from the uniform assignment, so S = 1/K is a local minimum "
+    "along every direction D whose cut ratio g/b is above α₂/α₁. Early in training the model can reach little "
+    "more than random partitions, whose cut ratio is about 1 − 1/K: above α₂/α₁ = 0.655 from K = 4 on, which is "
+    "why the reference configuration can stay grey with 4 or more clusters. gtvviz's default raises the balance "
+    "weight of the gradient just enough that moving away from uniform always pays, and uses exactly α₂ once the "
+    "assignment's cut ratio is below α₂/(1.1·α₁) (`balance_weight = fixed` is the reference):"
+)
+st.latex(REMEDY)
+_trap_section(state)

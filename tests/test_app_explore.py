@@ -89,6 +89,20 @@ def test_collapse_says_what_happened_and_offers_a_new_seed() -> None:
     assert_clean(at)
     st = state(at)
     assert st.run.config.seed == 1 and st.run.latest.epoch == 0 and not st.run.latest.collapsed
+    assert not any(b.label.startswith("Adaptive") for b in at.button)  # already adaptive (the default)
+
+
+def test_a_collapsed_reference_run_is_offered_the_adaptive_balance_weight() -> None:
+    at = start_app({**SMALL, "balance_weight": "fixed", "seed": "3"})
+    trainer = state(at).run.trainer
+    trainer.last = replace(trainer.last, collapsed=True)
+    at.run()
+    assert any("α₂ fixed" in text for text in texts(at, "warning"))
+    click(at, "Adaptive balance weight and Reset")
+    assert_clean(at)
+    st = state(at)
+    assert st.run.config.balance_weight == "adaptive" and st.run.config.seed == 3 and st.run.latest.epoch == 0
+    assert at.query_params["balance_weight"] == "adaptive"
 
 
 def test_replay_scrubs_recorded_snapshots_and_downloads_follow() -> None:

@@ -35,6 +35,8 @@ def test_objective_warmup_schedule() -> None:
 
 def test_adaptive_balance_weight_by_hand() -> None:
     adaptive = AsymCheegerCutObjective(alpha1=0.785, alpha2=0.514)
+    assert adaptive.balance_weight_for(gtv=0.3, balance=0.6) == 0.514  # not engaged yet
+    adaptive.engaged_at = 0
     # cut ratio G / B = 0.3 / (1 - 0.6) = 0.75 > alpha2 / alpha1: weight 1.1 * 0.785 * 0.75 = 0.647625
     assert adaptive.balance_weight_for(gtv=0.3, balance=0.6) == pytest.approx(0.647625, abs=1e-12)
     # ratio 0.1 / 0.5 = 0.2: well below, the reference weight
@@ -43,6 +45,31 @@ def test_adaptive_balance_weight_by_hand() -> None:
     assert AsymCheegerCutObjective(0.785, 0.514, balance_weight="fixed").balance_weight_for(0.3, 0.6) == 0.514
     with pytest.raises(ConfigError, match="balance_weight must be one of adaptive, fixed"):
         AsymCheegerCutObjective(balance_weight="ratio")
+
+
+def test_the_remedy_engages_only_when_the_detector_fires() -> None:
+    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    uniform, sharp = torch.full((3, 3), 1 / 3), torch.eye(3)
+    objective = AsymCheegerCutObjective(0.785, 0.514)
+    for epoch in range(49):
+        objective.set_epoch(epoch)
+        objective(uniform, edge_index)
+        objective(uniform, edge_index)  # a second call in the same epoch (a retried step) does not count
+    assert objective.engaged_at is None
+    objective.set_epoch(49)
+    objective(uniform, edge_index)
+    assert objective.engaged_at == 49
+    objective.reset()
+    assert objective.engaged_at is None
+    for epoch in range(200):
+        objective.set_epoch(epoch)
+        objective(sharp, edge_index)
+    assert objective.engaged_at is None
+    fixed = AsymCheegerCutObjective(0.785, 0.514, balance_weight="fixed")
+    for epoch in range(60):
+        fixed.set_epoch(epoch)
+        fixed(uniform, edge_index)
+    assert fixed.engaged_at is None
 
 
 def _ray(t: float, direction: np.ndarray) -> np.ndarray:
@@ -69,7 +96,9 @@ def test_uniform_attracts_the_reference_loss_and_repels_the_adaptive_gradient() 
     edge_index = torch.tensor(np.argwhere(a).T)
     step = torch.tensor(t, dtype=torch.float64, requires_grad=True)
     s = 1.0 / k + step * torch.tensor(direction)
-    terms = AsymCheegerCutObjective(alpha1, alpha2)(s, edge_index)
+    adaptive = AsymCheegerCutObjective(alpha1, alpha2)
+    adaptive.engaged_at = 0  # (as after the detector has fired)
+    terms = adaptive(s, edge_index)
     (slope,) = torch.autograd.grad(terms["train_total"], step)
     weight = 1.1 * alpha1 * g1 / b1
     assert slope.item() == pytest.approx((alpha1 * g1 - weight * b1) / t, rel=1e-6)
@@ -97,8 +126,8 @@ def test_the_trap_is_flagged_and_a_good_run_is_not() -> None:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_default_escapes_the_trap_that_holds_the_reference(seed: int) -> None:
     """The 4-block bag-of-words SBM: the reference weights stay at S = 1/K (loss alpha2), the default leaves it
-    for a sharp assignment that correlates with the blocks and has a lower value of the reference loss itself."""
-    small = dict(clusters=4, epochs=90, hidden=(64, 64), mlp=(32,), device="cpu", seed=seed, lr=0.01)
+    once the detector fires, for a sharper assignment that correlates with the blocks and has a lower value of the reference loss itself."""
+    small = dict(clusters=4, epochs=300, hidden=(64, 64), mlp=(32,), device="cpu", seed=seed)
     runs = {}
     for weight in ("fixed", "adaptive"):
         runs[weight] = build_trainer(bag_of_words_sbm(), RunConfig(**small, balance_weight=weight), metrics_every=90)
@@ -106,5 +135,6 @@ def test_the_default_escapes_the_trap_that_holds_the_reference(seed: int) -> Non
     trapped, escaped = runs["fixed"].last, runs["adaptive"].last
     assert trapped.collapsed and trapped.metrics["nmi"] < 0.05
     assert trapped.losses["total"] == pytest.approx(0.514, abs=1e-3)
-    assert not escaped.collapsed and escaped.metrics["nmi"] > 0.1 and escaped.metrics["sharpness"] > 0.9
+    assert runs["adaptive"].objective.engaged_at == 49  # waited for the detector, as the reference run did
+    assert not escaped.collapsed and escaped.metrics["nmi"] > 0.15 and escaped.metrics["sharpness"] > 0.5
     assert escaped.losses["total"] < trapped.losses["total"] - 0.005

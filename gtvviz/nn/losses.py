@@ -7,11 +7,12 @@ per graph on that graph's own nodes and averaged over the graphs (no padding, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
+from gtvviz.collapse import CollapseDetector
 from gtvviz.errors import ConfigError
 
 LossTerms = dict[str, Tensor]
@@ -144,19 +145,28 @@ class AsymCheegerCutObjective:
     reference configuration trains with 2 or 3 clusters and stays grey with 4 or more on graphs whose
     features carry little signal.
 
-    **The remedy** (``balance_weight="adaptive"``, gtvviz's default). The gradient is taken with the balance
-    weight
+    Early in a healthy run the assignment *should* stay near uniform for a while: the GTV gradient first turns the
+    direction :math:`\mathbf{D}` towards smooth partitions (on Cora the cut ratio falls from about 1.0 to 0.35 in
+    the first 30 epochs while the sharpness stays near :math:`1/K`), and the balance term then pulls the
+    assignment out along it. The trap is a run whose ratio never falls below :math:`\alpha_2/\alpha_1`.
+
+    **The remedy** (``balance_weight="adaptive"``, gtvviz's default). Once the run has sat near the uniform
+    assignment for as long as :class:`~gtvviz.collapse.CollapseDetector` needs to call it collapsed (sharpness
+    within 10% of :math:`1/K` for 50 epochs in a row; ``engaged_at`` records the epoch), the gradient is taken
+    with the balance weight
 
     .. math::
         \tilde\alpha_2 = \max\left(\alpha_2,\; (1 + m)\, \alpha_1 \frac{G}{B}\right), \qquad m = 0.1,
 
     held constant (no gradient through it). Along the current direction the slope is then
-    :math:`\alpha_1 g - \tilde\alpha_2 b \le -m \alpha_1 g < 0`: the run always moves away from the uniform
-    assignment, while the GTV gradient keeps lowering the cut ratio (Dinkelbach's scheme for the ratio
-    :math:`G/B`, the asymmetric Cheeger ratio itself). As soon as the assignment's ratio falls below
-    :math:`\alpha_2 / ((1+m)\alpha_1)`, :math:`\tilde\alpha_2 = \alpha_2` and the gradient is exactly the
-    reference's; runs that never enter the trap are unchanged. At exactly uniform :math:`\mathbf{S}`
-    (:math:`B = 0`) the weight is :math:`\alpha_2`. ``balance_weight="fixed"`` is the reference behaviour.
+    :math:`\alpha_1 g - \tilde\alpha_2 b \le -m \alpha_1 g < 0`: the run moves away from the uniform assignment
+    along the smoothest direction it has found, while the GTV gradient keeps lowering the cut ratio (Dinkelbach's
+    scheme for the ratio :math:`G/B`, the asymmetric Cheeger ratio itself). Whenever the assignment's ratio is
+    below :math:`\alpha_2 / ((1+m)\alpha_1)`, :math:`\tilde\alpha_2 = \alpha_2` and the gradient is exactly the
+    reference's. A run that leaves the uniform assignment before the detector fires is never changed; after it
+    fires, only the epochs at which the ratio is above the threshold are. At exactly uniform
+    :math:`\mathbf{S}` (:math:`B = 0`) the weight is :math:`\alpha_2`. ``balance_weight="fixed"`` is the reference
+    behaviour.
 
     An older, weaker remedy stays available: ``warmup`` epochs over which the GTV weight used for the gradient
     ramps linearly from 0 to :math:`\alpha_1`.
@@ -166,6 +176,9 @@ class AsymCheegerCutObjective:
         alpha2 (float): weight of the balance term. (default: ``1.0``)
         warmup (int): epochs of the GTV-weight ramp; 0 = none. (default: ``0``)
         balance_weight (str): ``"adaptive"`` or ``"fixed"`` (the reference). (default: ``"adaptive"``)
+
+    Attributes:
+        engaged_at (int or None): the epoch at which the adaptive remedy engaged; ``None`` while it has not.
     """
 
     alpha1: float = 1.0
@@ -173,6 +186,9 @@ class AsymCheegerCutObjective:
     warmup: int = 0
     balance_weight: str = "adaptive"
     epoch: int = 0
+    engaged_at: int | None = None
+    _detector: CollapseDetector = field(default_factory=CollapseDetector, repr=False)
+    _watched_epoch: int = field(default=-1, repr=False)
 
     def __post_init__(self) -> None:
         if self.balance_weight not in BALANCE_WEIGHTS:
@@ -183,6 +199,19 @@ class AsymCheegerCutObjective:
         """Tell the objective how many optimisation steps have been done."""
         self.epoch = epoch
 
+    def reset(self) -> None:
+        """Forget the run (a new run starts at epoch 0 with the remedy disengaged)."""
+        self.epoch, self.engaged_at = 0, None
+        self._detector, self._watched_epoch = CollapseDetector(), -1
+
+    def _watch(self, s: Tensor) -> None:
+        """Feed this epoch's assignment to the detector (once per epoch); engage the remedy when it fires."""
+        if self.balance_weight == "fixed" or self.engaged_at is not None or self.epoch == self._watched_epoch:
+            return
+        self._watched_epoch = self.epoch
+        if self._detector.update(s.detach().to("cpu", torch.float32).numpy()):
+            self.engaged_at = self.epoch
+
     @property
     def gtv_weight(self) -> float:
         """The GTV weight used for the gradient at the current epoch."""
@@ -190,15 +219,16 @@ class AsymCheegerCutObjective:
 
     def balance_weight_for(self, gtv: float, balance: float) -> float:
         r"""The balance weight used for the gradient, given the current (unweighted) terms: :math:`\alpha_2`,
-        or :math:`\tilde\alpha_2` above in adaptive mode."""
+        or :math:`\tilde\alpha_2` above once the remedy has engaged."""
         spread = 1.0 - balance
-        if self.balance_weight == "fixed" or not spread > 0.0:
+        if self.engaged_at is None or not spread > 0.0:
             return self.alpha2
         return max(self.alpha2, (1.0 + ADAPTIVE_MARGIN) * self.gtv_weight * gtv / spread)
 
     def __call__(self, s: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None,
                  batch: Tensor | None = None) -> LossTerms:
         terms = asym_cheeger_cut_loss(s, edge_index, edge_weight, self.alpha1, self.alpha2, batch=batch)
+        self._watch(s)
         weight1 = self.gtv_weight
         weight2 = self.balance_weight_for(float(terms["gtv"].detach()), float(terms["balance"].detach()))
         if weight1 != self.alpha1 or weight2 != self.alpha2:

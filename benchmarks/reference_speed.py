@@ -58,7 +58,7 @@ def worker_gtvviz(args: argparse.Namespace) -> dict:
     graph = Graph.from_pyg(data, name=args.dataset)
     loaded = peak_mb()
     config = RunConfig(clusters=DATASETS[args.dataset][2], epochs=args.epochs, seed=args.seed, device="cpu",
-                       warmup=args.warmup)
+                       balance_weight=args.balance_weight)
     trainer = build_trainer(graph, config, metrics_every=args.epochs)
     last = trainer.run()
     return {"ms_per_epoch": 1000 * last.elapsed / args.epochs, "nmi": last.metrics["nmi"],
@@ -112,10 +112,10 @@ def worker_reference(args: argparse.Namespace) -> dict:
 
 
 def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, seed: int, threads: int,
-               warmup: int, timeout: int) -> dict:
+               balance_weight: str, timeout: int) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     cmd = [python, __file__, "--worker", impl, "--dataset", dataset, "--root", root, "--epochs", str(epochs),
-           "--seed", str(seed), "--warmup", str(warmup)]
+           "--seed", str(seed), "--balance-weight", balance_weight]
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -126,6 +126,14 @@ def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, see
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _epochs(spec: str, datasets: list[str]) -> dict[str, int]:
+    """``"500"`` for every dataset, or ``"Cora=500,DBLP=20"`` (datasets left out get 500)."""
+    if "=" not in spec:
+        return {name: int(spec) for name in datasets}
+    given = {name: int(value) for name, value in (part.split("=") for part in spec.split(","))}
+    return {name: given.get(name, 500) for name in datasets}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worker", choices=["gtvviz", "reference"])
@@ -134,15 +142,18 @@ def main() -> None:
     parser.add_argument("--datasets", default="Cora,CiteSeer,DBLP,Physics")
     parser.add_argument("--data-root", default=str(Path(__file__).resolve().parents[2] / "shared" / "datasets"))
     parser.add_argument("--reference-python", default="/work/refvenv/bin/python")
-    parser.add_argument("--epochs", type=int, default=500)
+    parser.add_argument("--epochs", default="500",
+                        help="epochs for every dataset, or per dataset: Cora=500,CiteSeer=500,DBLP=20,Physics=10")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=0, help="gtvviz GTV warm-up epochs (0 = reference)")
+    parser.add_argument("--balance-weight", default="fixed",
+                        help="gtvviz's balance weight: fixed (the reference objective) or adaptive (the default)")
     parser.add_argument("--timeout", type=int, default=3600)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     if args.worker:
+        args.epochs = int(args.epochs)
         import torch
 
         torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
@@ -153,27 +164,29 @@ def main() -> None:
     root = tempfile.mkdtemp(prefix="gtvviz_bench_")
     folders = {"Cora": "Cora", "CiteSeer": "CiteSeer", "DBLP": "dblp", "Physics": "Physics"}
     results: dict[str, dict[str, list[dict]]] = {}
+    epochs = _epochs(args.epochs, args.datasets.split(","))
     for dataset in args.datasets.split(","):
         shutil.copytree(Path(args.data_root) / folders[dataset], Path(root) / folders[dataset])
         for impl, python in (("gtvviz", sys.executable), ("reference", args.reference_python)):
             for seed in range(args.seed, args.seed + args.seeds):
-                out = run_worker(python, impl, dataset, root, args.epochs, seed, args.threads, args.warmup, args.timeout)
+                out = run_worker(python, impl, dataset, root, epochs[dataset], seed, args.threads,
+                                 args.balance_weight, args.timeout)
                 results.setdefault(dataset, {}).setdefault(impl, []).append(out)
                 print(f"{dataset:9s} {impl:9s} seed {seed}: {out}", file=sys.stderr, flush=True)
     shutil.rmtree(root, ignore_errors=True)
-    print(f"\n{args.epochs} epochs, {args.threads} thread(s), CPU, gtvviz warmup={args.warmup}")
-    print(f"{'dataset':9s} {'impl':9s} {'ms/epoch':>9s} {'peak MB':>8s} {'NMI':>6s} {'sharp':>6s}")
+    print(f"\n{args.threads} thread(s), CPU, gtvviz balance_weight={args.balance_weight}")
+    print(f"{'dataset':9s} {'epochs':>6s} {'impl':9s} {'ms/epoch':>9s} {'peak MB':>8s} {'NMI':>6s} {'sharp':>6s}")
     summary = {}
     for dataset, by_impl in results.items():
         row = {}
         for impl, runs in by_impl.items():
             ok = [r for r in runs if "error" not in r]
             if not ok:
-                print(f"{dataset:9s} {impl:9s} failed: {runs[0]['error']}")
+                print(f"{dataset:9s} {epochs[dataset]:6d} {impl:9s} failed: {runs[0]['error']}")
                 continue
             mean = {key: sum(r[key] for r in ok) / len(ok) for key in ("ms_per_epoch", "peak_mb", "nmi", "sharpness")}
             row[impl] = mean
-            print(f"{dataset:9s} {impl:9s} {mean['ms_per_epoch']:9.1f} {mean['peak_mb']:8.0f} {mean['nmi']:6.3f} "
+            print(f"{dataset:9s} {epochs[dataset]:6d} {impl:9s} {mean['ms_per_epoch']:9.1f} {mean['peak_mb']:8.0f} {mean['nmi']:6.3f} "
                   f"{mean['sharpness']:6.3f}")
         if "gtvviz" in row and "reference" in row:
             row["time_ratio"] = row["gtvviz"]["ms_per_epoch"] / row["reference"]["ms_per_epoch"]
@@ -182,7 +195,7 @@ def main() -> None:
                   f"{row['memory_ratio']:.2f}x, NMI {row['gtvviz']['nmi'] - row['reference']['nmi']:+.3f}")
         summary[dataset] = row
     if args.json:
-        Path(args.json).write_text(json.dumps({"epochs": args.epochs, "threads": args.threads, "results": summary,
+        Path(args.json).write_text(json.dumps({"epochs": epochs, "threads": args.threads, "results": summary,
                                                "runs": results}, indent=2))
 
 

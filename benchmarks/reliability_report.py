@@ -438,6 +438,9 @@ divergence reach the page; and no test runs on a real GPU (the device errors are
   in the browser, the library refuses them with "larger than the limit of 50 MB" otherwise.
 - Run a shared server with `GTVVIZ_OFFLINE=1` unless the PyG datasets are wanted: a link `graph=pyg:Physics` makes
   the server download a dataset into its cache.
+- Start it with `MALLOC_ARENA_MAX=2`: Streamlit runs each session's script in its own thread and glibc gives each
+  thread its own malloc arena, so memory freed by closed sessions stays scattered over many arenas and the server's
+  RSS creeps up with every class. The browser test of many users runs its server this way.
 
 ### C. Size limits for a shared server (`ui/source.py`, `ui/state.py`)
 

@@ -62,9 +62,12 @@ def _trap_section(state: AppState) -> None:
     columns[0].metric("G (GTV)", f"{gtv:.3g}", border=True)
     columns[1].metric("B (1 − balance loss)", f"{spread:.3g}", border=True)
     columns[2].metric("cut ratio G/B", f"{gtv / spread:.3g}" if spread > 0 else "undefined", border=True)
+    engaged = getattr(objective, "engaged_at", None)
     columns[3].metric(f"balance weight ({run.config.balance_weight})",
-                      f"{objective.balance_weight_for(gtv, shown.losses['balance']):.3g}", border=True,
-                      help=f"α₂ = {run.config.alpha2:g}; α₂/α₁ = {run.config.alpha2 / max(run.config.alpha1, 1e-12):.3g}")
+                      f"{objective.balance_weight_for(gtv, shown.losses['balance'], shown.epoch):.3g}", border=True,
+                      help=f"α₂ = {run.config.alpha2:g}; α₂/α₁ = {run.config.alpha2 / max(run.config.alpha1, 1e-12):.3g}; "
+                           + ("the remedy has not engaged in this run" if engaged is None
+                              else f"the remedy engaged at epoch {engaged}"))
 
 
 def _gamma_section(state: AppState) -> None:
@@ -141,9 +144,11 @@ st.markdown(
     "Both terms grow linearly with the distance t from the uniform assignment, so S = 1/K is a local minimum "
     "along every direction D whose cut ratio g/b is above α₂/α₁. Early in training the model can reach little "
     "more than random partitions, whose cut ratio is about 1 − 1/K: above α₂/α₁ = 0.655 from K = 4 on, which is "
-    "why the reference configuration can stay grey with 4 or more clusters. gtvviz's default raises the balance "
-    "weight of the gradient just enough that moving away from uniform always pays, and uses exactly α₂ once the "
-    "assignment's cut ratio is below α₂/(1.1·α₁) (`balance_weight = fixed` is the reference):"
+    "why the reference configuration can stay grey with 4 or more clusters. A healthy run also waits near uniform "
+    "for a while, turning the direction towards smooth partitions. gtvviz's default waits for the collapse "
+    "detector (50 epochs near uniform), then raises the balance weight of the gradient just enough that moving "
+    "away from uniform always pays, and uses exactly α₂ whenever the cut ratio is below α₂/(1.1·α₁) "
+    "(`balance_weight = fixed` is the reference):"
 )
 st.latex(REMEDY)
 _trap_section(state)

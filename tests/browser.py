@@ -69,7 +69,7 @@ class Server:
 
 @contextmanager
 def app_server(timeout: float = 120.0, options: Mapping[str, str] | None = None,
-               own_tmpdir: bool = False) -> Iterator[Server]:
+               own_tmpdir: bool = False, env: Mapping[str, str] | None = None) -> Iterator[Server]:
     """Run the app in a subprocess on a free port; yield it once ``/_stcore/health`` answers ``ok``.
 
     Args:
@@ -77,21 +77,22 @@ def app_server(timeout: float = 120.0, options: Mapping[str, str] | None = None,
         options: more ``streamlit run`` options, e.g. ``{"server.disconnectedSessionTTL": "3"}``.
         own_tmpdir: give the server an empty ``TMPDIR`` of its own (:attr:`Server.tmpdir`), so that any temporary
             file it leaves behind is seen.
+        env: more environment variables for the server process.
     """
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="gtvviz-streamlit-") as scratch:
         log = Path(scratch) / "server.log"
         tmpdir = Path(scratch) / "server-tmp" if own_tmpdir else None
-        env = {**os.environ, "GTVVIZ_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+        server_env = {**os.environ, "GTVVIZ_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
         if tmpdir is not None:
             tmpdir.mkdir()
-            env["TMPDIR"] = str(tmpdir)
+            server_env["TMPDIR"] = str(tmpdir)
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                    "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
         for name, value in (options or {}).items():
             command += [f"--{name}", str(value)]
         with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(command, cwd=REPO, env=server_env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout

@@ -59,6 +59,7 @@ def test_the_remedy_engages_only_when_the_detector_fires() -> None:
     objective.set_epoch(49)
     objective(uniform, edge_index)
     assert objective.engaged_at == 49
+    assert objective.balance_weight_for(0.3, 0.6, epoch=48) == 0.514 < objective.balance_weight_for(0.3, 0.6)
     objective.reset()
     assert objective.engaged_at is None
     for epoch in range(200):

@@ -46,8 +46,12 @@ MEMORY_TOLERANCE_MB = 40.0
 # ------------------------------------------------------------------------------------------------- server
 @contextmanager
 def app_server(ttl: int = SESSION_TTL, timeout: float = 180.0) -> Iterator[Server]:
-    """``streamlit run app.py`` on a free port, with a short session TTL and its own empty ``TMPDIR``."""
-    with browser_server(timeout, options={"server.disconnectedSessionTTL": str(ttl)}, own_tmpdir=True) as server:
+    """``streamlit run app.py`` on a free port, with a short session TTL and its own empty ``TMPDIR``. glibc gets
+    two malloc arenas (``MALLOC_ARENA_MAX``, as recommended for a classroom server in docs/RELIABILITY.md) instead of
+    one per script thread, so that memory freed by closed sessions is not left scattered over many arenas and the
+    server's RSS measures what the sessions hold rather than the allocator's slack."""
+    with browser_server(timeout, options={"server.disconnectedSessionTTL": str(ttl)}, own_tmpdir=True,
+                        env={"MALLOC_ARENA_MAX": "2"}) as server:
         assert server.tmpdir is not None
         yield server
 

@@ -217,11 +217,12 @@ class AsymCheegerCutObjective:
         """The GTV weight used for the gradient at the current epoch."""
         return self.alpha1 * min(1.0, self.epoch / self.warmup) if self.warmup > 0 else self.alpha1
 
-    def balance_weight_for(self, gtv: float, balance: float) -> float:
-        r"""The balance weight used for the gradient, given the current (unweighted) terms: :math:`\alpha_2`,
-        or :math:`\tilde\alpha_2` above once the remedy has engaged."""
+    def balance_weight_for(self, gtv: float, balance: float, epoch: int | None = None) -> float:
+        r"""The balance weight used for the gradient, given the (unweighted) terms: :math:`\alpha_2`, or
+        :math:`\tilde\alpha_2` above once the remedy has engaged (by ``epoch``, when given; else by now)."""
         spread = 1.0 - balance
-        if self.engaged_at is None or not spread > 0.0:
+        engaged = self.engaged_at is not None and (epoch is None or epoch >= self.engaged_at)
+        if not engaged or not spread > 0.0:
             return self.alpha2
         return max(self.alpha2, (1.0 + ADAPTIVE_MARGIN) * self.gtv_weight * gtv / spread)
 

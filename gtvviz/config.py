@@ -50,8 +50,8 @@ SPECS: dict[str, FieldSpec] = {
     "device": FieldSpec(choices=DEVICES, help="device: auto, cpu, cuda or mps"),
     "warmup": FieldSpec(0, 100_000, help="epochs over which the GTV weight ramps up from 0 (0 = reference)"),
     "balance_weight": FieldSpec(choices=BALANCE_WEIGHTS, help="balance weight for the gradient: adaptive (raised "
-                                "while the assignment is near uniform, so a run cannot stall there) or fixed "
-                                "(alpha2, the reference)"),
+                                "once a run has sat at the uniform assignment for 50 epochs, so that it leaves it) "
+                                "or fixed (alpha2, the reference)"),
 }
 
 

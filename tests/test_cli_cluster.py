@@ -17,8 +17,19 @@ def test_karate_recovers_the_two_factions(tmp_path, capsys) -> None:
                 "seconds_per_epoch", "device", "labels", "lowest_loss", "config", "collapsed"):
         assert key in result
     assert result["nmi"] > 0.7 and result["sharpness"] > 0.95
+    assert not result["collapsed"] and result["remedy_engaged_at"] is None
     assert len(result["labels"]) == 34 and result["epochs"] == 300 and result["device"] == "cpu"
     assert "nmi=" in capsys.readouterr().out
+
+
+def test_a_run_stuck_at_the_uniform_assignment_is_reported(capsys) -> None:
+    small = ["cluster", "--graph", "word_sbm", "--clusters", "4", "--epochs", "60", "--hidden", "64,64", "--mlp", "32",
+             "--device", "cpu", "--json", "-"]
+    assert main([*small, "--balance_weight", "fixed"]) == 0
+    fixed = json.loads(capsys.readouterr().out)
+    assert fixed["collapsed"] and fixed["remedy_engaged_at"] is None and fixed["sharpness"] < 0.35
+    assert main(small) == 0
+    assert json.loads(capsys.readouterr().out)["remedy_engaged_at"] == 49
 
 
 def test_json_to_stdout_is_clean(capsys) -> None:

@@ -38,20 +38,23 @@ def run(args: argparse.Namespace) -> int:
             bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
 
         last = trainer.run(advance)
-    result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name)
+    result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name,
+                            remedy_epoch=getattr(trainer.objective, "engaged_at", None))
     write_json(result, args.json)
     if args.json != "-":
         print(_one_line(result))
     return 0
 
 
-def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig, graph_name: str) -> dict[str, Any]:
-    """The JSON of a run: metrics of the last epoch at top level, the lowest-loss epoch under ``lowest_loss``."""
+def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig, graph_name: str,
+                   remedy_epoch: int | None = None) -> dict[str, Any]:
+    """The JSON of a run: metrics of the last epoch at top level, the lowest-loss epoch under ``lowest_loss``;
+    ``remedy_engaged_at`` is the epoch at which the adaptive balance weight engaged (``null``: it did not)."""
     last = dict(summary["last"])
     result: dict[str, Any] = {
         "graph": graph_name,
         "method": config.method,
-        **{k: v for k, v in last.items() if k not in ("total", "gtv", "balance", "epoch")},
+        **{k: v for k, v in last.items() if k not in ("total", "gtv", "balance", "train_total", "epoch")},
         "loss": last.get("total"),
         "gtv_loss": last.get("gtv"),
         "balance_loss": last.get("balance"),
@@ -59,6 +62,7 @@ def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig
         "seconds_per_epoch": summary["seconds_per_epoch"],
         "device": summary["device"],
         "collapsed": summary["collapsed"],
+        "remedy_engaged_at": remedy_epoch,
         "lowest_loss": summary["lowest_loss"],
         "config": config.to_dict(),
         "labels": labels,

@@ -112,18 +112,26 @@ def worker_reference(args: argparse.Namespace) -> dict:
 
 
 def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, seed: int, threads: int,
-               balance_weight: str, timeout: int) -> dict:
+               balance_weight: str, timeout: int, memory_gb: float) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
     cmd = [python, __file__, "--worker", impl, "--dataset", dataset, "--root", root, "--epochs", str(epochs),
            "--seed", str(seed), "--balance-weight", balance_weight]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
+                              preexec_fn=lambda: _limit_memory(memory_gb))
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout} s"}
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return {"error": f"exit {done.returncode}: {tail[:200]}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _limit_memory(gigabytes: float) -> None:
+    """Cap the worker's address space, so that a run too big for the machine fails with a MemoryError instead of
+    waking the kernel's out-of-memory killer (the reference's dense adjacency of Physics is 34,493^2 floats)."""
+    limit = int(gigabytes * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _epochs(spec: str, datasets: list[str]) -> dict[str, int]:
@@ -150,6 +158,7 @@ def main() -> None:
     parser.add_argument("--balance-weight", default="fixed",
                         help="gtvviz's balance weight: fixed (the reference objective) or adaptive (the default)")
     parser.add_argument("--timeout", type=int, default=3600)
+    parser.add_argument("--memory-gb", type=float, default=16.0, help="address-space cap of each worker")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     if args.worker:
@@ -170,7 +179,7 @@ def main() -> None:
         for impl, python in (("gtvviz", sys.executable), ("reference", args.reference_python)):
             for seed in range(args.seed, args.seed + args.seeds):
                 out = run_worker(python, impl, dataset, root, epochs[dataset], seed, args.threads,
-                                 args.balance_weight, args.timeout)
+                                 args.balance_weight, args.timeout, args.memory_gb)
                 results.setdefault(dataset, {}).setdefault(impl, []).append(out)
                 print(f"{dataset:9s} {impl:9s} seed {seed}: {out}", file=sys.stderr, flush=True)
     shutil.rmtree(root, ignore_errors=True)

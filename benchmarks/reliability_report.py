@@ -426,8 +426,9 @@ xfail, and `test_a_tick_that_crashes_once_keeps_the_graph_history_and_trainer`):
    is never back-propagated twice. `test_a_failed_step_keeps_the_epoch_count_exact` checks both failure points
    against a run that never failed, step for step.
 
-Not covered: the pooling page (`pages/pooling.py`) has its own trainer and still lets errors other than a
-divergence reach the page; and no test runs on a real GPU (the device errors are simulated).
+The pooling page (`pages/pooling.py`), which has its own trainer, pauses the same way with one message
+(`test_a_pooling_step_that_crashes_once_keeps_the_run`). Not covered: no test runs on a real GPU (the device errors
+are simulated).
 
 ### B. Server settings for a classroom (`.streamlit/config.toml`)
 

@@ -9,6 +9,7 @@ weights are restored and scored on the held-out fold. The TU datasets are read f
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
@@ -21,7 +22,7 @@ from gtvviz.errors import GtvvizError, TrainingDivergedError
 from gtvviz.viz.figures import loss_figure
 from gtvviz.viz.pooling_figures import accuracy_figure, pooling_figures
 from ui.loading import graph_layout
-from ui.state import get_state
+from ui.state import first_line, get_state
 from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, TICK_SECONDS
 
 KEY = "gtvviz_pooling"
@@ -100,10 +101,16 @@ def _toggle() -> None:
 
 def _train(run: PoolingRun, batches: int, seconds: float | None) -> None:
     """Train, and score the held-out fold once the run has ended."""
+    run.error = ""
     try:
         run.trainer.step(batches, max_seconds=seconds)
     except TrainingDivergedError as err:
         run.error, run.playing = str(err), False
+    except Exception as err:  # noqa: BLE001  (a failed tick must leave the session usable)
+        logging.getLogger(__name__).exception("pooling step failed at epoch %d", run.trainer.epoch)
+        run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed ({type(err).__name__}: "
+                     f"{first_line(err)}); the run is kept: press Step to try again or Reset to start over.")
+        run.playing = False
     if run.trainer.done:
         run.playing = False
         if run.test_accuracy is None:

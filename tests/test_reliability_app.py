@@ -372,3 +372,24 @@ def test_an_upload_never_touches_the_disk(tmp_path: Path, monkeypatch: pytest.Mo
     assert not outside, f"the upload wrote outside the temporary folder: {outside}"
     assert not list(scratch.iterdir()), f"temporary files were left behind: {list(scratch.iterdir())}"
     assert not [p for _, p in events if marker in p and not _resolved(p).is_relative_to(scratch.resolve())]
+
+
+def test_a_pooling_step_that_crashes_once_keeps_the_run() -> None:
+    at = start_app()
+    at.switch_page("pages/pooling.py").run()
+    run = at.session_state["gtvviz_pooling"]
+    real = run.trainer.step
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        run.trainer.step = real  # the next step works again
+        raise RuntimeError("simulated failure inside a pooling step")
+
+    run.trainer.step = crash
+    at.button(key="pooling.step").click().run()
+    assert_clean(at)  # a message, not a traceback
+    errors = texts(at, "error")
+    assert len(errors) == 1 and "simulated failure inside a pooling step" in errors[0], errors
+    assert at.session_state["gtvviz_pooling"] is run and run.trainer.epoch == 0
+    at.button(key="pooling.step").click().run()
+    assert_clean(at)
+    assert run.trainer.epoch == 1 and not texts(at, "error")

@@ -199,7 +199,9 @@ def advance(state: AppState, epochs: int, budget: float | None = None) -> None:
         state.playing = False
 
 
-def _first_line(err: BaseException, limit: int = 200) -> str:
+def first_line(err: BaseException, limit: int = 200) -> str:
+    """The first line of an error's message, at most ``limit`` characters, without a final full stop (or the
+    error's type when it has no message): for a one-sentence message on the page."""
     text = str(err).strip().splitlines()[0].strip() if str(err).strip() else ""
     text = text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
     return text.rstrip(".") or type(err).__name__
@@ -218,11 +220,11 @@ def _fault(state: AppState, err: Exception) -> None:
         except Exception:  # noqa: BLE001  (a broken CUDA context must not hide the message)
             pass
         run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed on the {device.type.upper()} "
-                     f"({_first_line(err)}); the graph, the run and its history are kept, so you can continue on "
+                     f"({first_line(err)}); the graph, the run and its history are kept, so you can continue on "
                      "the CPU.")
     else:
         run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed ({type(err).__name__}: "
-                     f"{_first_line(err)}); the graph, the run and its history are kept: press Step to try again "
+                     f"{first_line(err)}); the graph, the run and its history are kept: press Step to try again "
                      "or Reset to start over.")
 
 
@@ -240,7 +242,7 @@ def continue_on_cpu(state: AppState) -> None:
         run.trainer.to("cpu")
     except Exception as err:  # noqa: BLE001
         logging.getLogger(__name__).exception("moving the run to the CPU failed")
-        run.error = (f"The run could not be moved to the CPU ({_first_line(err)}); press Reset to start it again "
+        run.error = (f"The run could not be moved to the CPU ({first_line(err)}); press Reset to start it again "
                      "on the CPU.")
         return
     run.config = run.config.replace(device="cpu")

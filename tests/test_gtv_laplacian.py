@@ -104,3 +104,16 @@ def test_no_edge_by_channel_tensor_is_kept_for_backward() -> None:
     with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(tuple(t.shape)) or t, lambda t: t):
         conv(torch.randn(graph.num_nodes, 4), graph.edge_index)
     assert (edges, channels) in saved  # the directed path does keep them: the test can tell the difference
+
+
+def test_a_layer_that_has_cached_pairs_can_be_saved_and_copied(tmp_path) -> None:
+    import copy
+
+    graph = weighted_graph(3)
+    conv = GTVConv(4, 3)
+    x = torch.randn(graph.num_nodes, 4)
+    expected = conv(x, graph.edge_index)
+    torch.save(conv, tmp_path / "conv.pt")
+    loaded = torch.load(tmp_path / "conv.pt", weights_only=False)  # our own file, written just above
+    for twin in (loaded, copy.deepcopy(conv)):
+        torch.testing.assert_close(twin(x, graph.edge_index), expected)

@@ -74,6 +74,11 @@ class PairCache:
         self._key: tuple[Any, ...] | None = None
         self._pairs: EdgePairs | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (``torch.save`` of a model, ``copy.deepcopy``) empty: weak references cannot be pickled, and the
+        pairs are recomputed on the next call anyway."""
+        return {"_key": None, "_pairs": None}
+
     def get(self, edge_index: Tensor, edge_weight: Tensor | None, num_nodes: int) -> EdgePairs | None:
         key = (weakref.ref(edge_index), edge_index._version, num_nodes,
                None if edge_weight is None else weakref.ref(edge_weight),

@@ -3,10 +3,10 @@ r"""Node features as TVGNN's reference configuration prepares them.
 * Graphs with features are row-normalised exactly like PyG's ``NormalizeFeatures`` (the reference
   configuration): :math:`\mathbf{X} \leftarrow \mathbf{X} - \min \mathbf{X}`, then each row divided by its sum
   clamped to at least 1.
-* Graphs without features get a documented default: the identity matrix (one learnable embedding per node,
-  the usual choice for featureless graphs) up to :data:`IDENTITY_LIMIT` nodes, and above that a seeded
-  Gaussian random projection of the identity to :data:`RANDOM_FEATURES` columns, which keeps the memory at
-  :math:`O(N)` while preserving distances between the identity rows (Johnson–Lindenstrauss).
+* Graphs without features get a documented default (:func:`neighbourhood_features`): the rows of
+  :math:`\mathbf{D}^{-1}(\mathbf{A} + \mathbf{I})`, sparse, up to :data:`IDENTITY_LIMIT` nodes, and above that a
+  seeded Gaussian random projection of those rows to :data:`RANDOM_FEATURES` columns, which keeps the memory at
+  :math:`O(N)` while preserving distances between the rows (Johnson–Lindenstrauss).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch
 
 from gtvviz.graph import Graph
 
-#: Featureless graphs up to this many nodes get identity features.
+#: Featureless graphs up to this many nodes get their sparse neighbourhood rows as features.
 IDENTITY_LIMIT = 2048
 #: Featureless graphs above :data:`IDENTITY_LIMIT` get this many random-projection features.
 RANDOM_FEATURES = 128

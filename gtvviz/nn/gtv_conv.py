@@ -11,6 +11,7 @@ from torch_geometric.nn.dense.linear import Linear
 
 from gtvviz.nn.activations import resolve_activation
 from gtvviz.nn.gtv_laplacian import PairCache, gtv_laplacian
+from gtvviz.nn.sparse import sparse_linear
 
 
 class GTVConv(MessagePassing):
@@ -101,7 +102,7 @@ class GTVConv(MessagePassing):
 
     def _transform(self, x: Tensor) -> Tensor:
         """:math:`\\mathbf{X}\\mathbf{\\Theta}`; a sparse ``x`` (bag-of-words, identity) costs O(nnz(X) H)."""
-        return torch.sparse.mm(x, self.lin.weight.t()) if x.is_sparse else self.lin(x)
+        return sparse_linear(x, self.lin.weight) if x.is_sparse else self.lin(x)
 
     def message(self, x_i: Tensor, x_j: Tensor, edge_weight: Tensor | None) -> Tensor:
         diff = x_i - x_j

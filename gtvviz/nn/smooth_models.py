@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import torch
 from torch import Tensor
 from torch_geometric.nn import MessagePassing
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
@@ -17,14 +16,12 @@ from torch_geometric.nn.dense.linear import Linear
 
 from gtvviz.nn.activations import resolve_activation
 from gtvviz.nn.models import ClusteringGNN
+from gtvviz.nn.sparse import sparse_linear
 
 
 def _apply(lin: Linear, x: Tensor) -> Tensor:
     """``lin(x)``; a sparse COO ``x`` (bag-of-words, identity) costs :math:`O(\\mathrm{nnz}(X) F_{out})`."""
-    if not x.is_sparse:
-        return lin(x)
-    out = torch.sparse.mm(x, lin.weight.t())
-    return out if lin.bias is None else out + lin.bias
+    return sparse_linear(x, lin.weight, lin.bias) if x.is_sparse else lin(x)
 
 
 class GCSConv(MessagePassing):

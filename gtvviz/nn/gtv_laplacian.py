@@ -115,7 +115,7 @@ class _GTVLaplacian(torch.autograd.Function):
         out = torch.zeros_like(xt)
         norms = torch.empty(a.numel(), dtype=xt.dtype, device=xt.device)
         for part in _chunks(a.numel(), xt.size(1)):
-            diff = xt[a[part]] - xt[b[part]]
+            diff = xt.index_select(0, a[part]) - xt.index_select(0, b[part])
             norms[part] = diff.abs().sum(dim=1)
             scaled = diff.mul_((1.0 / norms[part].clamp_min(eps)).unsqueeze(1))  # d / max(n, eps)
             if edge_weight is None:
@@ -137,9 +137,9 @@ class _GTVLaplacian(torch.autograd.Function):
         grad_w = torch.zeros_like(edge_weight) if edge_weight is not None and ctx.needs_input_grad[5] else None
         for part in _chunks(a.numel(), xt.size(1)):
             ia, ib = a[part], b[part]
-            diff = xt[ia] - xt[ib]
+            diff = xt.index_select(0, ia) - xt.index_select(0, ib)
             inverse = 1.0 / norms[part].clamp_min(eps)
-            grad_a, grad_b = grad_out[ia], grad_out[ib]
+            grad_a, grad_b = grad_out.index_select(0, ia), grad_out.index_select(0, ib)
             if grad_w is not None:
                 grad_w[reverse[part]] = (grad_a * diff).sum(dim=1) * inverse
                 grad_w[forward[part]] = -(grad_b * diff).sum(dim=1) * inverse

@@ -110,6 +110,9 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
               f"{sum(a['collapsed'] for _, a in free)} of them and was more than 0.05 NMI below the reference on "
               f"{len(worse)}."]
     lines += [f"  - `{f['source']}`: reference NMI {f['nmi']:.3f}, default {a['nmi']:.3f}" for f, a in worse]
+    lines += [f"  - the default collapsed on `{f['source']}`: sharpness {a['sharpness']:.3f}, NMI {a['nmi']:.3f} "
+              f"(reference: sharpness {f['sharpness']:.3f}, NMI {f['nmi']:.3f}, loss {f['loss']:.3f} against the "
+              f"default's {a['loss']:.3f})" for f, a in free if a["collapsed"]]
     return "\n".join(lines) + "\n"
 
 

@@ -78,7 +78,8 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace, wall: float) ->
     header = "| configuration | group | runs | collapsed | mean NMI | mean sharpness | seconds per run |"
     lines = ["# Uniform-trap sweep: reference weights against gtvviz's default", "",
              f"`nice .venv/bin/python benchmarks/collapse_sweep.py --epochs {args.epochs} --seeds {args.seeds} "
-             f"--jobs {args.jobs}" + (f" --datasets {args.datasets}" if args.datasets else "") + f"`: {len(rows)} runs in {wall / 60:.1f} min on a 2-core CPU (one thread per run). "
+             f"--jobs {args.jobs}" + (f" --datasets {args.datasets}" if args.datasets else "")
+             + f"`: {len(rows)} runs in {wall / 60:.1f} min on a 2-core CPU (one thread per run). "
              "Model: the reference configuration (2 x GTVConv(512), ELU, MLP 256, alpha1 0.785, alpha2 0.514, "
              f"delta 0.311, lr 1e-3), {args.epochs} epochs, metrics at the last epoch. `fixed` = the reference "
              "objective exactly; `adaptive` = gtvviz's default balance weight. Collapsed = the trainer's flag "

@@ -195,7 +195,8 @@ def main() -> None:
                 continue
             mean = {key: sum(r[key] for r in ok) / len(ok) for key in ("ms_per_epoch", "peak_mb", "nmi", "sharpness")}
             row[impl] = mean
-            print(f"{dataset:9s} {epochs[dataset]:6d} {impl:9s} {mean['ms_per_epoch']:9.1f} {mean['peak_mb']:8.0f} {mean['nmi']:6.3f} "
+            print(f"{dataset:9s} {epochs[dataset]:6d} {impl:9s} {mean['ms_per_epoch']:9.1f} {mean['peak_mb']:8.0f} "
+                  f"{mean['nmi']:6.3f} "
                   f"{mean['sharpness']:6.3f}")
         if "gtvviz" in row and "reference" in row:
             row["time_ratio"] = row["gtvviz"]["ms_per_epoch"] / row["reference"]["ms_per_epoch"]

@@ -30,9 +30,9 @@ COLLAPSED = (
 )
 #: What to do about it, by the run's balance weight.
 REMEDY = {
-    "fixed": "With the reference balance weight (α₂ fixed), the uniform assignment is a trap whenever the partitions "
-             "the model can reach early cut more edges than α₂/α₁ of their balance — typical with 4 or more clusters "
-             "and weak features (see Theory, section 3). The adaptive balance weight avoids it.",
+    "fixed": "With the reference balance weight (α₂ fixed), the uniform assignment is a trap whenever the "
+             "partitions the model can reach early cut more edges than α₂/α₁ of their balance — typical with 4 or "
+             "more clusters and weak features (see Theory, section 3). The adaptive balance weight avoids it.",
     "adaptive": "Even the adaptive balance weight could not pull this run away from it: the features may not "
                 "separate the nodes at all. Try another seed, fewer clusters or a higher learning rate.",
 }

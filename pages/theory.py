@@ -65,7 +65,8 @@ def _trap_section(state: AppState) -> None:
     engaged = getattr(objective, "engaged_at", None)
     columns[3].metric(f"balance weight ({run.config.balance_weight})",
                       f"{objective.balance_weight_for(gtv, shown.losses['balance'], shown.epoch):.3g}", border=True,
-                      help=f"α₂ = {run.config.alpha2:g}; α₂/α₁ = {run.config.alpha2 / max(run.config.alpha1, 1e-12):.3g}; "
+                      help=f"α₂ = {run.config.alpha2:g}; "
+                           f"α₂/α₁ = {run.config.alpha2 / max(run.config.alpha1, 1e-12):.3g}; "
                            + ("the remedy has not engaged in this run" if engaged is None
                               else f"the remedy engaged at epoch {engaged}"))
 

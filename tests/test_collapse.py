@@ -127,7 +127,8 @@ def test_the_trap_is_flagged_and_a_good_run_is_not() -> None:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_default_escapes_the_trap_that_holds_the_reference(seed: int) -> None:
     """The 4-block bag-of-words SBM: the reference weights stay at S = 1/K (loss alpha2), the default leaves it
-    once the detector fires, for a sharper assignment that correlates with the blocks and has a lower value of the reference loss itself."""
+    once the detector fires, for a sharper assignment that correlates with the blocks and has a lower value of the
+    reference loss itself."""
     small = dict(clusters=4, epochs=300, hidden=(64, 64), mlp=(32,), device="cpu", seed=seed)
     runs = {}
     for weight in ("fixed", "adaptive"):

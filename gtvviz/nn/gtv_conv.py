@@ -39,10 +39,10 @@ class GTVConv(MessagePassing):
     never forms :math:`\mathbf{I} - \delta \mathbf{L}_\Gamma`, whose entries up to :math:`\delta d_i / \epsilon`
     would cancel and lose float32 precision. Pass every undirected edge in both directions (as
     :class:`gtvviz.Graph` does); a directed ``edge_index`` must be symmetrised first. When ``edge_index`` is
-    symmetric (each edge once per direction; the two weights may differ) the layer computes each undirected edge once with a
-    hand-written backward pass (:mod:`gtvviz.nn.gtv_laplacian`: half the work, and only :math:`O(N H + E)` kept
-    for the backward pass); the decomposition is cached for the last ``edge_index`` seen. Other inputs go
-    through PyG message passing, edge by edge.
+    symmetric (each edge once per direction; the two weights may differ) the layer computes each undirected edge
+    once with a hand-written backward pass (:mod:`gtvviz.nn.gtv_laplacian`: half the work, and only
+    :math:`O(N H + E)` kept for the backward pass); the decomposition is cached for the last ``edge_index`` seen.
+    Other inputs go through PyG message passing, edge by edge.
 
     Args:
         in_channels (int): size of each input sample, or ``-1`` for lazy initialisation.
@@ -54,8 +54,8 @@ class GTVConv(MessagePassing):
         bias (bool): add a learnable bias :math:`\mathbf{b}`. (default: ``True``)
 
     Shapes:
-        - **input:** node features :math:`(N, F_{in})` (dense or sparse COO), edge indices :math:`(2, M)`, optional edge weights
-          :math:`(M,)`
+        - **input:** node features :math:`(N, F_{in})` (dense or sparse COO), edge indices :math:`(2, M)`,
+          optional edge weights :math:`(M,)`
         - **output:** node features :math:`(N, H)`
     """
 

@@ -49,8 +49,9 @@ class EdgePairs(NamedTuple):
 
 def edge_pairs(edge_index: Tensor, edge_weight: Tensor | None, num_nodes: int) -> EdgePairs | None:
     r"""The undirected pairs of ``edge_index`` when it lists every edge in both directions, exactly once per
-    direction (the two weights may differ); ``None`` otherwise (then the directed form is needed). Self-loops are dropped:
-    their difference is 0, so they add nothing to :math:`\mathbf{L}_\Gamma \tilde{\mathbf{X}}` or its gradient."""
+    direction (the two weights may differ); ``None`` otherwise (then the directed form is needed). Self-loops are
+    dropped: their difference is 0, so they add nothing to :math:`\mathbf{L}_\Gamma \tilde{\mathbf{X}}` or its
+    gradient."""
     src, dst = edge_index
     if src.numel() == 0:
         return None

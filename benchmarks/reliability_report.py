@@ -228,7 +228,7 @@ def _sessions_md(result: dict[str, Any] | None) -> list[str]:
     for r in result["rounds"]:
         rows.append([r["round"], r["sessions"], r["load_seconds"], r["train_seconds"],
                      " / ".join(map(str, r["epochs_advanced"])), " / ".join(map(str, r["epochs_per_second"])),
-                     r["during_peak_mb"], r["after_mb"], f"{r['after_mb'] - base:+.1f}",
+                     r["during_peak_mb"], r["after_mb"], f"{r['after_mb'] - base:+.1f}", r.get("lost_clicks", 0),
                      "none" if not r["problems"] else "; ".join(r["problems"])])
     held = all(not r["problems"] for r in result["rounds"]) and not result["warmup_problems"]
     returned = all(r["after_mb"] <= base + result["tolerance_mb"] for r in result["rounds"])
@@ -243,7 +243,7 @@ def _sessions_md(result: dict[str, Any] | None) -> list[str]:
         "",
         _table(["round", "sessions", "page loads (s)", "training window (s)", "epochs advanced (each session)",
                 "epochs/s (each)", "peak RSS during (MB)", "RSS after close + cleanup (MB)", "after - baseline (MB)",
-                "problems"], rows),
+                "Pause clicks repeated (lost under load)", "problems"], rows),
         "",
         f"Warm-up problems: {result['warmup_problems'] or 'none'}. Files the server left in its own TMPDIR: "
         f"{', '.join(result['server_tmp_leftovers']) or 'none'} (see the notes below: library import side effects, "

@@ -20,7 +20,7 @@ setup-test: $(PY)
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) || sudo apt-get install -y chromium
 
 app: setup
-	$(VENV)/bin/streamlit run app.py
+	MALLOC_ARENA_MAX=2 $(VENV)/bin/streamlit run app.py
 
 test: setup-test
 	$(PY) -m pytest -n 2 --dist loadgroup -q

@@ -432,7 +432,7 @@ are simulated).
 
 ### B. Server settings for a classroom (`.streamlit/config.toml`)
 
-- `[server] disconnectedSessionTTL = 30`. A closed tab's session (graph, model, optimiser, history) is kept for
+- `[server] disconnectedSessionTTL = 30` (set in the repo's `.streamlit/config.toml`). A closed tab's session (graph, model, optimiser, history) is kept for
   this long for a reconnect, 120 s by default; the app restores any run from its link anyway, so 30 s loses nothing
   and frees memory four times sooner when a class reloads or leaves.
 - Keep `maxUploadSize = 50` equal to `gtvviz.data.limits.MAX_UPLOAD_BYTES` (50 MB): Streamlit refuses bigger files
@@ -441,7 +441,7 @@ are simulated).
   the server download a dataset into its cache.
 - Start it with `MALLOC_ARENA_MAX=2`: Streamlit runs each session's script in its own thread and glibc gives each
   thread its own malloc arena, so memory freed by closed sessions stays scattered over many arenas and the server's
-  RSS creeps up with every class. The browser test of many users runs its server this way.
+  RSS creeps up with every class. The browser test of many users runs its server this way, and so does `make app`.
 
 ### C. Size limits for a shared server (`ui/source.py`, `ui/state.py`)
 

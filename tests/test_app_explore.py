@@ -79,11 +79,16 @@ def test_bad_widths_give_a_message() -> None:
     assert state(at).pending.hidden == (16,)
 
 
-def test_collapse_says_what_happened_and_offers_a_new_seed() -> None:
-    at = start_app(SMALL)
+def _collapsed_app(link: dict[str, str]):
+    """The app on ``link``, its run marked as collapsed (as the detector would after 50 uniform epochs)."""
+    at = start_app(link)
     trainer = state(at).run.trainer
     trainer.last = replace(trainer.last, collapsed=True)
-    at.run()
+    return at.run()
+
+
+def test_collapse_says_what_happened_and_offers_a_new_seed() -> None:
+    at = _collapsed_app(SMALL)
     assert any("collapsed" in text for text in texts(at, "warning"))
     click(at, "New seed and Reset")
     assert_clean(at)
@@ -93,10 +98,7 @@ def test_collapse_says_what_happened_and_offers_a_new_seed() -> None:
 
 
 def test_a_collapsed_reference_run_is_offered_the_adaptive_balance_weight() -> None:
-    at = start_app({**SMALL, "balance_weight": "fixed", "seed": "3"})
-    trainer = state(at).run.trainer
-    trainer.last = replace(trainer.last, collapsed=True)
-    at.run()
+    at = _collapsed_app({**SMALL, "balance_weight": "fixed", "seed": "3"})
     assert any("α₂ fixed" in text for text in texts(at, "warning"))
     click(at, "Adaptive balance weight and Reset")
     assert_clean(at)

@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from gtvviz.features import node_features
+from gtvviz.nn.losses import cut_ratio
 from gtvviz.viz import edge_values_figure, quantile_figure
 from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
 from ui.sidebar import page_frame
@@ -57,14 +58,15 @@ def _trap_section(state: AppState) -> None:
     if not hasattr(objective, "balance_weight_for") or "gtv" not in shown.losses:
         st.info(f"The {run.config.method} model is not trained with the AsymCheegerCut loss; choose method tvgnn.")
         return
-    gtv, spread = shown.losses["gtv"], 1.0 - shown.losses["balance"]
+    gtv, balance = shown.losses["gtv"], shown.losses["balance"]
+    ratio = cut_ratio(gtv, balance)
     columns = st.columns(4)
     columns[0].metric("G (GTV)", f"{gtv:.3g}", border=True)
-    columns[1].metric("B (1 − balance loss)", f"{spread:.3g}", border=True)
-    columns[2].metric("cut ratio G/B", f"{gtv / spread:.3g}" if spread > 0 else "undefined", border=True)
+    columns[1].metric("B (1 − balance loss)", f"{1.0 - balance:.3g}", border=True)
+    columns[2].metric("cut ratio G/B", "undefined" if ratio is None else f"{ratio:.3g}", border=True)
     engaged = getattr(objective, "engaged_at", None)
     columns[3].metric(f"balance weight ({run.config.balance_weight})",
-                      f"{objective.balance_weight_for(gtv, shown.losses['balance'], shown.epoch):.3g}", border=True,
+                      f"{objective.balance_weight_for(gtv, balance, shown.epoch):.3g}", border=True,
                       help=f"α₂ = {run.config.alpha2:g}; "
                            f"α₂/α₁ = {run.config.alpha2 / max(run.config.alpha1, 1e-12):.3g}; "
                            + ("the remedy has not engaged in this run" if engaged is None

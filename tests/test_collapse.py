@@ -10,7 +10,7 @@ from gtvviz.data import generate
 from gtvviz.errors import ConfigError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.nn.losses import AsymCheegerCutObjective, asym_cheeger_cut_loss
+from gtvviz.nn.losses import AsymCheegerCutObjective, asym_cheeger_cut_loss, cut_ratio
 from tests import reference_math as ref
 
 
@@ -42,6 +42,7 @@ def test_adaptive_balance_weight_by_hand() -> None:
     # ratio 0.1 / 0.5 = 0.2: well below, the reference weight
     assert adaptive.balance_weight_for(gtv=0.1, balance=0.5) == 0.514
     assert adaptive.balance_weight_for(gtv=0.0, balance=1.0) == 0.514  # exactly uniform: B = 0
+    assert cut_ratio(0.3, 0.6) == pytest.approx(0.75) and cut_ratio(0.0, 1.0) is None
     assert AsymCheegerCutObjective(0.785, 0.514, balance_weight="fixed").balance_weight_for(0.3, 0.6) == 0.514
     with pytest.raises(ConfigError, match="balance_weight must be one of adaptive, fixed"):
         AsymCheegerCutObjective(balance_weight="ratio")

@@ -125,6 +125,13 @@ ADAPTIVE_MARGIN = 0.1
 BALANCE_WEIGHTS = ("adaptive", "fixed")
 
 
+def cut_ratio(gtv: float, balance: float) -> float | None:
+    r"""The cut ratio :math:`G/B` of an assignment from its unweighted terms, :math:`G = \mathcal{L}_{GTV}` and
+    :math:`B = 1 - \mathcal{L}_{AN}`; ``None`` at the uniform assignment (or a single cluster), where :math:`B = 0`."""
+    spread = 1.0 - balance
+    return gtv / spread if spread > 0.0 else None
+
+
 @dataclass
 class AsymCheegerCutObjective:
     r"""The training objective of TVGNN: :func:`asym_cheeger_cut_loss`, with a guard against the uniform trap.
@@ -220,11 +227,11 @@ class AsymCheegerCutObjective:
     def balance_weight_for(self, gtv: float, balance: float, epoch: int | None = None) -> float:
         r"""The balance weight used for the gradient, given the (unweighted) terms: :math:`\alpha_2`, or
         :math:`\tilde\alpha_2` above once the remedy has engaged (by ``epoch``, when given; else by now)."""
-        spread = 1.0 - balance
         engaged = self.engaged_at is not None and (epoch is None or epoch >= self.engaged_at)
-        if not engaged or not spread > 0.0:
+        ratio = cut_ratio(gtv, balance)
+        if not engaged or ratio is None:
             return self.alpha2
-        return max(self.alpha2, (1.0 + ADAPTIVE_MARGIN) * self.gtv_weight * gtv / spread)
+        return max(self.alpha2, (1.0 + ADAPTIVE_MARGIN) * self.gtv_weight * ratio)
 
     def __call__(self, s: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None,
                  batch: Tensor | None = None) -> LossTerms:

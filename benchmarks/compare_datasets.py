@@ -7,7 +7,7 @@ configuration and the wall time). Finally ``benchmarks/results/compare_summary.m
 of every graph that has results into one table.
 
     nice python benchmarks/compare_datasets.py --data-root /tmp/gtvviz_data [--graphs bridged_communities,Cora] \
-        [--jobs 2]
+        [--jobs 2] [--device cuda --machine "an NVIDIA H100"]
 
 ``--data-root`` must be writable (PyG writes ``processed/`` next to ``raw/``): copy ``../shared/datasets`` there
 first. Runs one thread (``OMP_NUM_THREADS=1``) unless the environment says otherwise.
@@ -38,15 +38,17 @@ GRAPHS = {
 }
 
 
-def run_graph(name: str, data_root: str, seeds: int, epochs: int, jobs: int = 1) -> Path:
+def run_graph(name: str, data_root: str, seeds: int, epochs: int, jobs: int = 1, device: str = "cpu",
+              machine: str = "a shared 2-core CPU", methods: tuple[str, ...] = METHODS) -> Path:
     """Run ``gtvviz compare`` on one benchmark graph and write its JSON and markdown results. With ``jobs > 1`` the
-    methods are dealt round-robin to that many ``gtvviz compare`` processes running at once (one thread each),
-    whose JSON results (one entry per method) are merged."""
+    methods are dealt round-robin to that many ``gtvviz compare`` processes running at once, whose JSON results
+    (one entry per method) are merged. Methods not run keep their earlier results (and the line saying how they
+    were run), so that e.g. the GNNs can run on a GPU and spectral clustering on a CPU."""
     source, k = GRAPHS[name]
     out = RESULTS / f"compare_{name.lower()}.json"
     flags = ["--graph", source, "--clusters", str(k), "--seeds", str(seeds), "--epochs", str(epochs),
-             "--data-root", data_root, "--device", "cpu"]
-    groups = [METHODS[i::jobs] for i in range(min(jobs, len(METHODS)))]
+             "--data-root", data_root, "--device", device]
+    groups = [methods[i::jobs] for i in range(min(jobs, len(methods)))]
     parts = [out.with_name(f"{out.stem}.part{i}.json") for i in range(len(groups))]
     start = time.perf_counter()
     processes = [subprocess.Popen([sys.executable, "-m", "gtvviz", "compare", *flags, "--methods", ",".join(group),
@@ -55,19 +57,33 @@ def run_graph(name: str, data_root: str, seeds: int, epochs: int, jobs: int = 1)
     if any(process.wait() != 0 for process in processes):
         raise SystemExit(f"gtvviz compare failed on {name}")
     wall = time.perf_counter() - start
-    merged = {method: result for part in parts for method, result in json.loads(part.read_text()).items()}
+    merged = json.loads(out.read_text()) if out.exists() else {}
+    merged.update({method: result for part in parts for method, result in json.loads(part.read_text()).items()})
     out.write_text(json.dumps({method: merged[method] for method in METHODS if method in merged}, indent=2))
     for part in parts:
         part.unlink()
+    threads = os.environ.get("OMP_NUM_THREADS", "1")
+    run = (f"- {','.join(methods)}: `gtvviz compare {' '.join(flags)} --methods ...`; wall time {wall / 60:.1f} min "
+           f"on {machine} ({len(groups)} process(es) at once, {threads} thread(s) each)")
+    earlier = [line for line in _run_lines(out.with_suffix(".md"))
+               if not set(line[2:].split(":")[0].split(",")) & set(methods)]
     config = RunConfig(graph=source, clusters=k, epochs=epochs).to_dict()
-    text = (f"# {name}: sharp against smooth\n\n`gtvviz compare {' '.join(flags)} --json {out.name}`\n\n"
+    text = (f"# {name}: sharp against smooth\n\n"
             f"{seeds} seeds, {epochs} epochs, metrics at the last epoch, mean ± std (population) over the seeds; "
-            f"`seconds` is the fitting time of one run. Wall time: {wall / 60:.1f} min on a shared 2-core CPU (one "
-            f"thread per process, {len(groups)} process(es), the methods dealt among them).\n\n{format_table(json.loads(out.read_text()), markdown=True)}\n\n"
+            f"`seconds` is the fitting time of one run.\n\n{format_table(json.loads(out.read_text()), markdown=True)}"
+            f"\n\n## Runs\n\n" + "\n".join([*earlier, run]) + "\n\n"
             f"Configuration (every method; the baselines use `hidden`, `mlp`, `lr`, `epochs` and `seed`):\n\n"
             f"```json\n{json.dumps(config)}\n```\n")
     out.with_suffix(".md").write_text(text)
     return out
+
+
+def _run_lines(markdown: Path) -> list[str]:
+    """The lines of an earlier report's "Runs" section, one per ``run_graph`` call."""
+    if not markdown.exists() or "## Runs" not in (text := markdown.read_text()):
+        return []
+    section = text.split("## Runs", 1)[1].split("\n\n")[1]
+    return [line for line in section.splitlines() if line.startswith("- ")]
 
 
 def summary_table() -> str:
@@ -93,10 +109,15 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=500)
     parser.add_argument("--jobs", type=int, default=1, help="gtvviz compare processes per graph (methods split)")
+    parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods to (re)run")
+    parser.add_argument("--device", default="cpu", help="device of the GNN methods (cpu, cuda, ...)")
+    parser.add_argument("--machine", default="a shared 2-core CPU", help="the machine, in words, for the report")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
+    methods = tuple(args.methods.split(","))
     for name in args.graphs.split(","):
-        print(f"{name}: written {run_graph(name, args.data_root, args.seeds, args.epochs, args.jobs)}", flush=True)
+        written = run_graph(name, args.data_root, args.seeds, args.epochs, args.jobs, args.device, args.machine, methods)
+        print(f"{name}: written {written}", flush=True)
     (RESULTS / "compare_summary.md").write_text(summary_table())
 
 

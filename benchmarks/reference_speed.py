@@ -57,12 +57,17 @@ def worker_gtvviz(args: argparse.Namespace) -> dict:
     data = load_data(args.dataset, args.root)
     graph = Graph.from_pyg(data, name=args.dataset)
     loaded = peak_mb()
-    config = RunConfig(clusters=DATASETS[args.dataset][2], epochs=args.epochs, seed=args.seed, device="cpu",
+    config = RunConfig(clusters=DATASETS[args.dataset][2], epochs=args.epochs, seed=args.seed, device=args.device,
                        balance_weight=args.balance_weight)
     trainer = build_trainer(graph, config, metrics_every=args.epochs)
     last = trainer.run()
-    return {"ms_per_epoch": 1000 * last.elapsed / args.epochs, "nmi": last.metrics["nmi"],
-            "sharpness": last.metrics["sharpness"], "peak_mb": peak_mb(), "data_mb": loaded}
+    result = {"ms_per_epoch": 1000 * last.elapsed / args.epochs, "nmi": last.metrics["nmi"],
+              "sharpness": last.metrics["sharpness"], "peak_mb": peak_mb(), "data_mb": loaded}
+    if trainer.torch_device.type == "cuda":
+        import torch
+
+        result["gpu_peak_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    return result
 
 
 def worker_reference(args: argparse.Namespace) -> dict:
@@ -111,11 +116,12 @@ def worker_reference(args: argparse.Namespace) -> dict:
             "sharpness": float(s.max(1).values.mean()), "peak_mb": peak_mb(), "data_mb": loaded}
 
 
-def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, seed: int, threads: int,
-               balance_weight: str, timeout: int, memory_gb: float) -> dict:
-    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, seed: int, args: argparse.Namespace
+               ) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
     cmd = [python, __file__, "--worker", impl, "--dataset", dataset, "--root", root, "--epochs", str(epochs),
-           "--seed", str(seed), "--balance-weight", balance_weight]
+           "--seed", str(seed), "--balance-weight", args.balance_weight, "--device", args.device]
+    timeout, memory_gb = args.timeout, args.memory_gb
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
                               preexec_fn=lambda: _limit_memory(memory_gb))
@@ -130,6 +136,8 @@ def run_worker(python: str, impl: str, dataset: str, root: str, epochs: int, see
 def _limit_memory(gigabytes: float) -> None:
     """Cap the worker's address space, so that a run too big for the machine fails with a MemoryError instead of
     waking the kernel's out-of-memory killer (the reference's dense adjacency of Physics is 34,493^2 floats)."""
+    if gigabytes <= 0:  # no cap: CUDA reserves far more address space than it uses
+        return
     limit = int(gigabytes * 2**30)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
@@ -157,8 +165,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--balance-weight", default="fixed",
                         help="gtvviz's balance weight: fixed (the reference objective) or adaptive (the default)")
+    parser.add_argument("--impls", default="gtvviz,reference", help="which implementations to run")
+    parser.add_argument("--device", default="cpu", help="gtvviz's device (the reference always runs on the CPU)")
     parser.add_argument("--timeout", type=int, default=3600)
-    parser.add_argument("--memory-gb", type=float, default=16.0, help="address-space cap of each worker")
+    parser.add_argument("--memory-gb", type=float, default=16.0, help="address-space cap of each worker (0 = none)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     if args.worker:
@@ -176,14 +186,14 @@ def main() -> None:
     epochs = _epochs(args.epochs, args.datasets.split(","))
     for dataset in args.datasets.split(","):
         shutil.copytree(Path(args.data_root) / folders[dataset], Path(root) / folders[dataset])
-        for impl, python in (("gtvviz", sys.executable), ("reference", args.reference_python)):
+        pythons = {"gtvviz": sys.executable, "reference": args.reference_python}
+        for impl in args.impls.split(","):
             for seed in range(args.seed, args.seed + args.seeds):
-                out = run_worker(python, impl, dataset, root, epochs[dataset], seed, args.threads,
-                                 args.balance_weight, args.timeout, args.memory_gb)
+                out = run_worker(pythons[impl], impl, dataset, root, epochs[dataset], seed, args)
                 results.setdefault(dataset, {}).setdefault(impl, []).append(out)
                 print(f"{dataset:9s} {impl:9s} seed {seed}: {out}", file=sys.stderr, flush=True)
     shutil.rmtree(root, ignore_errors=True)
-    print(f"\n{args.threads} thread(s), CPU, gtvviz balance_weight={args.balance_weight}")
+    print(f"\n{args.threads} thread(s), gtvviz on {args.device}, gtvviz balance_weight={args.balance_weight}")
     print(f"{'dataset':9s} {'epochs':>6s} {'impl':9s} {'ms/epoch':>9s} {'peak MB':>8s} {'NMI':>6s} {'sharp':>6s}")
     summary = {}
     for dataset, by_impl in results.items():
@@ -193,11 +203,12 @@ def main() -> None:
             if not ok:
                 print(f"{dataset:9s} {epochs[dataset]:6d} {impl:9s} failed: {runs[0]['error']}")
                 continue
-            mean = {key: sum(r[key] for r in ok) / len(ok) for key in ("ms_per_epoch", "peak_mb", "nmi", "sharpness")}
+            mean = {key: sum(r[key] for r in ok) / len(ok)
+                    for key in ("ms_per_epoch", "peak_mb", "gpu_peak_mb", "nmi", "sharpness") if key in ok[0]}
             row[impl] = mean
             print(f"{dataset:9s} {epochs[dataset]:6d} {impl:9s} {mean['ms_per_epoch']:9.1f} {mean['peak_mb']:8.0f} "
                   f"{mean['nmi']:6.3f} "
-                  f"{mean['sharpness']:6.3f}")
+                  f"{mean['sharpness']:6.3f}" + (f"  GPU peak {mean['gpu_peak_mb']:.0f} MB" if "gpu_peak_mb" in mean else ""))
         if "gtvviz" in row and "reference" in row:
             row["time_ratio"] = row["gtvviz"]["ms_per_epoch"] / row["reference"]["ms_per_epoch"]
             row["memory_ratio"] = row["gtvviz"]["peak_mb"] / row["reference"]["peak_mb"]

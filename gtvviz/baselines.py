@@ -38,7 +38,6 @@ from gtvviz.nn.losses import LossTerms
 from gtvviz.nn.smooth_losses import dmon_loss, mincut_loss
 from gtvviz.nn.smooth_models import GCSNet
 from gtvviz.train import Objective
-from gtvviz.viz.layout import adjacency
 
 #: Number of k-means restarts of both scikit-learn baselines (scikit-learn's classic default).
 N_INIT = 10
@@ -102,7 +101,7 @@ def spectral_clustering(graph: Graph, n_clusters: int, seed: int = 0) -> tuple[n
     Returns:
         ``(labels, relaxed)``: :math:`(N,)` labels in ``0..K-1`` and the :math:`(N, K)` relaxed solution.
     """
-    affinity = adjacency(graph)
+    affinity = graph.to_scipy()
     if n_clusters >= graph.num_nodes:
         affinity = affinity.toarray()
     with warnings.catch_warnings():

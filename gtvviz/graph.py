@@ -18,6 +18,7 @@ from gtvviz.errors import GraphFormatError
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
+    import scipy.sparse as sp
     from torch_geometric.data import Data
 
 #: Largest number of nodes a :class:`Graph` accepts (documented limit; raise it by editing this constant).
@@ -273,6 +274,14 @@ class Graph:
         if not all(isinstance(n, int) and n == i for i, n in enumerate(nodes)):
             graph.node_names = [str(n) for n in nodes]
         return graph
+
+    def to_scipy(self) -> "sp.csr_matrix":
+        """The weighted adjacency matrix :math:`\\mathbf{A}` as a SciPy CSR matrix (unit weights if unweighted)."""
+        import scipy.sparse as sp
+
+        row, col = self.edge_index.numpy()
+        w = np.ones(len(row)) if self.edge_weight is None else self.edge_weight.double().numpy()
+        return sp.csr_matrix((w, (row, col)), shape=(self.num_nodes, self.num_nodes))
 
     def to_networkx(self) -> "nx.Graph":
         """Convert to an undirected networkx graph with ``weight``, ``label``, ``x`` and ``pos`` attributes."""

@@ -35,7 +35,7 @@ def compute_layout(graph: Graph, seed: int = 0) -> np.ndarray:
         return normalise(np.asarray(graph.pos, dtype=np.float64))
     if n <= SPRING_LIMIT:
         return normalise(_networkx_layout(graph, seed))
-    return normalise(force_layout(adjacency(graph), seed=seed))
+    return normalise(force_layout(graph.to_scipy(), seed=seed))
 
 
 def normalise(pos: np.ndarray) -> np.ndarray:
@@ -46,13 +46,6 @@ def normalise(pos: np.ndarray) -> np.ndarray:
     low, high = pos.min(axis=0), pos.max(axis=0)
     span = float((high - low).max())
     return (pos - (low + high) / 2) / (span / 2 if span > 0 else 1.0)
-
-
-def adjacency(graph: Graph) -> sp.csr_matrix:
-    """The weighted adjacency matrix of ``graph`` as a symmetric CSR matrix."""
-    row, col = graph.edge_index.numpy()
-    w = np.ones(len(row)) if graph.edge_weight is None else graph.edge_weight.double().numpy()
-    return sp.csr_matrix((w, (row, col)), shape=(graph.num_nodes, graph.num_nodes))
 
 
 def _networkx_layout(graph: Graph, seed: int) -> np.ndarray:

@@ -7,7 +7,7 @@ configuration and the wall time). Finally ``benchmarks/results/compare_summary.m
 of every graph that has results into one table.
 
     nice python benchmarks/compare_datasets.py --data-root /tmp/gtvviz_data [--graphs bridged_communities,Cora] \
-        [--jobs 2] [--device cuda --machine "an NVIDIA H100"]
+        [--jobs 2] [--device cuda --machine "an NVIDIA H100"] [--methods tvgnn] [-- --delta 1.0]
 
 ``--data-root`` must be writable (PyG writes ``processed/`` next to ``raw/``): copy ``../shared/datasets`` there
 first. Runs one thread (``OMP_NUM_THREADS=1``) unless the environment says otherwise.
@@ -39,15 +39,17 @@ GRAPHS = {
 
 
 def run_graph(name: str, data_root: str, seeds: int, epochs: int, jobs: int = 1, device: str = "cpu",
-              machine: str = "a shared 2-core CPU", methods: tuple[str, ...] = METHODS) -> Path:
+              machine: str = "a shared 2-core CPU", methods: tuple[str, ...] = METHODS,
+              extra: tuple[str, ...] = ()) -> Path:
     """Run ``gtvviz compare`` on one benchmark graph and write its JSON and markdown results. With ``jobs > 1`` the
     methods are dealt round-robin to that many ``gtvviz compare`` processes running at once, whose JSON results
     (one entry per method) are merged. Methods not run keep their earlier results (and the line saying how they
-    were run), so that e.g. the GNNs can run on a GPU and spectral clustering on a CPU."""
+    were run), so that e.g. the GNNs can run on a GPU and spectral clustering on a CPU. ``extra`` flags (e.g.
+    ``("--delta", "1.0")``) go to ``gtvviz compare`` as they are."""
     source, k = GRAPHS[name]
     out = RESULTS / f"compare_{name.lower()}.json"
     flags = ["--graph", source, "--clusters", str(k), "--seeds", str(seeds), "--epochs", str(epochs),
-             "--data-root", data_root, "--device", device]
+             "--data-root", data_root, "--device", device, *extra]
     groups = [methods[i::jobs] for i in range(min(jobs, len(methods)))]
     parts = [out.with_name(f"{out.stem}.part{i}.json") for i in range(len(groups))]
     start = time.perf_counter()
@@ -72,7 +74,8 @@ def run_graph(name: str, data_root: str, seeds: int, epochs: int, jobs: int = 1,
             f"{seeds} seeds, {epochs} epochs, metrics at the last epoch, mean ± std (population) over the seeds; "
             f"`seconds` is the fitting time of one run.\n\n{format_table(json.loads(out.read_text()), markdown=True)}"
             f"\n\n## Runs\n\n" + "\n".join([*earlier, run]) + "\n\n"
-            f"Configuration (every method; the baselines use `hidden`, `mlp`, `lr`, `epochs` and `seed`):\n\n"
+            f"Configuration: the library's defaults, overridden by the flags of each run line (the baselines use "
+            f"`hidden`, `mlp`, `lr`, `epochs` and `seed`):\n\n"
             f"```json\n{json.dumps(config)}\n```\n")
     out.with_suffix(".md").write_text(text)
     return out
@@ -112,11 +115,13 @@ def main() -> None:
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods to (re)run")
     parser.add_argument("--device", default="cpu", help="device of the GNN methods (cpu, cuda, ...)")
     parser.add_argument("--machine", default="a shared 2-core CPU", help="the machine, in words, for the report")
+    parser.add_argument("extra", nargs=argparse.REMAINDER, help="after --: flags passed to gtvviz compare as they are")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     methods = tuple(args.methods.split(","))
     for name in args.graphs.split(","):
-        written = run_graph(name, args.data_root, args.seeds, args.epochs, args.jobs, args.device, args.machine, methods)
+        written = run_graph(name, args.data_root, args.seeds, args.epochs, args.jobs, args.device, args.machine, methods,
+                            tuple(arg for arg in args.extra if arg != "--"))
         print(f"{name}: written {written}", flush=True)
     (RESULTS / "compare_summary.md").write_text(summary_table())
 

@@ -24,12 +24,12 @@ from gtvviz.config import METHODS, RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.metrics import evaluate, match_labels
+from gtvviz.metrics import boundary_nodes, evaluate, match_labels
 from gtvviz.train import Snapshot, Trainer
 
 #: Columns of the comparison table, in order (label metrics are left out for graphs without labels).
 TABLE_METRICS = ("nmi", "acc", "ari", "cut_fraction", "conductance", "modularity", "size_balance", "sharpness",
-                 "seconds")
+                 "boundary_sharpness", "seconds")
 #: Reference name that matches clusters to the ground-truth labels.
 TRUTH = "truth"
 
@@ -68,14 +68,6 @@ def align_assignment(s: np.ndarray, perm: np.ndarray) -> np.ndarray:
     out = np.empty_like(s)
     out[:, perm] = s
     return out
-
-
-def boundary_nodes(graph: Graph, labels: np.ndarray) -> np.ndarray:
-    """Boolean mask of the nodes that have at least one neighbour in another cluster."""
-    row, col = graph.edge_index.numpy()
-    mask = np.zeros(graph.num_nodes, dtype=bool)
-    mask[row[labels[row] != labels[col]]] = True
-    return mask
 
 
 def relaxed_and_sharp(relaxed: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -239,7 +231,9 @@ def run_seeds(graph: Graph, config: RunConfig, methods: Sequence[str] = METHODS,
 def summarise(rows: Sequence[dict[str, float | str]]) -> dict[str, dict[str, float]]:
     """``{method: {metric: mean, metric + "_std": std, ..., "runs": count}}`` over the rows of each method.
 
-    The standard deviation is the population one (``ddof=0``), 0 for a single run.
+    The standard deviation is the population one (``ddof=0``), 0 for a single run. A run where a metric is
+    undefined (NaN: e.g. the boundary sharpness of a run that put every node in one cluster) is left out of that
+    metric's mean; a metric undefined in every run stays NaN.
     """
     out: dict[str, dict[str, float]] = {}
     for method in dict.fromkeys(str(r["method"]) for r in rows):
@@ -248,7 +242,9 @@ def summarise(rows: Sequence[dict[str, float | str]]) -> dict[str, dict[str, flo
         entry: dict[str, float] = {}
         for name in names:
             values = np.array([float(r[name]) for r in own])
-            entry[name], entry[f"{name}_std"] = float(values.mean()), float(values.std())
+            defined = values[~np.isnan(values)]
+            entry[name], entry[f"{name}_std"] = ((float(defined.mean()), float(defined.std())) if defined.size
+                                                 else (float("nan"), float("nan")))
         entry["runs"] = float(len(own))
         out[method] = entry
     return out

@@ -130,6 +130,22 @@ def sharpness(s: torch.Tensor | np.ndarray) -> float:
     return float(arr.max(axis=1).mean()) if arr.size else float("nan")
 
 
+def boundary_nodes(graph: Graph, labels: np.ndarray) -> np.ndarray:
+    """Boolean mask of the nodes that have at least one neighbour in another cluster."""
+    row, col = graph.edge_index.numpy()
+    mask = np.zeros(graph.num_nodes, dtype=bool)
+    mask[row[labels[row] != labels[col]]] = True
+    return mask
+
+
+def boundary_sharpness(graph: Graph, s: torch.Tensor | np.ndarray) -> float:
+    r"""Sharpness on the boundary: the mean of :math:`\max_k s_{ik}` over the nodes that have a neighbour in
+    another cluster (clusters = :math:`\arg\max_k s_{ik}`), where smooth methods blur; NaN when no edge is cut."""
+    arr = _np(s)
+    mask = boundary_nodes(graph, arr.argmax(axis=1)) if arr.size else np.zeros(0, dtype=bool)
+    return float(arr[mask].max(axis=1).mean()) if mask.any() else float("nan")
+
+
 def balance(labels: torch.Tensor | np.ndarray, n_clusters: int) -> float:
     """Size of the smallest cluster over the size of a perfectly balanced one, ``min_k |C_k| * K / N``."""
     sizes = cluster_sizes(labels, n_clusters)
@@ -143,6 +159,7 @@ def evaluate(graph: Graph, s: torch.Tensor | np.ndarray) -> dict[str, float]:
     k = arr.shape[1]
     out = {
         "sharpness": sharpness(arr),
+        "boundary_sharpness": boundary_sharpness(graph, arr),
         "cut_fraction": cut_fraction(graph, labels),
         "conductance": conductance(graph, labels),
         "modularity": modularity(graph, labels),

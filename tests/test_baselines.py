@@ -15,7 +15,6 @@ from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import nmi
 from gtvviz.nn.smooth_models import GCSConv, GCSNet
-from gtvviz.viz.layout import adjacency
 
 SMALL = dict(hidden=(16,), mlp=(8,), lr=1e-2, device="cpu")
 
@@ -41,7 +40,7 @@ def test_gcs_conv_matches_dense_formula() -> None:
     graph = cliques((3, 4), isolated=1)
     conv = GCSConv(5, 3, act="elu").double()
     x = torch.randn(graph.num_nodes, 5, dtype=torch.float64)
-    a = torch.as_tensor(adjacency(graph).toarray())
+    a = torch.as_tensor(graph.to_scipy().toarray())
     d = a.sum(dim=1)
     inv_sqrt = torch.where(d > 0, d.clamp_min(1e-12).rsqrt(), torch.zeros_like(d))
     a_hat = inv_sqrt[:, None] * a * inv_sqrt[None, :]
@@ -68,7 +67,7 @@ def test_gcs_net_rows_on_simplex_and_seeded_reset() -> None:
 def test_spectral_labels_are_scikit_learns_and_the_fiedler_vector_splits() -> None:
     graph = cliques((7, 5))
     labels, relaxed = spectral_clustering(graph, 2, seed=3)
-    reference = SpectralClustering(2, affinity="precomputed", random_state=3).fit(adjacency(graph)).labels_
+    reference = SpectralClustering(2, affinity="precomputed", random_state=3).fit(graph.to_scipy()).labels_
     np.testing.assert_array_equal(labels, reference)
     assert relaxed.shape == (12, 2)
     assert np.ptp(relaxed[:, 0]) < 1e-6 * np.abs(relaxed[:, 0]).max()  # connected: constant first column

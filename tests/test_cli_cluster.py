@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from gtvviz.cli import main
+from gtvviz.cli.output import write_json
 
 
 def test_karate_recovers_the_two_factions(tmp_path, capsys) -> None:
@@ -62,3 +63,11 @@ def test_python_dash_m_runs_the_same_command() -> None:
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["epochs"] == 1
+
+
+def test_undefined_numbers_are_written_as_null(tmp_path) -> None:
+    target = tmp_path / "out.json"
+    write_json({"boundary_sharpness": float("nan"), "rows": [1.5, float("inf")], "name": "x"}, str(target))
+    text = target.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"boundary_sharpness": None, "rows": [1.5, None], "name": "x"}

@@ -124,6 +124,16 @@ def test_run_seeds_summary_and_progress() -> None:
         run_seeds(graph, SMALL, ("tvgnn",), seeds=0)
 
 
+def test_summary_leaves_undefined_runs_out_of_a_metric() -> None:
+    nan = float("nan")
+    rows = [{"method": "m", "seed": 0, "boundary_sharpness": 0.8, "never": nan},
+            {"method": "m", "seed": 1, "boundary_sharpness": nan, "never": nan},
+            {"method": "m", "seed": 2, "boundary_sharpness": 0.6, "never": nan}]
+    entry = summarise(rows)["m"]
+    assert entry["boundary_sharpness"] == pytest.approx(0.7) and entry["boundary_sharpness_std"] == pytest.approx(0.1)
+    assert np.isnan(entry["never"]) and entry["runs"] == 3
+
+
 def test_run_one_is_reproducible() -> None:
     first = run_one(two_cliques(), SMALL.replace(method="dmon"))
     second = run_one(two_cliques(), SMALL.replace(method="dmon"))

@@ -53,6 +53,16 @@ def test_sizes_sharpness_balance() -> None:
     assert metrics.balance(labels, 3) == 0.0
 
 
+def test_boundary_sharpness_by_hand(two_triangles: Graph) -> None:
+    s = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7], [0.1, 0.9], [0.0, 1.0]])
+    # clusters {0, 1, 2} and {3, 4, 5}: only the bridge 2-3 is cut, so nodes 2 and 3 are the boundary
+    np.testing.assert_array_equal(metrics.boundary_nodes(two_triangles, s.argmax(1)), [0, 0, 1, 1, 0, 0])
+    assert metrics.boundary_sharpness(two_triangles, s) == pytest.approx((0.6 + 0.7) / 2)
+    assert metrics.evaluate(two_triangles, s)["boundary_sharpness"] == pytest.approx(0.65)
+    one_cluster = np.tile([0.7, 0.3], (6, 1))  # no edge is cut: no boundary
+    assert np.isnan(metrics.boundary_sharpness(two_triangles, one_cluster))
+
+
 def test_match_labels_gives_consistent_colours() -> None:
     ref = np.array([0, 0, 1, 1, 2, 2])
     other = np.array([1, 1, 2, 2, 0, 0])

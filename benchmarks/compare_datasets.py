@@ -40,14 +40,15 @@ GRAPHS = {
 
 def run_graph(name: str, data_root: str, seeds: int, epochs: int, jobs: int = 1, device: str = "cpu",
               machine: str = "a shared 2-core CPU", methods: tuple[str, ...] = METHODS,
-              extra: tuple[str, ...] = ()) -> Path:
+              extra: tuple[str, ...] = (), tag: str = "") -> Path:
     """Run ``gtvviz compare`` on one benchmark graph and write its JSON and markdown results. With ``jobs > 1`` the
     methods are dealt round-robin to that many ``gtvviz compare`` processes running at once, whose JSON results
     (one entry per method) are merged. Methods not run keep their earlier results (and the line saying how they
     were run), so that e.g. the GNNs can run on a GPU and spectral clustering on a CPU. ``extra`` flags (e.g.
-    ``("--delta", "1.0")``) go to ``gtvviz compare`` as they are."""
+    ``("--delta", "1.0")``) go to ``gtvviz compare`` as they are; a ``tag`` names a variant's own result files
+    (``compare_<name>_<tag>.*``, left out of the summary table)."""
     source, k = GRAPHS[name]
-    out = RESULTS / f"compare_{name.lower()}.json"
+    out = RESULTS / f"compare_{name.lower()}{'_' + tag if tag else ''}.json"
     flags = ["--graph", source, "--clusters", str(k), "--seeds", str(seeds), "--epochs", str(epochs),
              "--data-root", data_root, "--device", device, *extra]
     groups = [methods[i::jobs] for i in range(min(jobs, len(methods)))]
@@ -115,13 +116,14 @@ def main() -> None:
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods to (re)run")
     parser.add_argument("--device", default="cpu", help="device of the GNN methods (cpu, cuda, ...)")
     parser.add_argument("--machine", default="a shared 2-core CPU", help="the machine, in words, for the report")
+    parser.add_argument("--tag", default="", help="name of a variant (e.g. delta1): its own result files")
     parser.add_argument("extra", nargs=argparse.REMAINDER, help="after --: flags passed to gtvviz compare as they are")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     methods = tuple(args.methods.split(","))
     for name in args.graphs.split(","):
         written = run_graph(name, args.data_root, args.seeds, args.epochs, args.jobs, args.device, args.machine, methods,
-                            tuple(arg for arg in args.extra if arg != "--"))
+                            tuple(arg for arg in args.extra if arg != "--"), args.tag)
         print(f"{name}: written {written}", flush=True)
     (RESULTS / "compare_summary.md").write_text(summary_table())
 

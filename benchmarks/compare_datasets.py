@@ -3,8 +3,8 @@
 For each graph this runs ``gtvviz compare --graph SOURCE --clusters K --seeds N --epochs E --json ...`` (all five
 methods, the library's default configuration otherwise) and writes ``benchmarks/results/compare_<name>.json``
 (the command's JSON) and ``benchmarks/results/compare_<name>.md`` (a markdown table with the command, the
-configuration and the wall time). Finally ``benchmarks/results/compare_summary.md`` gathers NMI, ACC and sharpness
-of every graph that has results into one table.
+configuration and the wall time). Finally ``benchmarks/results/compare_summary.md`` gathers NMI, ACC, sharpness
+and boundary sharpness of every graph that has results, one table per graph.
 
     nice python benchmarks/compare_datasets.py --data-root /tmp/gtvviz_data [--graphs bridged_communities,Cora] \
         [--jobs 2] [--device cuda --machine "an NVIDIA H100"] [--methods tvgnn] [-- --delta 1.0]
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from gtvviz import RunConfig
-from gtvviz.compare import format_table
+from gtvviz.compare import format_table, mean_std
 from gtvviz.config import METHODS
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -90,20 +90,26 @@ def _run_lines(markdown: Path) -> list[str]:
     return [line for line in section.splitlines() if line.startswith("- ")]
 
 
+#: Columns of the summary table: metric -> heading.
+COLUMNS = {"nmi": "NMI", "acc": "ACC", "sharpness": "sharpness", "boundary_sharpness": "boundary sharpness"}
+
+
 def summary_table() -> str:
-    """One markdown table: NMI, ACC and sharpness (mean ± std) of every method on every graph with results."""
-    found = {name: json.loads(path.read_text()) for name in GRAPHS
-             if (path := RESULTS / f"compare_{name.lower()}.json").exists()}
-    methods = list(dict.fromkeys(m for summary in found.values() for m in summary))
-    header = "| method | " + " | ".join(f"{g} {c}" for g in found for c in ("NMI", "ACC", "sharpness")) + " |"
-    rows = [header, "|---" * (1 + 3 * len(found)) + "|"]
-    for method in methods:
-        cells = [f"{s[method][c]:.3f} ± {s[method][c + '_std']:.3f}" if method in s else "-"
-                 for s in found.values() for c in ("nmi", "acc", "sharpness")]
-        rows.append(f"| {method} | " + " | ".join(cells) + " |")
+    """One markdown table per graph with results: NMI, ACC, sharpness and boundary sharpness (mean ± std)."""
+    sections = []
+    for name in GRAPHS:
+        path = RESULTS / f"compare_{name.lower()}.json"
+        if not path.exists():
+            continue
+        summary = json.loads(path.read_text())
+        rows = ["| method | " + " | ".join(COLUMNS.values()) + " |", "|---" * (1 + len(COLUMNS)) + "|"]
+        rows += [f"| {method} | " + " | ".join(mean_std(entry, c) for c in COLUMNS) + " |"
+                 for method, entry in summary.items()]
+        sections.append(f"## {name}\n\n" + "\n".join(rows))
     return ("# Sharp against smooth: NMI, ACC and sharpness at the last epoch\n\n"
-            "Mean ± std over the seeds; see `compare_<graph>.md` for the commands, every metric and the timings.\n\n"
-            + "\n".join(rows) + "\n")
+            "Mean ± std over the seeds; see `compare_<graph>.md` for the commands, every metric and the timings. "
+            "Boundary sharpness is the sharpness of the nodes with a neighbour in another cluster (n/a: no edge "
+            "is cut, every node is in one cluster).\n\n" + "\n\n".join(sections) + "\n")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ metrics excluded).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -250,15 +251,24 @@ def summarise(rows: Sequence[dict[str, float | str]]) -> dict[str, dict[str, flo
     return out
 
 
+def mean_std(entry: dict[str, float | None], metric: str, digits: int = 3) -> str:
+    """``"mean ± std"`` of ``metric`` in a summary entry; ``-`` when absent, ``n/a`` when undefined."""
+    if metric not in entry:
+        return "-"
+    mean, std = entry[metric], entry.get(f"{metric}_std")
+    if mean is None or math.isnan(mean):
+        return "n/a"
+    return f"{mean:.{digits}f} ± {0.0 if std is None else std:.{digits}f}"
+
+
 def format_table(summary: dict[str, dict[str, float]], metrics: Sequence[str] = TABLE_METRICS,
                  markdown: bool = False) -> str:
-    """A table of ``mean ± std`` with one row per method and one column per metric that is present."""
+    """A table of ``mean ± std`` with one row per method and one column per metric that is present; a metric
+    that is undefined for a method (NaN, or ``None`` as read back from JSON) shows as ``n/a``."""
     columns = [m for m in metrics if any(m in entry for entry in summary.values())]
     rows = [["method", *columns]]
     for method, entry in summary.items():
-        digits = {"seconds": 2}
-        rows.append([method, *(f"{entry[c]:.{digits.get(c, 3)}f} ± {entry[c + '_std']:.{digits.get(c, 3)}f}"
-                               if c in entry else "-" for c in columns)])
+        rows.append([method, *(mean_std(entry, c, 2 if c == "seconds" else 3) for c in columns)])
     if markdown:
         lines = ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join([lines[0], "|" + "---|" * len(columns) + "---|", *lines[1:]])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gtvviz.compare import (TRUTH, Comparison, align_assignment, boundary_nodes, cluster_permutation,
-                            format_table, parse_methods, relaxed_and_sharp, run_one, run_seeds, summarise)
+                            format_table, mean_std, parse_methods, relaxed_and_sharp, run_one, run_seeds, summarise)
 from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
@@ -132,6 +132,16 @@ def test_summary_leaves_undefined_runs_out_of_a_metric() -> None:
     entry = summarise(rows)["m"]
     assert entry["boundary_sharpness"] == pytest.approx(0.7) and entry["boundary_sharpness_std"] == pytest.approx(0.1)
     assert np.isnan(entry["never"]) and entry["runs"] == 3
+
+
+def test_table_shows_undefined_metrics_as_n_a() -> None:
+    summary = {"mincut": {"nmi": 0.0, "nmi_std": 0.0, "boundary_sharpness": None, "boundary_sharpness_std": None},
+               "tvgnn": {"nmi": 0.9, "nmi_std": 0.05, "boundary_sharpness": float("nan"),
+                         "boundary_sharpness_std": float("nan")}}
+    table = format_table(summary, markdown=True)
+    assert table.splitlines()[2] == "| mincut | 0.000 ± 0.000 | n/a |"
+    assert table.splitlines()[3] == "| tvgnn | 0.900 ± 0.050 | n/a |"
+    assert mean_std({"nmi": 0.5}, "acc") == "-"
 
 
 def test_run_one_is_reproducible() -> None:

@@ -128,8 +128,9 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     methods = tuple(args.methods.split(","))
     for name in args.graphs.split(","):
-        written = run_graph(name, args.data_root, args.seeds, args.epochs, args.jobs, args.device, args.machine, methods,
-                            tuple(arg for arg in args.extra if arg != "--"), args.tag)
+        extra = tuple(arg for arg in args.extra if arg != "--")
+        written = run_graph(name, args.data_root, args.seeds, args.epochs, args.jobs, args.device, args.machine,
+                            methods, extra, args.tag)
         print(f"{name}: written {written}", flush=True)
     (RESULTS / "compare_summary.md").write_text(summary_table())
 

@@ -208,7 +208,8 @@ def main() -> None:
             row[impl] = mean
             print(f"{dataset:9s} {epochs[dataset]:6d} {impl:9s} {mean['ms_per_epoch']:9.1f} {mean['peak_mb']:8.0f} "
                   f"{mean['nmi']:6.3f} "
-                  f"{mean['sharpness']:6.3f}" + (f"  GPU peak {mean['gpu_peak_mb']:.0f} MB" if "gpu_peak_mb" in mean else ""))
+                  f"{mean['sharpness']:6.3f}"
+                  + (f"  GPU peak {mean['gpu_peak_mb']:.0f} MB" if "gpu_peak_mb" in mean else ""))
         if "gtvviz" in row and "reference" in row:
             row["time_ratio"] = row["gtvviz"]["ms_per_epoch"] / row["reference"]["ms_per_epoch"]
             row["memory_ratio"] = row["gtvviz"]["peak_mb"] / row["reference"]["peak_mb"]

@@ -25,7 +25,7 @@ from gtvviz.config import METHODS, RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.metrics import boundary_nodes, evaluate, match_labels
+from gtvviz.metrics import evaluate, match_labels
 from gtvviz.train import Snapshot, Trainer
 
 #: Columns of the comparison table, in order (label metrics are left out for graphs without labels).

@@ -18,10 +18,11 @@ import pandas as pd
 import streamlit as st
 
 from gtvviz import RunConfig
-from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, boundary_nodes, format_table, relaxed_and_sharp,
+from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, format_table, relaxed_and_sharp,
                             run_seeds, summarise)
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
+from gtvviz.metrics import boundary_nodes
 from gtvviz.viz import assignments_table, figure_html, to_csv
 from gtvviz.viz.compare_figures import compare_graph_figure, relaxed_figure, sharpness_histograms_figure
 from ui.sidebar import page_frame

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gtvviz.compare import (TRUTH, Comparison, align_assignment, boundary_nodes, cluster_permutation,
+from gtvviz.compare import (TRUTH, Comparison, align_assignment, cluster_permutation,
                             format_table, mean_std, parse_methods, relaxed_and_sharp, run_one, run_seeds, summarise)
 from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
+from gtvviz.metrics import boundary_nodes
 from gtvviz.viz.compare_figures import (CONTEXT_OPACITY, compare_graph_figure, relaxed_figure,
                                         sharpness_histograms_figure)
 
@@ -49,12 +50,6 @@ def test_align_assignment_moves_columns() -> None:
     s = np.array([[0.9, 0.1, 0.0], [0.2, 0.0, 0.8]])
     aligned = align_assignment(s, np.array([2, 0, 1]))
     np.testing.assert_array_equal(aligned, [[0.1, 0.0, 0.9], [0.0, 0.8, 0.2]])
-
-
-def test_boundary_nodes() -> None:
-    path = Graph.from_edges([[0, 1, 2, 3], [1, 2, 3, 4]], 5)
-    np.testing.assert_array_equal(boundary_nodes(path, np.array([0, 0, 1, 1, 1])), [0, 1, 1, 0, 0])
-    assert not boundary_nodes(path, np.zeros(5, dtype=int)).any()
 
 
 def test_comparison_trains_in_step_and_matches_clusters() -> None:

@@ -53,6 +53,12 @@ def test_sizes_sharpness_balance() -> None:
     assert metrics.balance(labels, 3) == 0.0
 
 
+def test_boundary_nodes() -> None:
+    path = Graph.from_edges([[0, 1, 2, 3], [1, 2, 3, 4]], 5)
+    np.testing.assert_array_equal(metrics.boundary_nodes(path, np.array([0, 0, 1, 1, 1])), [0, 1, 1, 0, 0])
+    assert not metrics.boundary_nodes(path, np.zeros(5, dtype=int)).any()
+
+
 def test_boundary_sharpness_by_hand(two_triangles: Graph) -> None:
     s = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7], [0.1, 0.9], [0.0, 1.0]])
     # clusters {0, 1, 2} and {3, 4, 5}: only the bridge 2-3 is cut, so nodes 2 and 3 are the boundary

@@ -65,7 +65,7 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
         graph: the graph.
         pos: :math:`(N, 2)` node positions, the same for every panel.
         assignments: ``{title: S}`` with :math:`(N, K)` assignments whose cluster ids are matched.
-        focus: optional boolean mask of the nodes to zoom on (e.g. :func:`gtvviz.compare.boundary_nodes`): the
+        focus: optional boolean mask of the nodes to zoom on (e.g. :func:`gtvviz.metrics.boundary_nodes`): the
             view is cropped to them, the other nodes are faded and only edges touching them are drawn.
         columns: panels per row.
         panel_height: height of one row of panels in pixels.

@@ -276,7 +276,7 @@ class Graph:
         return graph
 
     def to_scipy(self) -> "sp.csr_matrix":
-        """The weighted adjacency matrix :math:`\\mathbf{A}` as a SciPy CSR matrix (unit weights if unweighted)."""
+        r"""The weighted adjacency matrix :math:`\mathbf{A}` as a SciPy CSR matrix (unit weights if unweighted)."""
         import scipy.sparse as sp
 
         row, col = self.edge_index.numpy()

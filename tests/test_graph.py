@@ -129,6 +129,14 @@ def test_the_constructor_validates_invariants() -> None:
         good.with_updates(x=torch.ones(3, 2))
 
 
+def test_scipy_adjacency_by_hand() -> None:
+    weighted = Graph.from_edges([[0, 1], [1, 2]], 4, weights=[2.0, 0.5])  # node 3 is isolated
+    np.testing.assert_array_equal(weighted.to_scipy().toarray(),
+                                  [[0, 2, 0, 0], [2, 0, 0.5, 0], [0, 0.5, 0, 0], [0, 0, 0, 0]])
+    plain = Graph.from_edges([[0, 1]], 2).to_scipy()
+    assert plain.format == "csr" and plain.toarray().tolist() == [[0, 1], [1, 0]]
+
+
 def test_networkx_round_trip_keeps_everything() -> None:
     graph = Graph.from_edges([("a", "b"), ("b", "c")], weights=[2.0, 0.5], x=np.eye(3), y=[0, 1, 1],
                              pos=np.arange(6.0).reshape(3, 2), directed=False)

@@ -20,9 +20,13 @@ from ui.sidebar import page_frame
 from ui.state import AppState, get_state, restart_with
 from ui.transport import AREA, CHART_INTERVAL, FRAME_INTERVAL, run_message, tick, transport_bar
 
-LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness"}
+LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness",
+                 "boundary_sharpness": "Boundary sharpness"}
 GRAPH_METRICS = {"modularity": "Modularity", "conductance": "Conductance", "cut_fraction": "Cut fraction",
-                 "sharpness": "Sharpness"}
+                 "sharpness": "Sharpness", "boundary_sharpness": "Boundary sharpness"}
+METRIC_HELP = {"sharpness": "Mean confidence max_k s_ik: 1 for one-hot rows, 1/K for uniform ones.",
+               "boundary_sharpness": "Sharpness of the nodes with a neighbour in another cluster, where smooth "
+                                     "methods blur (— while no edge is cut)."}
 COLLAPSED = (
     "**The run has collapsed.** For many epochs every node has kept (almost) the same soft assignment: the graph "
     "stays grey (S is uniform, 1/K everywhere) or one cluster has taken every node, so the loss has nothing left "
@@ -61,7 +65,8 @@ def _metrics(state: AppState) -> None:
     names = LABEL_METRICS if state.run.graph.has_labels else GRAPH_METRICS
     with st.container(horizontal=True, key="metrics"):
         for key, label in names.items():
-            st.metric(label, f"{values[key]:.3f}", width="content")
+            value = values[key]
+            st.metric(label, "—" if value != value else f"{value:.3f}", width="content", help=METRIC_HELP.get(key))
 
 
 def _collapse_remedy(state: AppState) -> None:

@@ -30,6 +30,10 @@ def test_step_advances_the_epoch() -> None:
     assert state(at).run.latest.epoch == 11
     assert any("Epoch 11" in text for text in texts(at, "markdown"))
     assert state(at).run.recorder.epochs() == list(range(12))
+    shown = {m.label: m.value for m in at.metric}
+    boundary = state(at).shown().metrics["boundary_sharpness"]
+    expected = "—" if boundary != boundary else f"{boundary:.3f}"
+    assert shown["Boundary sharpness"] == expected and shown["Sharpness"] != "—"
 
 
 def test_play_trains_a_tick_and_pause_stops() -> None:

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from gtvviz.cli import main
@@ -67,7 +68,8 @@ def test_python_dash_m_runs_the_same_command() -> None:
 
 def test_undefined_numbers_are_written_as_null(tmp_path) -> None:
     target = tmp_path / "out.json"
-    write_json({"boundary_sharpness": float("nan"), "rows": [1.5, float("inf")], "name": "x"}, str(target))
+    write_json({"boundary_sharpness": float("nan"), "rows": [1.5, float("inf")], "name": "x",
+                "array": np.array([np.nan, 2.0], dtype=np.float32)}, str(target))
     text = target.read_text()
     assert "NaN" not in text and "Infinity" not in text
-    assert json.loads(text) == {"boundary_sharpness": None, "rows": [1.5, None], "name": "x"}
+    assert json.loads(text) == {"boundary_sharpness": None, "rows": [1.5, None], "name": "x", "array": [None, 2.0]}

@@ -40,6 +40,6 @@ def _strict(value: Any) -> Any:
 
 
 def _jsonable(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
+    if hasattr(value, "tolist"):  # numpy and torch scalars and arrays
+        return _strict(value.tolist())
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -17,8 +17,8 @@ import torch
 from torch_geometric.data import Batch
 
 from gtvviz import TVGNNClustering
-from gtvviz.classification import ClassifierTrainer, ClassifyConfig, build_classifier, make_synthetic_graphs
-from gtvviz.classification import prepare_graphs
+from gtvviz.classification import (ClassifierTrainer, ClassifyConfig, build_classifier, make_synthetic_graphs,
+                                   prepare_graphs)
 from gtvviz.config import RunConfig
 from gtvviz.data import load_graph
 from gtvviz.graph import Graph
@@ -129,12 +129,9 @@ def test_pooling_classifier_trains_a_batch_on_cuda() -> None:
     records = trainer.step(3)
     assert records and np.isfinite(records[-1].losses["total"])
     assert next(trainer.model.parameters()).device.type == "cuda"
-    logits = trainer.model(*_batch_inputs(Batch.from_data_list(dataset.graphs[:3]).to(CUDA))).logits
+    batch = Batch.from_data_list(dataset.graphs[:3]).to(CUDA)
+    logits = trainer.model(batch.x, batch.edge_index, None, batch.batch).logits
     assert logits.shape[0] == 3 and logits.device.type == "cuda"
-
-
-def _batch_inputs(batch: Batch) -> tuple:
-    return batch.x, batch.edge_index, None, batch.batch
 
 
 def test_memory_is_linear_in_the_edges_on_a_graph_without_room_for_a_dense_adjacency() -> None:

@@ -113,6 +113,14 @@ def counter(page: Page) -> int:
     return epoch_of(page.locator(".st-key-epoch-counter").inner_text(timeout=30_000))
 
 
+def page_text(page: Page, limit: int = 600) -> str:
+    """What the page shows (its text, shortened), for a failure message."""
+    try:
+        return page.locator("body").inner_text(timeout=10_000)[:limit]
+    except Exception as error:  # noqa: BLE001 - a diagnostic must not hide the failure it describes
+        return f"(unreadable: {error})"
+
+
 def sidebar(page: Page) -> str:
     return page.locator("[data-testid=stSidebar]").inner_text(timeout=30_000)
 
@@ -211,10 +219,13 @@ def _pause_one(pages: list[Page], patience: float, frame_seconds: float) -> tupl
             break
         except AssertionError:
             lost += 1
-            if lost > 2:
-                problems.append("three Pause clicks in a row had no effect")
+            try:
+                if lost > 2:
+                    raise AssertionError("three Pause clicks in a row had no effect")
+                click_button(pages[0], "Pause")
+            except AssertionError as error:
+                problems.append(f"{str(error).splitlines()[0]}; the page shows: {page_text(pages[0])!r}")
                 return problems, lost
-            click_button(pages[0], "Pause")
     time.sleep(max(1.5, 1.5 * frame_seconds))  # a frame already on its way may still land
     paused = [counter(page) for page in pages]
     for i, page in enumerate(pages[1:], 1):
@@ -248,10 +259,11 @@ def measure_sessions(sessions: int = 5, rounds: int = 1, train_seconds: float = 
             result["round"] = r + 1
             results.append(result)
         leftovers = sorted(str(p.relative_to(server.tmpdir)) for p in server.tmpdir.rglob("*"))
+        log = server.log.read_text(errors="replace").splitlines()[-40:]
     return {"server_started_mb": round(started_mb, 1), "warmup_problems": warm["problems"] + alone["problems"],
             "baseline_mb": round(baseline, 1), "alone_epochs_per_second": alone["epochs_per_second"][0],
             "rounds": results, "server_tmp_leftovers": leftovers, "session_ttl_s": SESSION_TTL,
-            "tolerance_mb": MEMORY_TOLERANCE_MB}
+            "tolerance_mb": MEMORY_TOLERANCE_MB, "server_log_tail": log}
 
 
 # ------------------------------------------------------------------------------------------------- tests

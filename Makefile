@@ -23,4 +23,6 @@ app: setup
 	MALLOC_ARENA_MAX=2 $(VENV)/bin/streamlit run app.py
 
 test: setup-test
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	# the parallel part, then the tests that measure the app under a load of their own (five sessions at once)
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not alone"
+	$(PY) -m pytest -q -m alone

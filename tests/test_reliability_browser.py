@@ -211,21 +211,23 @@ def _pause_one(pages: list[Page], patience: float, frame_seconds: float) -> tupl
     of Pause clicks that had no effect and were repeated, as a person does (a click sent while a frame is running
     can be lost under load: docs/RELIABILITY.md, D)."""
     problems, lost = [], 0
-    play = pages[0].get_by_role("button", name="Play", exact=True)
-    click_button(pages[0], "Pause")
+    page = pages[0]
+    play = page.get_by_role("button", name="Play", exact=True)
+    pause = page.get_by_role("button", name="Pause", exact=True)
+    click_button(page, "Pause")
+    deadline = time.perf_counter() + patience
     while True:
         try:
             expect(play).to_be_visible(timeout=max(20_000, 5_000 * frame_seconds))
             break
         except AssertionError:
-            lost += 1
-            try:
-                if lost > 2:
-                    raise AssertionError("three Pause clicks in a row had no effect")
-                click_button(pages[0], "Pause")
-            except AssertionError as error:
-                problems.append(f"{str(error).splitlines()[0]}; the page shows: {page_text(pages[0])!r}")
+            if lost >= 2 or time.perf_counter() > deadline:
+                problems.append(f"Pause took no effect in {patience:.0f} s ({lost} clicks repeated); the page "
+                                f"shows: {page_text(page)!r}")
                 return problems, lost
+            if pause.count() == 1:  # the click was lost; otherwise the page is still busy with its rerun
+                lost += 1
+                pause.click()
     time.sleep(max(1.5, 1.5 * frame_seconds))  # a frame already on its way may still land
     paused = [counter(page) for page in pages]
     for i, page in enumerate(pages[1:], 1):
@@ -267,6 +269,7 @@ def measure_sessions(sessions: int = 5, rounds: int = 1, train_seconds: float = 
 
 
 # ------------------------------------------------------------------------------------------------- tests
+@pytest.mark.alone
 def test_five_concurrent_sessions_each_train_their_own_graph_and_memory_returns() -> None:
     result = measure_sessions(sessions=5, rounds=1, train_seconds=6.0)
     print(result)

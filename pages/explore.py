@@ -92,16 +92,18 @@ def _replay_slider(state: AppState) -> None:
 
 @st.fragment(run_every=FRAME_INTERVAL if get_state().playing else None)
 def live_view() -> None:
-    """One frame: a training tick while playing, then the epoch counter and the graph of the shown snapshot."""
+    """One rerun: a training tick while playing, then the epoch counter and the graph (which plays the tick's frames
+    and ends on the shown snapshot)."""
     state = get_state()
-    tick(state)
+    frames = tick(state)
     run, shown = state.run, state.shown()
     _status(state)
     run_message(state)
     if shown.collapsed:
         _collapse_remedy(state)
-    live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch, picture=run.picture,
-               key="graph")
+    live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
+               frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=state.playing,
+               picture=run.picture, key="graph")
 
 
 @st.fragment(run_every=CHART_INTERVAL if get_state().playing else None)

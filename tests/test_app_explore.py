@@ -48,6 +48,25 @@ def test_play_trains_a_tick_and_pause_stops() -> None:
     assert state(at).run.latest.epoch == epoch
 
 
+def test_a_tick_trains_several_frames_and_hands_each_to_the_graph() -> None:
+    from ui.transport import FRAMES_PER_TICK, frames_of
+
+    at = start_app({**SMALL, "epochs": "1000"})
+    click(at, "Step 10")
+    click(at, "Step 10")
+    snapshots = [state(at).run.recorder.get(epoch) for epoch in range(1, 13)]
+    assert [snap.epoch for snap in frames_of(snapshots, 5)] == [5, 10, 12]  # every 5th, and the latest
+    assert [snap.epoch for snap in frames_of(snapshots[:3], 1)] == [1, 2, 3]
+    click(at, "Play")
+    epochs = [state(at).run.latest.epoch]
+    for _ in range(3):
+        at.run()
+        epochs.append(state(at).run.latest.epoch)
+    ticks = [b - a for a, b in zip(epochs, epochs[1:])]
+    speed = state(at).speed
+    assert all(0 < t <= speed * FRAMES_PER_TICK for t in ticks) and max(ticks) > speed, ticks
+
+
 def test_settings_take_effect_on_reset_only() -> None:
     at = start_app(SMALL)
     click(at, "Step 10")

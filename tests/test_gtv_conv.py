@@ -61,3 +61,25 @@ def test_repr_and_invalid_arguments() -> None:
         GTVConv(2, 2, eps=0.0)
     with pytest.raises(ValueError, match="activation"):
         GTVConv(2, 2, act="swishy")
+
+
+def test_weights_start_with_the_authors_variance() -> None:
+    """Var(Θ) = 2/H whatever F_in (the authors' kaiming_normal_ on an F_in x H weight), drawn uniformly."""
+    torch.manual_seed(0)
+    for f_in, h in ((1433, 512), (34, 512), (8, 64)):
+        weight = GTVConv(f_in, h).lin.weight.detach().numpy()
+        bound = np.sqrt(6.0 / h)
+        assert weight.shape == (h, f_in) and np.abs(weight).max() <= bound
+        assert abs(weight.var() / (2.0 / h) - 1.0) < 0.05, (f_in, h, weight.var())
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_lazy_input_size_is_taken_from_the_first_input(sparse: bool) -> None:
+    torch.manual_seed(0)
+    conv = GTVConv(-1, 256)
+    x = torch.rand(6, 40)
+    edge_index = torch.tensor([[0, 1, 2, 3], [1, 0, 3, 2]])
+    out = conv(x.to_sparse_coo() if sparse else x, edge_index)
+    assert out.shape == (6, 256) and conv.in_channels == 40 and conv.lin.weight.shape == (256, 40)
+    assert abs(conv.lin.weight.var().item() / (2.0 / 256) - 1.0) < 0.05
+    assert torch.allclose(out, conv(x, edge_index), atol=1e-6)  # dense and sparse inputs agree afterwards

@@ -42,6 +42,13 @@ def test_frame_payload_uses_the_figure_helpers(karate: tuple) -> None:
     assert np.allclose(xs, np.asarray(cut_trace.x, dtype=np.float64), equal_nan=True)
 
 
+def test_a_queued_frame_carries_no_hover(karate: tuple) -> None:
+    graph, _, s = karate
+    full, queued = lg.frame_payload(graph, s, epoch=3), lg.frame_payload(graph, s, epoch=3, hover=False)
+    assert "hover" not in queued and "hover_columns" not in queued
+    assert queued == {name: full[name] for name in ("colors", "cut", "k", "epoch")}
+
+
 def test_frame_payload_survives_a_diverged_assignment(karate: tuple) -> None:
     graph, _, s = karate
     bad = s.copy()
@@ -131,13 +138,17 @@ def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     assert live["newPlots"] == 1 and live["error"] is None
 
     page.get_by_role("button", name="Play", exact=True).click()
-    frame.wait_for_function("window.gtvvizLiveGraph.updates >= 5 && window.gtvvizLiveGraph.epoch >= 5",
+    frame.wait_for_function("window.gtvvizLiveGraph.updates >= 20 && window.gtvvizLiveGraph.epoch >= 50",
                             timeout=90_000)
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
     time.sleep(1.0)
 
     live = frame.evaluate(LIVE)
+    # each rerun of the live view brought several frames (speed 5: 5 epochs apart), which the graph played in turn
+    played = [b - a for a, b in zip(live["drawn"], live["drawn"][1:]) if b > a]
+    assert live["newPlots"] + live["updates"] > live["renders"], live
+    assert played.count(5) >= len(played) / 2, live["drawn"]
     assert live["newPlots"] == 1, live  # never drawn anew
     assert live["error"] is None
     assert frame.evaluate("() => window.__marker") == "same iframe"  # the iframe was kept

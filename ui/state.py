@@ -174,8 +174,9 @@ def restart_with(state: AppState, area: str, **changes: object) -> bool:
     return start(state, config, area)
 
 
-def advance(state: AppState, epochs: int, budget: float | None = None) -> None:
-    """Train up to ``epochs`` epochs, stopping early once ``budget`` seconds have passed; record every snapshot.
+def advance(state: AppState, epochs: int, budget: float | None = None) -> list[Snapshot]:
+    """Train up to ``epochs`` epochs, stopping early once ``budget`` seconds have passed; record every snapshot and
+    return the snapshots of this call, oldest first.
 
     A diverged run stops playing and keeps its message in :attr:`Run.error`. Any other failure of a step (a device
     out of memory, a CUDA or driver error, a bug) also stops playing with one message in :attr:`Run.error`, never
@@ -184,10 +185,11 @@ def advance(state: AppState, epochs: int, budget: float | None = None) -> None:
     """
     run = state.run
     run.error, run.device_error = "", False
-    begin = time.perf_counter()
+    begin, trained = time.perf_counter(), []
     try:
         for snapshot in run.trainer.step(epochs):
             run.recorder.add(snapshot)
+            trained.append(snapshot)
             if budget is not None and time.perf_counter() - begin > budget:
                 break
     except TrainingDivergedError as err:
@@ -197,6 +199,7 @@ def advance(state: AppState, epochs: int, budget: float | None = None) -> None:
         _fault(state, err)
     if run.trainer.done:
         state.playing = False
+    return trained
 
 
 def first_line(err: BaseException, limit: int = 200) -> str:

@@ -1,8 +1,11 @@
 """The transport bar (Reset, Play/Pause, Step 1 and 10, speed) and the time-boxed training tick.
 
 While playing, the Explore page's live view is a fragment that reruns itself every :data:`FRAME_INTERVAL`
-seconds; each rerun trains at most ``speed`` epochs and at most :data:`TICK_SECONDS` seconds (:func:`tick`) and
-then redraws. A click (Pause, Reset, ...) is handled as soon as the running tick ends, i.e. within one frame.
+seconds; each rerun trains for at most :data:`TICK_SECONDS` seconds and at most :data:`FRAMES_PER_TICK` frames of
+``speed`` epochs each (:func:`tick`), then hands every frame to the live graph, which plays them one after the
+other (``ui.live_graph``): the browser reruns the fragment only two or three times a second, so one frame per
+rerun would update the graph no more often than that. A click (Pause, Reset, ...) is handled as soon as the
+running tick ends, i.e. within one frame.
 The buttons live outside the fragment, so a click reruns the whole page and the fragment is redefined with the
 new ``run_every``. A tick that fails (divergence, a device out of memory, any error) pauses with one message
 (:func:`run_message`); after a device error a button moves the run to the CPU and goes on.
@@ -12,14 +15,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gtvviz import Snapshot
 from ui.state import AppState, advance, continue_on_cpu, get_state, start
 
 #: Seconds between frames while playing (the fragment's ``run_every``).
 FRAME_INTERVAL = 0.1
 #: Seconds between redraws of the charts next to the graph while playing.
 CHART_INTERVAL = 0.5
-#: Training time box of one frame, in seconds.
+#: Training time box of one rerun of the live view, in seconds.
 TICK_SECONDS = 0.15
+#: Frames one rerun of the live view trains at most (the live graph plays them at its own pace).
+FRAMES_PER_TICK = 5
 #: Largest speed (epochs per frame) offered.
 MAX_SPEED = 50
 AREA = "transport"
@@ -62,13 +68,21 @@ def transport_bar(state: AppState) -> None:
         st.error(state.errors[AREA])
 
 
-def tick(state: AppState) -> None:
-    """Train one frame's worth while playing; when the run ends or diverges, rerun the app to stop the timer."""
+def tick(state: AppState) -> list[Snapshot]:
+    """Train while playing (at most :data:`FRAMES_PER_TICK` frames of ``speed`` epochs, at most
+    :data:`TICK_SECONDS` seconds) and return the frames to play, oldest first (see :func:`frames_of`); when the run
+    ends or diverges, rerun the app to stop the timer."""
     if not state.playing:
-        return
-    advance(state, state.speed, TICK_SECONDS)
+        return []
+    trained = advance(state, state.speed * FRAMES_PER_TICK, TICK_SECONDS)
     if not state.playing:
         st.rerun()
+    return frames_of(trained, state.speed)
+
+
+def frames_of(snapshots: list[Snapshot], speed: int) -> list[Snapshot]:
+    """Every ``speed``-th of the snapshots trained in a row, and always the last one (the latest state)."""
+    return [snap for i, snap in enumerate(snapshots, 1) if i % speed == 0 or i == len(snapshots)]
 
 
 def run_message(state: AppState) -> None:

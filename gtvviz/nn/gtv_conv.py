@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import torch
 from torch import Tensor
+from torch.nn.parameter import is_lazy
 from torch_geometric.nn import MessagePassing
 from torch_geometric.nn.dense.linear import Linear
 
@@ -35,7 +37,11 @@ class GTVConv(MessagePassing):
     Follows the authors' reference code: :math:`\Gamma` is computed on the *transformed* features, ``delta_coeff``
     multiplies :math:`\mathbf{L}_\Gamma` directly (it is :math:`2\delta` of the paper), there is no degree
     normalisation, no skip connection and no added self-loop (self-loops cancel in :math:`\mathbf{L}_\Gamma`),
-    and gradients flow through :math:`\Gamma`. The layer works edge by edge in :math:`O(E \cdot H)` memory and
+    and gradients flow through :math:`\Gamma`. :math:`\mathbf{\Theta}` starts with the authors' variance
+    :math:`2/H` (their ``kaiming_normal_`` on an :math:`F_{in} \times H` weight), drawn uniformly from
+    :math:`[-\sqrt{6/H}, \sqrt{6/H}]`: the scale decides how far apart :math:`\tilde{\mathbf{x}}_i` start relative to
+    :math:`\epsilon` (PyG's Glorot scale, :math:`2/(F_{in} + H)`, is half of it on Cora and gave worse clusterings
+    there, see ``benchmarks/results/reference_speed.md``). The layer works edge by edge in :math:`O(E \cdot H)` memory and
     never forms :math:`\mathbf{I} - \delta \mathbf{L}_\Gamma`, whose entries up to :math:`\delta d_i / \epsilon`
     would cancel and lose float32 precision. Pass every undirected edge in both directions (as
     :class:`gtvviz.Graph` does); a directed ``edge_index`` must be symmetrised first. When ``edge_index`` is
@@ -77,16 +83,29 @@ class GTVConv(MessagePassing):
         self.eps = float(eps)
         self.act_name = act if isinstance(act, str) or act is None else getattr(act, "__name__", "callable")
         self.act = resolve_activation(act)
-        self.lin = Linear(in_channels, out_channels, bias=False, weight_initializer="glorot")
+        self.lin = Linear(in_channels, out_channels, bias=False)
         self.bias = torch.nn.Parameter(torch.empty(out_channels)) if bias else None
         self._pair_cache = PairCache()
+        if in_channels <= 0:  # lazy: materialise on the first input, dense or sparse, with this layer's init
+            self._lazy_hook = self.register_forward_pre_hook(self._initialize_lazy)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         super().reset_parameters()
-        self.lin.reset_parameters()
+        if not is_lazy(self.lin.weight):
+            bound = math.sqrt(6.0 / self.out_channels)
+            torch.nn.init.uniform_(self.lin.weight, -bound, bound)
         if self.bias is not None:
             torch.nn.init.zeros_(self.bias)
+
+    @torch.no_grad()
+    def _initialize_lazy(self, module: torch.nn.Module, inputs: tuple) -> None:
+        if is_lazy(self.lin.weight):
+            self.in_channels = self.lin.in_channels = inputs[0].size(-1)
+            self.lin.weight.materialize((self.out_channels, self.in_channels))
+            self.reset_parameters()
+        self._lazy_hook.remove()
+        del self._lazy_hook
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         xt = self._transform(x)

@@ -15,7 +15,13 @@ plotly.js plot in its iframe instead:
   (:func:`~gtvviz.viz.figures.color_values`), the soft-assignment columns of the hover
   (:func:`~gtvviz.viz.figures.node_hover`) and the cut edges as node index pairs (:func:`cut_pairs`). The browser
   applies them with ``Plotly.react`` on the same plot; ``layout.uirevision`` stays constant, so zoom and pan
-  survive. A frame that arrives while the previous one is still drawing replaces any frame waiting behind it.
+  survive.
+* While playing, a rerun of the live view also carries the **frames trained since the previous rerun**
+  (``frames``: colours, cut edges and epoch of each, without the hover), because Streamlit reruns the view only two
+  or three times a second. The browser queues them and draws one every :data:`PLAYBACK_MS` milliseconds, the
+  latest (with its hover) last, so the graph moves at up to ten updates per second, up to a few hundred
+  milliseconds behind the training; at most :data:`MAX_QUEUE` frames wait, the oldest are dropped beyond that.
+  A render that is not playing (Pause, Step, replay) empties the queue and is drawn at once.
 
 plotly.js is the copy shipped in the plotly Python package (never a CDN, never a copy in the repository): the
 component's folder is assembled once per plotly version and page version in a per-user cache folder
@@ -35,6 +41,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import plotly
@@ -51,6 +58,10 @@ FRONTEND = Path(__file__).resolve().parent / "frontend"
 HEIGHT = 560
 #: Geometries kept in memory (one per graph, layout and K recently shown).
 GEOMETRY_CACHE = 8
+#: Milliseconds between two frames played from the browser's queue (ten updates per second).
+PLAYBACK_MS = 100
+#: Frames the browser keeps queued at most (the oldest are dropped, so the graph lags the training by < 1 s).
+MAX_QUEUE = 8
 
 _geometries: OrderedDict[str, bytes] = OrderedDict()
 _lock = threading.Lock()
@@ -161,23 +172,25 @@ def cut_pairs(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.stack([src[cut], dst[cut]], axis=1)
 
 
-def frame_payload(graph: Graph, s: np.ndarray, epoch: int = 0) -> dict:
+def frame_payload(graph: Graph, s: np.ndarray, epoch: int = 0, hover: bool = True) -> dict:
     """What one frame changes, as JSON-ready flat lists: ``colors`` (the nodes' values on the cluster colorscale, 4
-    decimals), ``hover`` (the soft-assignment columns of the hover in whole per cent, row by row, ``hover_columns``
-    per node: integers keep the payload small and quick to encode), ``cut`` (the cut edges as
-    ``[a0, b0, a1, b1, ...]``), ``k`` and ``epoch``."""
+    decimals), ``cut`` (the cut edges as ``[a0, b0, a1, b1, ...]``), ``k`` and ``epoch``; with ``hover``, also
+    ``hover`` (the soft-assignment columns of the hover in whole per cent, row by row, ``hover_columns`` per node:
+    integers keep the payload small and quick to encode)."""
     s = np.nan_to_num(np.asarray(s, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    customdata, _, _ = node_hover(graph, s)
-    soft = customdata[:, 3:]
     src, dst = undirected_edges(graph)
-    return {
+    frame = {
         "colors": _rounded(color_values(s), 4),
-        "hover": np.rint(soft * 100).astype(np.int32).reshape(-1).tolist(),
-        "hover_columns": int(soft.shape[1]),
         "cut": cut_pairs(src, dst, s).reshape(-1).tolist(),
         "k": int(s.shape[1]),
         "epoch": int(epoch),
     }
+    if hover:
+        customdata, _, _ = node_hover(graph, s)
+        soft = customdata[:, 3:]
+        frame["hover"] = np.rint(soft * 100).astype(np.int32).reshape(-1).tolist()
+        frame["hover_columns"] = int(soft.shape[1])
+    return frame
 
 
 def _rounded(values: np.ndarray, decimals: int) -> list:
@@ -187,8 +200,10 @@ def _rounded(values: np.ndarray, decimals: int) -> list:
 
 
 def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, epoch: int = 0,
-               picture: str | None = None, height: int = HEIGHT, key: str = "graph") -> None:
-    """Draw the node-link view of ``graph`` coloured by ``s``, updating the plot already on screen in place.
+               frames: Sequence[tuple[int, np.ndarray]] = (), playing: bool = False, picture: str | None = None,
+               height: int = HEIGHT, key: str = "graph") -> None:
+    """Draw the node-link view of ``graph`` coloured by ``s``, updating the plot already on screen in place; while
+    ``playing``, first play ``frames``.
 
     Args:
         graph: the graph.
@@ -197,6 +212,9 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
         graph_key: the graph's cache key (with ``pos``, K, ``picture`` and ``height`` it decides when the plot is
             drawn anew rather than updated).
         epoch: the shown epoch (exposed in the iframe for tests).
+        frames: ``(epoch, s)`` of the states trained since the previous call and before ``s``, oldest first; the
+            browser plays them every :data:`PLAYBACK_MS` before drawing ``s`` (only while ``playing``).
+        playing: whether training is playing; otherwise any queued frames are dropped and ``s`` is drawn at once.
         picture: the ``edge_picture`` drawn under the nodes of a large graph, or ``None`` to draw edge lines.
         height: height of the plot in pixels.
         key: the element key; keep it constant so that Streamlit keeps the iframe between frames.
@@ -208,5 +226,6 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
     geometry = cached_geometry(gkey, graph, pos, k, picture, height)
     # Declared on every call (cheap): registration belongs to the running Streamlit runtime.
     component = components.declare_component(NAME, path=str(component_dir()))
-    component(geometry=geometry, geometry_key=gkey, height=height, key=key, default=None,
-              **frame_payload(graph, s, epoch))
+    queued = [frame_payload(graph, f_s, f_epoch, hover=False) for f_epoch, f_s in frames] if playing else []
+    component(geometry=geometry, geometry_key=gkey, height=height, key=key, default=None, frames=queued,
+              playing=playing, playback_ms=PLAYBACK_MS, max_queue=MAX_QUEUE, **frame_payload(graph, s, epoch))

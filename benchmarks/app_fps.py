@@ -78,6 +78,7 @@ def main() -> None:
         updates = page.evaluate(f"window.__updates.filter(u => u[0] >= {start}).length")
         draws = page.evaluate(f"window.__draws.filter(d => d >= {start}).length")
         drawn_epochs = page.evaluate(LIVE + ".drawn")
+        draw_ms = page.evaluate(LIVE + ".drawMs / Math.max(" + LIVE + ".updates, 1)")
         new_plots = page.evaluate(LIVE + ".newPlots - window.__newPlots")
         iframes = page.evaluate("window.__iframes")
         epochs = page.evaluate("window.__updates.map(u => u[1])")
@@ -89,7 +90,7 @@ def main() -> None:
           f"to the first graph update: {first_draw / 1000:.2f} s")
     steps = sorted({b - a for a, b in zip(drawn_epochs, drawn_epochs[1:])})
     print(f"visual updates per second (graph drawn in place, each a new epoch): {draws / args.seconds:.1f} "
-          f"(target >= 10); epochs between drawn frames: {steps}")
+          f"(target >= 10); epochs between drawn frames: {steps}; {draw_ms:.0f} ms per draw on average")
     print(f"epoch counter updates per second (Streamlit reruns of the live view): {updates / args.seconds:.1f}")
     print(f"plots created anew while playing: {new_plots} (newPlot calls), component iframes mounted anew: {iframes}")
     print(f"last frame: {epochs[-1] if epochs else '-'}; epoch drawn in the graph: {drawn_epoch}")

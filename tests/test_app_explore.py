@@ -55,8 +55,9 @@ def test_a_tick_trains_several_frames_and_hands_each_to_the_graph() -> None:
     click(at, "Step 10")
     click(at, "Step 10")
     snapshots = [state(at).run.recorder.get(epoch) for epoch in range(1, 13)]
-    assert [snap.epoch for snap in frames_of(snapshots, 5)] == [5, 10, 12]  # every 5th, and the latest
-    assert [snap.epoch for snap in frames_of(snapshots[:3], 1)] == [1, 2, 3]
+    assert [snap.epoch for snap in frames_of(snapshots, 5)] == [3, 6, 9, 12]  # at most 5, ending on the latest
+    assert [snap.epoch for snap in frames_of(snapshots, 12)] == list(range(1, 13))
+    assert [snap.epoch for snap in frames_of(snapshots[:1], 10)] == [1] and frames_of([], 10) == []
     click(at, "Play")
     epochs = [state(at).run.latest.epoch]
     for _ in range(3):

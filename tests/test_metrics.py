@@ -80,3 +80,20 @@ def test_evaluate_without_edges_or_labels() -> None:
     graph = Graph.from_edges(np.empty((0, 2), dtype=int), 4)
     out = metrics.evaluate(graph, np.eye(4)[:, :2] + 0.1)
     assert out["cut_fraction"] == 0.0 and out["modularity"] == 0.0 and "nmi" not in out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_nmi_and_ari_equal_scikit_learn(seed: int) -> None:
+    """The numpy contingency-table formulas against scikit-learn, an independent implementation, on random
+    labelings with unknown (-1) nodes, empty label ids, single clusters and tiny inputs."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    y = rng.integers(-1, int(rng.integers(1, 6)), n)
+    pred = rng.integers(0, int(rng.integers(1, 6)), n) * int(rng.integers(1, 3))  # some ids unused
+    if seed % 5 == 0:
+        pred = np.where(y >= 0, y, 0)  # equal partitions
+    known = y >= 0
+    assert metrics.nmi(y, pred) == pytest.approx(normalized_mutual_info_score(y[known], pred[known]), abs=1e-12)
+    assert metrics.ari(y, pred) == pytest.approx(adjusted_rand_score(y[known], pred[known]), abs=1e-12)

@@ -1,10 +1,12 @@
 """The transport bar (Reset, Play/Pause, Step 1 and 10, speed) and the time-boxed training tick.
 
 While playing, the Explore page's live view is a fragment that reruns itself every :data:`FRAME_INTERVAL`
-seconds; each rerun trains for at most :data:`TICK_SECONDS` seconds and at most :data:`FRAMES_PER_TICK` frames of
-``speed`` epochs each (:func:`tick`), then hands every frame to the live graph, which plays them one after the
-other (``ui.live_graph``): the browser reruns the fragment only two or three times a second, so one frame per
-rerun would update the graph no more often than that. A click (Pause, Reset, ...) is handled as soon as the
+seconds; each rerun trains for at most :data:`TICK_SECONDS` seconds and at most ``speed`` x
+:data:`FRAMES_PER_TICK` epochs (:func:`tick`), then hands up to :data:`FRAMES_PER_TICK` of the states it trained,
+evenly spaced and ending on the latest, to the live graph, which plays them one after the other
+(``ui.live_graph``): the browser reruns the fragment only two or three times a second, so one frame per rerun
+would update the graph no more often than that. ``speed`` is thus the most epochs between two frames: a model
+fast enough trains ``speed`` epochs per frame, a slower one (a time box full before that) shows every epoch. A click (Pause, Reset, ...) is handled as soon as the
 running tick ends, i.e. within one frame.
 The buttons live outside the fragment, so a click reruns the whole page and the fragment is redefined with the
 new ``run_every``. A tick that fails (divergence, a device out of memory, any error) pauses with one message
@@ -24,8 +26,8 @@ FRAME_INTERVAL = 0.1
 CHART_INTERVAL = 0.5
 #: Training time box of one rerun of the live view, in seconds.
 TICK_SECONDS = 0.15
-#: Frames one rerun of the live view trains at most (the live graph plays them at its own pace).
-FRAMES_PER_TICK = 5
+#: Frames one rerun of the live view hands to the graph at most (the live graph plays them at its own pace).
+FRAMES_PER_TICK = 10
 #: Largest speed (epochs per frame) offered.
 MAX_SPEED = 50
 AREA = "transport"
@@ -63,26 +65,29 @@ def transport_bar(state: AppState) -> None:
         st.button("Step", on_click=_step, args=(1,), icon=":material/skip_next:", help="Train one epoch")
         st.button("Step 10", on_click=_step, args=(10,), icon=":material/fast_forward:", help="Train ten epochs")
         st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key="speed", on_change=_speed, width=220,
-                  persist_state="session")
+                  persist_state="session", help="The most epochs trained between two frames of the graph: higher "
+                  "trains faster, lower animates more smoothly. A model slower than that shows every epoch.")
     if AREA in state.errors:
         st.error(state.errors[AREA])
 
 
 def tick(state: AppState) -> list[Snapshot]:
-    """Train while playing (at most :data:`FRAMES_PER_TICK` frames of ``speed`` epochs, at most
-    :data:`TICK_SECONDS` seconds) and return the frames to play, oldest first (see :func:`frames_of`); when the run
-    ends or diverges, rerun the app to stop the timer."""
+    """Train while playing (at most ``speed`` x :data:`FRAMES_PER_TICK` epochs and :data:`TICK_SECONDS` seconds)
+    and return the frames to play, oldest first (:func:`frames_of`); when the run ends or diverges, rerun the app
+    to stop the timer."""
     if not state.playing:
         return []
     trained = advance(state, state.speed * FRAMES_PER_TICK, TICK_SECONDS)
     if not state.playing:
         st.rerun()
-    return frames_of(trained, state.speed)
+    return frames_of(trained, FRAMES_PER_TICK)
 
 
-def frames_of(snapshots: list[Snapshot], speed: int) -> list[Snapshot]:
-    """Every ``speed``-th of the snapshots trained in a row, and always the last one (the latest state)."""
-    return [snap for i, snap in enumerate(snapshots, 1) if i % speed == 0 or i == len(snapshots)]
+def frames_of(snapshots: list[Snapshot], most: int) -> list[Snapshot]:
+    """At most ``most`` of the snapshots trained in a row, evenly spaced (every ``ceil(n / most)``-th) and ending on
+    the last one (the latest state), oldest first."""
+    every = max(-(-len(snapshots) // most), 1)
+    return snapshots[len(snapshots) - 1::-every][::-1]
 
 
 def run_message(state: AppState) -> None:

@@ -61,7 +61,7 @@ GEOMETRY_CACHE = 8
 #: Milliseconds between two frames played from the browser's queue (ten updates per second).
 PLAYBACK_MS = 100
 #: Frames the browser keeps queued at most (the oldest are dropped, so the graph lags the training by < 1 s).
-MAX_QUEUE = 8
+MAX_QUEUE = 16
 
 _geometries: OrderedDict[str, bytes] = OrderedDict()
 _lock = threading.Lock()

@@ -6,8 +6,9 @@ seconds; each rerun trains for at most :data:`TICK_SECONDS` seconds and at most 
 evenly spaced and ending on the latest, to the live graph, which plays them one after the other
 (``ui.live_graph``): the browser reruns the fragment only two or three times a second, so one frame per rerun
 would update the graph no more often than that. ``speed`` is thus the most epochs between two frames: a model
-fast enough trains ``speed`` epochs per frame, a slower one (a time box full before that) shows every epoch. A click (Pause, Reset, ...) is handled as soon as the
-running tick ends, i.e. within one frame.
+fast enough trains ``speed`` epochs per frame, a slower one (a time box full before that) shows every epoch. A
+click (Pause, Reset, ...) is handled as soon as the running tick ends, and the graph then drops the frames still
+queued and shows the paused state at once.
 The buttons live outside the fragment, so a click reruns the whole page and the fragment is redefined with the
 new ``run_every``. A tick that fails (divergence, a device out of memory, any error) pauses with one message
 (:func:`run_message`); after a device error a button moves the run to the CPU and goes on.

@@ -41,8 +41,8 @@ class GTVConv(MessagePassing):
     :math:`2/H` (their ``kaiming_normal_`` on an :math:`F_{in} \times H` weight), drawn uniformly from
     :math:`[-\sqrt{6/H}, \sqrt{6/H}]`: the scale decides how far apart :math:`\tilde{\mathbf{x}}_i` start relative to
     :math:`\epsilon` (PyG's Glorot scale, :math:`2/(F_{in} + H)`, is half of it on Cora and gave worse clusterings
-    there, see ``benchmarks/results/reference_speed.md``). The layer works edge by edge in :math:`O(E \cdot H)` memory and
-    never forms :math:`\mathbf{I} - \delta \mathbf{L}_\Gamma`, whose entries up to :math:`\delta d_i / \epsilon`
+    there, see ``benchmarks/results/reference_speed.md``). The layer works edge by edge in :math:`O(E \cdot H)`
+    memory and never forms :math:`\mathbf{I} - \delta \mathbf{L}_\Gamma`, whose entries up to :math:`\delta d_i / \epsilon`
     would cancel and lose float32 precision. Pass every undirected edge in both directions (as
     :class:`gtvviz.Graph` does); a directed ``edge_index`` must be symmetrised first. When ``edge_index`` is
     symmetric (each edge once per direction; the two weights may differ) the layer computes each undirected edge

@@ -68,8 +68,7 @@ def run_graph(name: str, data_root: str, seeds: int, epochs: int, jobs: int = 1,
     threads = os.environ.get("OMP_NUM_THREADS", "1")
     run = (f"- {','.join(methods)}: `gtvviz compare {' '.join(flags)} --methods ...`; wall time {wall / 60:.1f} min "
            f"on {machine} ({len(groups)} process(es) at once, {threads} thread(s) each)")
-    earlier = [line for line in _run_lines(out.with_suffix(".md"))
-               if not set(line[2:].split(":")[0].split(",")) & set(methods)]
+    earlier = [kept for line in _run_lines(out.with_suffix(".md")) if (kept := _without(line, methods))]
     config = RunConfig(graph=source, clusters=k, epochs=epochs).to_dict()
     text = (f"# {name}: sharp against smooth\n\n"
             f"{seeds} seeds, {epochs} epochs, metrics at the last epoch, mean ± std (population) over the seeds; "
@@ -88,6 +87,13 @@ def _run_lines(markdown: Path) -> list[str]:
         return []
     section = text.split("## Runs", 1)[1].split("\n\n")[1]
     return [line for line in section.splitlines() if line.startswith("- ")]
+
+
+def _without(line: str, methods: list[str]) -> str:
+    """A run line without ``methods`` (rerun since: their results are no longer that run's), or "" if none is left."""
+    names, rest = line[2:].split(":", 1)
+    kept = [name for name in names.split(",") if name not in methods]
+    return f"- {','.join(kept)}:{rest}" if kept else ""
 
 
 #: Columns of the summary table: metric -> heading.

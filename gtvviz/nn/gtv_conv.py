@@ -36,19 +36,19 @@ class GTVConv(MessagePassing):
 
     Follows the authors' reference code: :math:`\Gamma` is computed on the *transformed* features, ``delta_coeff``
     multiplies :math:`\mathbf{L}_\Gamma` directly (it is :math:`2\delta` of the paper), there is no degree
-    normalisation, no skip connection and no added self-loop (self-loops cancel in :math:`\mathbf{L}_\Gamma`),
-    and gradients flow through :math:`\Gamma`. :math:`\mathbf{\Theta}` starts with the authors' variance
-    :math:`2/H` (their ``kaiming_normal_`` on an :math:`F_{in} \times H` weight), drawn uniformly from
-    :math:`[-\sqrt{6/H}, \sqrt{6/H}]`: the scale decides how far apart :math:`\tilde{\mathbf{x}}_i` start relative to
-    :math:`\epsilon` (PyG's Glorot scale, :math:`2/(F_{in} + H)`, is half of it on Cora and gave worse clusterings
-    there, see ``benchmarks/results/reference_speed.md``). The layer works edge by edge in :math:`O(E \cdot H)`
-    memory and never forms :math:`\mathbf{I} - \delta \mathbf{L}_\Gamma`, whose entries up to :math:`\delta d_i / \epsilon`
-    would cancel and lose float32 precision. Pass every undirected edge in both directions (as
-    :class:`gtvviz.Graph` does); a directed ``edge_index`` must be symmetrised first. When ``edge_index`` is
-    symmetric (each edge once per direction; the two weights may differ) the layer computes each undirected edge
-    once with a hand-written backward pass (:mod:`gtvviz.nn.gtv_laplacian`: half the work, and only
-    :math:`O(N H + E)` kept for the backward pass); the decomposition is cached for the last ``edge_index`` seen.
-    Other inputs go through PyG message passing, edge by edge.
+    normalisation, no skip connection and no added self-loop (self-loops cancel in :math:`\mathbf{L}_\Gamma`), and
+    gradients flow through :math:`\Gamma`. :math:`\mathbf{\Theta}` starts with the authors' variance :math:`2/H`
+    (their ``kaiming_normal_`` on an :math:`F_{in} \times H` weight), drawn uniformly from :math:`[-\sqrt{6/H},
+    \sqrt{6/H}]`: the scale decides how far apart :math:`\tilde{\mathbf{x}}_i` start relative to :math:`\epsilon`
+    (PyG's Glorot scale, :math:`2/(F_{in} + H)`, is half of it on Cora and gave worse clusterings there, see
+    ``benchmarks/results/reference_speed.md``). The layer works edge by edge in :math:`O(E \cdot H)` memory and
+    never forms :math:`\mathbf{I} - \delta \mathbf{L}_\Gamma`, whose entries up to :math:`\delta d_i / \epsilon`
+    would cancel and lose float32 precision. Pass every undirected edge in both directions (as :class:`gtvviz.Graph`
+    does); a directed ``edge_index`` must be symmetrised first. When ``edge_index`` is symmetric (each edge once per
+    direction; the two weights may differ) the layer computes each undirected edge once with a hand-written backward
+    pass (:mod:`gtvviz.nn.gtv_laplacian`: half the work, and only :math:`O(N H + E)` kept for the backward pass);
+    the decomposition is cached for the last ``edge_index`` seen. Other inputs go through PyG message passing, edge
+    by edge.
 
     Args:
         in_channels (int): size of each input sample, or ``-1`` for lazy initialisation.

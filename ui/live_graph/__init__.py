@@ -19,8 +19,8 @@ plotly.js plot in its iframe instead:
 * While playing, a rerun of the live view also carries the **frames trained since the previous rerun**
   (``frames``: colours, cut edges and epoch of each, without the hover), because Streamlit reruns the view only two
   or three times a second. The browser queues them and draws one every :data:`PLAYBACK_MS` milliseconds, the
-  latest (with its hover) last, so the graph moves at up to ten updates per second, up to a few hundred
-  milliseconds behind the training; at most :data:`MAX_QUEUE` frames wait, the oldest are dropped beyond that.
+  latest (with its hover) last, so the graph moves at up to ten updates per second, at most
+  :data:`MAX_QUEUE` frames (1.6 s) behind the training: the oldest are dropped beyond that.
   A render that is not playing (Pause, Step, replay) empties the queue and is drawn at once.
 
 plotly.js is the copy shipped in the plotly Python package (never a CDN, never a copy in the repository): the
@@ -60,7 +60,7 @@ HEIGHT = 560
 GEOMETRY_CACHE = 8
 #: Milliseconds between two frames played from the browser's queue (ten updates per second).
 PLAYBACK_MS = 100
-#: Frames the browser keeps queued at most (the oldest are dropped, so the graph lags the training by < 1 s).
+#: Frames the browser keeps queued at most (the oldest are dropped, so the graph lags the training by <= 1.6 s).
 MAX_QUEUE = 16
 
 _geometries: OrderedDict[str, bytes] = OrderedDict()

@@ -37,7 +37,7 @@ def test_step_advances_the_epoch() -> None:
 
 
 def test_play_trains_a_tick_and_pause_stops() -> None:
-    at = start_app(SMALL)
+    at = start_app({**SMALL, "epochs": "1000"})  # (a tick may train 40 epochs: the run must not end in it)
     click(at, "Play")  # the fragment's first run trains one time-boxed tick
     assert state(at).playing and state(at).run.latest.epoch >= 1
     assert [b.label for b in at.button if b.label in ("Play", "Pause")] == ["Pause"]

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import REPO, Server, chromium_browser, epoch_of
 from tests.browser import app_server as browser_server
@@ -211,10 +212,10 @@ def _pause_one(pages: list[Page], patience: float, frame_seconds: float) -> tupl
     of Pause clicks that had no effect and were repeated, as a person does (a click sent while a frame is running
     can be lost under load: docs/RELIABILITY.md, D)."""
     problems, lost = [], 0
-    page = pages[0]
-    play = page.get_by_role("button", name="Play", exact=True)
-    pause = page.get_by_role("button", name="Pause", exact=True)
-    click_button(page, "Pause")
+    first = pages[0]
+    play = first.get_by_role("button", name="Play", exact=True)
+    pause = first.get_by_role("button", name="Pause", exact=True)
+    click_button(first, "Pause")
     deadline = time.perf_counter() + patience
     while True:
         try:
@@ -223,11 +224,14 @@ def _pause_one(pages: list[Page], patience: float, frame_seconds: float) -> tupl
         except AssertionError:
             if lost >= 2 or time.perf_counter() > deadline:
                 problems.append(f"Pause took no effect in {patience:.0f} s ({lost} clicks repeated); the page "
-                                f"shows: {page_text(page)!r}")
+                                f"shows: {page_text(first)!r}")
                 return problems, lost
             if pause.count() == 1:  # the click was lost; otherwise the page is still busy with its rerun
                 lost += 1
-                pause.click()
+                try:
+                    pause.click(timeout=5_000)
+                except PlaywrightError:  # the button went away meanwhile: the rerun came after all
+                    pass
     time.sleep(max(1.5, 1.5 * frame_seconds))  # a frame already on its way may still land
     paused = [counter(page) for page in pages]
     for i, page in enumerate(pages[1:], 1):

@@ -58,11 +58,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="how long to count updates")
     parser.add_argument("--graph", default=GRAPH, help="graph source (default: the 2,000-node SBM)")
     parser.add_argument("--clusters", type=int, default=4, help="K")
+    parser.add_argument("--model", default=MODEL, help=f"model settings of the link (default: {MODEL})")
     args = parser.parse_args()
     with streamlit_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{url}/?graph={args.graph}&clusters={args.clusters}&{MODEL}")
+        page.goto(f"{url}/?graph={args.graph}&clusters={args.clusters}&{args.model}")
         expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=180_000)
         graph = page.locator('iframe[title$="gtvviz_live_graph"]')
         expect(graph).to_be_visible(timeout=60_000)

@@ -53,12 +53,37 @@ WATCH = """() => {
 }"""
 
 
+def print_profile(profile: dict, seconds: float) -> None:
+    """Self time of a CDP CPU profile, summed by script (file name) and by its top functions."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    self_us: dict[int, float] = {}
+    stamps = profile["timeDeltas"]
+    for sample, delta in zip(profile["samples"][1:], stamps[1:]):
+        self_us[sample] = self_us.get(sample, 0.0) + delta
+    by_script: dict[str, float] = {}
+    by_function: dict[str, float] = {}
+    for node_id, micros in self_us.items():
+        frame = nodes[node_id]["callFrame"]
+        script = frame["url"].rsplit("/", 1)[-1].split("?")[0] or frame["functionName"] or "(anonymous)"
+        by_script[script] = by_script.get(script, 0.0) + micros
+        name = f"{frame['functionName'] or '(anonymous)'} @ {script}:{frame['lineNumber']}"
+        by_function[name] = by_function.get(name, 0.0) + micros
+    print(f"main thread, ms per second of the {seconds:.0f} s measured (CDP CPU profile, self time):")
+    for script, micros in sorted(by_script.items(), key=lambda item: -item[1])[:12]:
+        print(f"  {micros / 1000 / seconds:7.1f}  {script}")
+    print("top functions:")
+    for name, micros in sorted(by_function.items(), key=lambda item: -item[1])[:25]:
+        print(f"  {micros / 1000 / seconds:7.1f}  {name[:120]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="how long to count updates")
     parser.add_argument("--graph", default=GRAPH, help="graph source (default: the 2,000-node SBM)")
     parser.add_argument("--clusters", type=int, default=4, help="K")
     parser.add_argument("--model", default=MODEL, help=f"model settings of the link (default: {MODEL})")
+    parser.add_argument("--profile", action="store_true",
+                        help="also record a CPU profile of the page's main thread and print where its time went")
     args = parser.parse_args()
     with streamlit_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -75,7 +100,14 @@ def main() -> None:
         first = page.evaluate("window.__updates[0][0] - window.__played")
         first_draw = page.evaluate("window.__draws[0] - window.__played")
         start = page.evaluate("performance.now()")
+        counts = page.evaluate(f"({{...{LIVE}}})")
+        if args.profile:
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Profiler.enable")
+            cdp.send("Profiler.start")
         time.sleep(args.seconds)
+        if args.profile:
+            print_profile(cdp.send("Profiler.stop")["profile"], args.seconds)
         updates = page.evaluate(f"window.__updates.filter(u => u[0] >= {start}).length")
         draws = page.evaluate(f"window.__draws.filter(d => d >= {start}).length")
         drawn_epochs = page.evaluate(LIVE + ".drawn")
@@ -84,6 +116,7 @@ def main() -> None:
         iframes = page.evaluate("window.__iframes")
         epochs = page.evaluate("window.__updates.map(u => u[1])")
         drawn_epoch = page.evaluate(LIVE + ".epoch")
+        final = page.evaluate(f"({{...{LIVE}}})")
         browser.close()
     print(f"graph: {args.graph} (K = {args.clusters}), CPU, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}")
@@ -92,6 +125,10 @@ def main() -> None:
     steps = sorted({b - a for a, b in zip(drawn_epochs, drawn_epochs[1:])})
     print(f"visual updates per second (graph drawn in place, each a new epoch): {draws / args.seconds:.1f} "
           f"(target >= 10); epochs between drawn frames: {steps}; {draw_ms:.0f} ms per draw on average")
+    per_second = {name: (final[name] - counts[name]) / args.seconds for name in ("received", "dropped")}
+    late = (final["lateMs"] - counts["lateMs"]) / max(final["waits"] - counts["waits"], 1)
+    print(f"frames received by the graph per second: {per_second['received']:.1f}, dropped from a full queue: "
+          f"{per_second['dropped']:.1f}; the playback timer fired {late:.0f} ms late on average")
     print(f"epoch counter updates per second (Streamlit reruns of the live view): {updates / args.seconds:.1f}")
     print(f"plots created anew while playing: {new_plots} (newPlot calls), component iframes mounted anew: {iframes}")
     print(f"last frame: {epochs[-1] if epochs else '-'}; epoch drawn in the graph: {drawn_epoch}")

@@ -45,6 +45,16 @@ def app_page(chromium: Browser, app_url: str) -> Iterator[Page]:
     page.close()
 
 
+#: Non-transparent pixels of the live graph's playback canvas.
+PAINTED_PIXELS = """() => {
+  const canvas = document.getElementById('playback');
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { painted++; } }
+  return painted;
+}"""
+
+
 def counter(page: Page) -> int:
     return epoch_of(page.locator(".st-key-epoch-counter").inner_text())
 
@@ -59,7 +69,10 @@ def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browse
     while counter(page) < 3:
         assert time.monotonic() < deadline, "the epoch counter did not advance after Play"
         time.sleep(0.2)
-    expect(graph.locator("g.points path.point")).to_have_count(34)
+    # while playing, the frames are painted on the playback canvas over the plot (its edges stay plotly's)
+    expect(graph.locator("#playback")).to_be_visible(timeout=30_000)
+    canvas = page.locator('iframe[title$="gtvviz_live_graph"]').element_handle().content_frame()
+    assert canvas.evaluate(PAINTED_PIXELS) > 34 * 20  # 34 nodes of radius 6 and the cut edges
     expect(graph.locator("path.js-line").first).to_be_attached(timeout=30_000)  # the edges
     assert counter(other) == 0  # the other session's model is untouched
     other.get_by_role("button", name="Step", exact=True).click()
@@ -68,6 +81,8 @@ def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browse
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
     time.sleep(1.0)  # the rest of the paused page (the counter comes after the buttons) is still arriving
+    expect(graph.locator("g.points path.point")).to_have_count(34)  # paused: drawn by plotly again, hover and all
+    expect(graph.locator("#playback")).to_be_hidden()
     stopped = counter(page)
     time.sleep(2.0)
     assert counter(page) == stopped

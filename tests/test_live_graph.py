@@ -94,6 +94,26 @@ def test_component_folder_serves_plotly_offline() -> None:
 # --- in the browser ------------------------------------------------------------------------------------------------
 
 LIVE = "() => window.gtvvizLiveGraph"
+#: Remembers the node positions in ``window.__nodes`` (``data`` holds plotly.py's base64 arrays; ``_fullData`` the
+#: decoded ones, for visible traces).
+REMEMBER_NODES = """() => {
+  const nodes = document.getElementById('graph')._fullData.find(t => t.name === 'nodes');
+  window.__nodes = {x: Array.from(nodes.x), y: Array.from(nodes.y)};
+}"""
+#: The nodes inside the zoomed view, and how many of them the playback canvas shows painted at their own pixel.
+PAINTED_NODES_INSIDE_ZOOM = """() => {
+  const div = document.getElementById('graph'), canvas = document.getElementById('playback');
+  const xa = div._fullLayout.xaxis, ya = div._fullLayout.yaxis, ratio = window.devicePixelRatio || 1;
+  const nodes = window.__nodes, g = canvas.getContext('2d');
+  let inside = 0, painted = 0;
+  for (let i = 0; i < nodes.x.length; i++) {
+    const px = xa._offset + xa.l2p(nodes.x[i]), py = ya._offset + ya.l2p(nodes.y[i]);
+    if (px < xa._offset || px > xa._offset + xa._length || py < ya._offset || py > ya._offset + ya._length) continue;
+    inside++;
+    if (g.getImageData(Math.round(px * ratio), Math.round(py * ratio), 1, 1).data[3] > 0) painted++;
+  }
+  return [inside, painted];
+}"""
 RANGES = "() => ['xaxis', 'yaxis'].map(a => document.getElementById('graph')._fullLayout[a].range)"
 
 
@@ -134,17 +154,28 @@ def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     frame.evaluate("() => Plotly.relayout('graph', {'xaxis.range': [-0.5, 0.5], 'yaxis.range': [-0.5, 0.5]})")
     zoomed = frame.evaluate(RANGES)  # (y follows x's scale: the axes keep a 1:1 aspect ratio)
     frame.evaluate("() => { window.__marker = 'same iframe'; }")
+    frame.evaluate(REMEMBER_NODES)
     live = frame.evaluate(LIVE)
     assert live["newPlots"] == 1 and live["error"] is None
 
     page.get_by_role("button", name="Play", exact=True).click()
     frame.wait_for_function("window.gtvvizLiveGraph.updates >= 20 && window.gtvvizLiveGraph.epoch >= 50",
                             timeout=90_000)
+    # while playing, frames go to the playback canvas, drawn on the zoomed axes: every node inside the zoomed view is
+    # painted at the pixel plotly's axes give it, while the plot's own nodes are hidden
+    inside, painted = frame.evaluate(PAINTED_NODES_INSIDE_ZOOM)
+    assert inside >= 3 and painted == inside, (inside, painted)
+    assert frame.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').visible") is False
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
     time.sleep(1.0)
 
     live = frame.evaluate(LIVE)
+    assert live["played"] > 0, live
+    # paused: plotly draws again (nodes visible, hover and all), the playback canvas is hidden, and the plot keeps
+    # its height (a restyled responsive plot in an auto-height div used to collapse to 0 px)
+    assert frame.evaluate("() => document.getElementById('playback').style.display") == "none"
+    assert frame.evaluate("() => document.querySelector('#graph .svg-container').clientHeight") > 100
     # each rerun of the live view brought several frames (speed 5: at most 5 epochs apart), played in turn
     played = [b - a for a, b in zip(live["drawn"], live["drawn"][1:]) if b > a]
     assert live["newPlots"] + live["updates"] > live["renders"], live

@@ -63,9 +63,9 @@ HEIGHT = 560
 #: Geometries kept in memory (one per graph, layout and K recently shown).
 GEOMETRY_CACHE = 8
 #: Milliseconds between two frames played from the browser's queue (12.5 updates per second).
-PLAYBACK_MS = 80
+PLAYBACK_MS = 70
 #: Frames the browser keeps queued at most (the oldest are dropped, so the graph lags the training by <= 1.6 s).
-MAX_QUEUE = 20
+MAX_QUEUE = 23
 
 _geometries: OrderedDict[str, bytes] = OrderedDict()
 _lock = threading.Lock()

@@ -16,7 +16,8 @@ class TVGNNClustering:
     """Cluster the vertices of a graph with TVGNN, scikit-learn style.
 
     ``__init__`` only stores parameters (those of :class:`gtvviz.config.RunConfig`, ``n_clusters`` for
-    ``clusters``); :meth:`fit` trains and sets the results in trailing-underscore attributes.
+    ``clusters``, and ``compile``: compile the model with :func:`torch.compile`, see
+    :class:`gtvviz.train.Trainer`); :meth:`fit` trains and sets the results in trailing-underscore attributes.
 
     Attributes:
         labels_ (numpy.ndarray): hard cluster of every node, :math:`\\arg\\max_k s_{ik}` at the last epoch.
@@ -35,7 +36,7 @@ class TVGNNClustering:
     def __init__(self, n_clusters: int = 2, *, alpha1: float = 0.785, alpha2: float = 0.514, delta: float = 0.311,
                  eps: float = 1e-3, hidden: tuple[int, ...] = (512, 512), mlp: tuple[int, ...] = (256,),
                  lr: float = 1e-3, epochs: int = 500, seed: int = 0, device: str = "auto",
-                 warmup: int = 0, balance_weight: str = "adaptive") -> None:
+                 warmup: int = 0, balance_weight: str = "adaptive", compile: bool = False) -> None:
         self.n_clusters = n_clusters
         self.alpha1 = alpha1
         self.alpha2 = alpha2
@@ -49,10 +50,12 @@ class TVGNNClustering:
         self.device = device
         self.warmup = warmup
         self.balance_weight = balance_weight
+        self.compile = compile
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Parameters of this estimator (scikit-learn protocol)."""
-        names = ["n_clusters"] + [f.name for f in fields(RunConfig) if f.name not in ("graph", "clusters", "method")]
+        names = (["n_clusters"] + [f.name for f in fields(RunConfig) if f.name not in ("graph", "clusters", "method")]
+                 + ["compile"])
         return {name: getattr(self, name) for name in names}
 
     def set_params(self, **params: Any) -> "TVGNNClustering":
@@ -67,12 +70,13 @@ class TVGNNClustering:
         """The :class:`RunConfig` these parameters describe."""
         params = self.get_params()
         clusters = params.pop("n_clusters")
+        params.pop("compile")
         return RunConfig(clusters=clusters, method=self.method, **params)
 
     def fit(self, graph: Any, y: Any = None) -> "TVGNNClustering":
         """Train on ``graph`` (a gtvviz ``Graph``, a networkx graph or a PyG ``Data``); ``y`` is ignored."""
         g = as_graph(graph)
-        trainer = build_trainer(g, self.config())
+        trainer = build_trainer(g, self.config(), compile=self.compile)
         last = trainer.run()
         self.trainer_ = trainer
         self.soft_assignments_ = last.s

@@ -48,8 +48,9 @@ def check_clusters(graph: Graph, clusters: int) -> None:
         )
 
 
-def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1) -> Trainer:
-    """A Trainer for ``config.method`` on ``graph``, seeded and on ``config.device``."""
+def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compile: bool = False) -> Trainer:
+    """A Trainer for ``config.method`` on ``graph``, seeded and on ``config.device``; ``compile`` compiles its model
+    with :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`)."""
     check_clusters(graph, config.clusters)
     builders = _builders()
     if config.method not in builders:
@@ -58,4 +59,4 @@ def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1) -> Tr
     with torch.random.fork_rng(devices=[]):  # building layers draws random numbers; the Trainer re-seeds them
         model, objective = builders[config.method](graph, config, x)
     return Trainer(graph, model, objective, lr=config.lr, epochs=config.epochs, seed=config.seed,
-                   device=config.device, x=x, metrics_every=metrics_every)
+                   device=config.device, x=x, metrics_every=metrics_every, compile=compile)

@@ -10,6 +10,7 @@ that evaluates epoch ``e`` is the one whose loss is back-propagated in step ``e 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -100,6 +101,20 @@ def is_device_error(error: BaseException, device: torch.device | str) -> bool:
     return isinstance(error, RuntimeError) and torch.device(device).type != "cpu"
 
 
+@contextlib.contextmanager
+def _compilation_errors(compiled: bool) -> Iterator[None]:
+    """Turn a failed :func:`torch.compile` (no C++ compiler, an unsupported operation) into one clear
+    :class:`ConfigError`; other errors pass unchanged."""
+    if not compiled:
+        yield
+        return
+    try:
+        yield
+    except torch._dynamo.exc.BackendCompilerFailed as err:  # raised by inductor (e.g. no C++ compiler)
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        raise ConfigError(f"torch.compile failed on this machine ({reason}); train without compile.") from err
+
+
 def seeded_reset(model: torch.nn.Module, seed: int) -> None:
     """Re-initialise ``model`` from ``seed`` (its ``reset_parameters``) without touching the global RNG."""
     reset = getattr(model, "reset_parameters", None)
@@ -129,6 +144,11 @@ class Trainer:
         adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         metrics_every: compute metrics every this many epochs (always on the first and last).
+        compile: compile the model with :func:`torch.compile` (``Module.compile``: inductor fuses the edge-wise
+            GTVConv and its neighbours; on Cora about 1.5x faster per epoch on a CPU, see
+            ``benchmarks/results/reference_speed.md``). The first forward and backward passes compile, which takes
+            seconds (counted in :attr:`Snapshot.elapsed`); on a CPU it needs a C++ compiler. A compilation that
+            fails raises :class:`~gtvviz.errors.ConfigError`.
     """
 
     graph: Graph
@@ -141,6 +161,7 @@ class Trainer:
     adam_eps: float = 1e-7
     x: Tensor | None = None
     metrics_every: int = 1
+    compile: bool = False
     epoch: int = field(init=False, default=0)
     diverged: str = field(init=False, default="")
     history: list[dict[str, float]] = field(init=False, default_factory=list)
@@ -159,6 +180,8 @@ class Trainer:
         """Re-initialise the model from the seed, clear the history and return the epoch-0 snapshot."""
         seeded_reset(self.model, self.seed)
         self.model.to(self.torch_device)
+        if self.compile:
+            self.model.compile()  # in place: parameter names and state_dict keys stay those of the model
         self._params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.Adam(self._params, lr=self.lr, eps=self.adam_eps) if self._params else None
         self.diverged = ""
@@ -234,7 +257,8 @@ class Trainer:
             _, terms = self._pending
             self._pending = None  # the backward pass frees this graph: never back-propagate through it twice
             self.optimizer.zero_grad(set_to_none=True)
-            terms.get("train_total", terms["total"]).backward()
+            with _compilation_errors(self.compile):
+                terms.get("train_total", terms["total"]).backward()
             if not all(bool(torch.isfinite(p.grad).all()) for p in self._params if p.grad is not None):
                 self._diverge("a gradient")
             self.optimizer.step()
@@ -314,7 +338,8 @@ class Trainer:
         if set_epoch is not None:
             set_epoch(epoch)
         self.model.train()
-        s = self.model(self._x, self._edge_index, self._edge_weight)
+        with _compilation_errors(self.compile):
+            s = self.model(self._x, self._edge_index, self._edge_weight)
         return s, self.objective(s, self._edge_index, self._edge_weight)
 
     def _snapshot(self, s: Tensor, terms: dict[str, Tensor], with_metrics: bool) -> Snapshot:

@@ -49,6 +49,14 @@ def test_json_to_stdout_is_clean(capsys) -> None:
     assert result["config"]["hidden"] == [8] and result["config"]["mlp"] == [] and max(result["labels"]) <= 2
 
 
+@pytest.mark.slow
+def test_compile_flag_compiles_the_model(capsys) -> None:
+    assert main(["cluster", "--graph", "karate", "--clusters", "2", "--epochs", "3", "--hidden", "8", "--mlp", "",
+                 "--device", "cpu", "--compile", "--json", "-"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["compiled"] is True and result["epochs"] == 3 and len(result["labels"]) == 34
+
+
 @pytest.mark.parametrize(
     "argv, fragment",
     [

@@ -190,3 +190,33 @@ def test_a_failed_step_keeps_the_epoch_count_exact(two_cliques: Graph, where: st
     assert failing.epoch == clean.epoch == 12
     assert _numbers(failing) == _numbers(clean)
     np.testing.assert_array_equal(failing.last.s, clean.last.s)
+
+
+@pytest.mark.slow
+def test_a_compiled_trainer_follows_the_eager_run(two_cliques: Graph) -> None:
+    config = RunConfig(clusters=2, hidden=(16,), mlp=(8,), epochs=6, seed=1, device="cpu")
+    eager, compiled = build_trainer(two_cliques, config), build_trainer(two_cliques, config, compile=True)
+    keys = list(compiled.model.state_dict())
+    assert compiled.model._compiled_call_impl is not None and eager.model._compiled_call_impl is None
+    for trainer in (eager, compiled):
+        trainer.run()
+    assert keys == list(eager.model.state_dict())  # compiled in place: the same parameter names
+    for a, b in zip(_numbers(eager), _numbers(compiled)):
+        assert a["epoch"] == b["epoch"]
+        np.testing.assert_allclose(b["total"], a["total"], rtol=1e-4)
+    np.testing.assert_allclose(compiled.last.s, eager.last.s, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_a_failed_compilation_is_one_config_error(two_cliques: Graph, monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path) -> None:  # noqa: ANN001
+    import torch._dynamo
+    import torch._inductor.config as inductor
+
+    torch._dynamo.reset()
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path))  # no kernel compiled by an earlier run
+    monkeypatch.setattr(inductor, "fx_graph_cache", False)
+    monkeypatch.setattr(inductor.cpp, "cxx", (None, "/nonexistent/g++"))
+    with pytest.raises(ConfigError, match="torch.compile failed on this machine.*train without compile"):
+        build_trainer(two_cliques, RunConfig(clusters=2, hidden=(8,), mlp=(), epochs=3, device="cpu"), compile=True)
+    torch._dynamo.reset()

@@ -21,6 +21,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--data-root", default=None, metavar="DIR", help="root of the PyG datasets (pyg:NAME)")
     parser.add_argument("--json", default=None, metavar="PATH", help="write the result as JSON to PATH (- = stdout)")
     parser.add_argument("--config", default=None, metavar="PATH", help="start from a configuration JSON file")
+    parser.add_argument("--compile", action="store_true",
+                        help="compile the model with torch.compile: faster epochs after seconds of compiling (on a "
+                             "CPU it needs a C++ compiler)")
     RunConfig.add_arguments(parser, skip=("clusters",))
     parser.set_defaults(func=run)
 
@@ -31,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     graph = load_graph(config.graph, data_root=args.data_root)
     for warning in graph.warnings:
         print(f"gtvviz: warning: {warning}", file=sys.stderr)
-    trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1))
+    trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
     with progress_bar(config.epochs, f"{config.method} on {graph.name}") as bar:
         def advance(snapshot: Any) -> None:
             bar.update(1)
@@ -40,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         last = trainer.run(advance)
     result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name,
                             remedy_epoch=getattr(trainer.objective, "engaged_at", None))
+    result["compiled"] = trainer.compile
     write_json(result, args.json)
     if args.json != "-":
         print(_one_line(result))

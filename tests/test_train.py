@@ -215,8 +215,9 @@ def test_a_failed_compilation_is_one_config_error(two_cliques: Graph, monkeypatc
 
     torch._dynamo.reset()
     monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path))  # no kernel compiled by an earlier run
-    monkeypatch.setattr(inductor, "fx_graph_cache", False)
-    monkeypatch.setattr(inductor.cpp, "cxx", (None, "/nonexistent/g++"))
-    with pytest.raises(ConfigError, match="torch.compile failed on this machine.*train without compile"):
-        build_trainer(two_cliques, RunConfig(clusters=2, hidden=(8,), mlp=(), epochs=3, device="cpu"), compile=True)
+    # (inductor's own patch: monkeypatch's undo would delete these keys from inductor's config)
+    with inductor.patch({"fx_graph_cache": False, "cpp.cxx": (None, "/nonexistent/g++")}):
+        with pytest.raises(ConfigError, match="torch.compile failed on this machine.*train without compile"):
+            build_trainer(two_cliques, RunConfig(clusters=2, hidden=(8,), mlp=(), epochs=3, device="cpu"),
+                          compile=True)
     torch._dynamo.reset()

@@ -80,6 +80,7 @@ class PairCache:
         pairs are recomputed on the next call anyway."""
         return {"_key": None, "_pairs": None}
 
+    @torch.compiler.disable  # data-dependent Python: never traced by torch.compile (no graph-break warnings)
     def get(self, edge_index: Tensor, edge_weight: Tensor | None, num_nodes: int) -> EdgePairs | None:
         key = (weakref.ref(edge_index), edge_index._version, num_nodes,
                None if edge_weight is None else weakref.ref(edge_weight),

@@ -151,8 +151,8 @@ class Trainer:
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         metrics_every: compute metrics every this many epochs (always on the first and last).
         compile: compile the model with :func:`torch.compile` (``Module.compile``: inductor fuses the edge-wise
-            GTVConv and its neighbours, and Adam takes its fused form; on Cora about 1.5x faster per epoch on a CPU, see
-            ``benchmarks/results/reference_speed.md``). The first forward and backward passes compile, which takes
+            GTVConv and its neighbours, and Adam takes its fused form; on Cora about 1.5x faster per epoch on a CPU,
+            see ``benchmarks/results/reference_speed.md``). The first forward and backward passes compile, which takes
             seconds (counted in :attr:`Snapshot.elapsed`); on a CPU it needs a C++ compiler. A compilation that
             fails raises :class:`~gtvviz.errors.ConfigError`.
     """

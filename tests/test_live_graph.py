@@ -108,7 +108,9 @@ PAINTED_NODES_INSIDE_ZOOM = """() => {
   let inside = 0, painted = 0;
   for (let i = 0; i < nodes.x.length; i++) {
     const px = xa._offset + xa.l2p(nodes.x[i]), py = ya._offset + ya.l2p(nodes.y[i]);
-    if (px < xa._offset || px > xa._offset + xa._length || py < ya._offset || py > ya._offset + ya._length) continue;
+    const m = 2;  // (a node on the clip's edge would be cut)
+    if (px < xa._offset + m || px > xa._offset + xa._length - m) continue;
+    if (py < ya._offset + m || py > ya._offset + ya._length - m) continue;
     inside++;
     if (g.getImageData(Math.round(px * ratio), Math.round(py * ratio), 1, 1).data[3] > 0) painted++;
   }

@@ -112,8 +112,7 @@ class GTVConv(MessagePassing):
         xt = self._transform(x)
         # Under torch.compile the edge-wise form is traced as it stands: inductor fuses it into a few loops, which
         # beats the hand-written pass (that pass and its cache would only break the compiled graph).
-        compiling = torch.compiler.is_compiling()
-        pairs = None if compiling else self._pair_cache.get(edge_index, edge_weight, xt.size(0))
+        pairs = None if torch.compiler.is_compiling() else self._pair_cache.get(edge_index, edge_weight, xt.size(0))
         if pairs is not None:  # symmetric graph: each undirected edge once, no E x H tensor kept for backward
             laplacian_xt = gtv_laplacian(xt, pairs, self.eps)
         else:

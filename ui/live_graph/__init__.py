@@ -19,12 +19,12 @@ plotly.js plot in its iframe instead:
 * While playing, a rerun of the live view also carries the **frames trained since the previous rerun**
   (``frames``: colours, cut edges and epoch of each, without the hover), because Streamlit reruns the view only two
   or three times a second. The browser queues them and draws one every :data:`PLAYBACK_MS` milliseconds, on a
-  steady beat, the latest last, so the graph moves at up to 12.5 updates per second, at most :data:`MAX_QUEUE`
+  steady beat, the latest last, so the graph moves at up to 14 updates per second, at most :data:`MAX_QUEUE`
   frames (1.6 s) behind the training: the oldest are dropped beyond that.
 * While playing, frames are painted on a **playback canvas** over the plot (nodes in the colorscale's colours,
   cut edges; on the axes plotly laid out, so zoom and pan carry over), and the plot's own node and cut-edge traces
   are hidden: a plotly update of a WebGL plot costs 50 to 150 ms of the page's thread where the browser renders
-  WebGL in software, a canvas frame under 10 ms. A render that is not playing (Pause, Step, replay) empties the
+  WebGL in software, a canvas frame 1 to 5 ms. A render that is not playing (Pause, Step, replay) empties the
   queue and is drawn by plotly at once, with its hover.
 
 plotly.js is the copy shipped in the plotly Python package (never a CDN, never a copy in the repository): the
@@ -62,7 +62,7 @@ FRONTEND = Path(__file__).resolve().parent / "frontend"
 HEIGHT = 560
 #: Geometries kept in memory (one per graph, layout and K recently shown).
 GEOMETRY_CACHE = 8
-#: Milliseconds between two frames played from the browser's queue (12.5 updates per second).
+#: Milliseconds between two frames played from the browser's queue (up to 14 updates per second).
 PLAYBACK_MS = 70
 #: Frames the browser keeps queued at most (the oldest are dropped, so the graph lags the training by <= 1.6 s).
 MAX_QUEUE = 23

@@ -86,18 +86,25 @@ def test_lazy_input_size_is_taken_from_the_first_input(sparse: bool) -> None:
 
 
 @pytest.mark.slow
-def test_compiled_layer_equals_the_hand_written_pass() -> None:
-    """Under torch.compile the layer takes the edge-wise PyG path, fused by inductor; its output and gradients equal
-    those of the hand-written pair pass (weighted edges, an isolated node, two identical neighbours)."""
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_compiled_layer_equals_the_eager_one(symmetric: bool) -> None:
+    """Compiled, the layer fuses the pair pass (a symmetric edge list) or the edge-wise PyG path (one direction of
+    some edges missing) with its epilogue; outputs and gradients equal the eager layer's (weighted edges, an
+    isolated node, two identical neighbours)."""
     graph = random_graph(3, 30, 0.2, weighted=True)
+    keep = torch.ones(graph.edge_index.size(1), dtype=torch.bool)
+    if not symmetric:
+        keep[::3] = False
+    edge_index, edge_weight = graph.edge_index[:, keep], graph.edge_weight[keep]
     torch.manual_seed(0)
     conv = GTVConv(6, 8, delta_coeff=0.9, act="elu")
+    assert (conv._pair_cache.get(edge_index, edge_weight, graph.num_nodes) is not None) == symmetric
     x = torch.randn(graph.num_nodes, 6)
     x[1] = x[2]
     grads = []
     for layer in (conv, torch.compile(conv)):
         xi = x.clone().requires_grad_(True)
-        out = layer(xi, graph.edge_index, graph.edge_weight)
+        out = layer(xi, edge_index, edge_weight)
         (out * torch.linspace(-1, 1, out.numel()).view_as(out)).sum().backward()
         grads.append((out.detach(), xi.grad, conv.lin.weight.grad.clone()))
         conv.zero_grad(set_to_none=True)

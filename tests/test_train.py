@@ -89,6 +89,26 @@ def test_divergence_stops_with_a_clear_message(two_cliques: Graph) -> None:
     assert len(list(trainer.step(1))) == 1
 
 
+@pytest.mark.parametrize("value, diverges", [(float("nan"), True), (float("inf"), True), (3e38, False)])
+def test_a_gradient_entry_that_is_not_finite_stops_training(two_cliques: Graph, value: float,
+                                                            diverges: bool) -> None:
+    trainer = build_trainer(two_cliques, RunConfig(clusters=2, epochs=10, **SMALL))
+    list(trainer.step(2))
+    weight = trainer.model.mlp.output_layer.weight
+
+    def one_entry(grad: torch.Tensor) -> torch.Tensor:
+        grad = grad.clone()
+        grad.view(-1)[:2] = value  # 3e38 twice: finite entries whose sum overflows
+        return grad
+
+    weight.register_hook(one_entry)
+    if diverges:
+        with pytest.raises(TrainingDivergedError, match="epoch 3: a gradient became NaN or infinite"):
+            list(trainer.step(1))
+    else:
+        assert [snap.epoch for snap in trainer.step(1)] == [3] and not trainer.diverged
+
+
 def test_impossible_settings(two_cliques: Graph) -> None:
     with pytest.raises(ConfigError, match="more than the 12 nodes"):
         build_trainer(two_cliques, RunConfig(clusters=13, **SMALL))

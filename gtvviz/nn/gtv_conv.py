@@ -13,7 +13,7 @@ from torch_geometric.nn.dense.linear import Linear
 
 from gtvviz.nn.activations import resolve_activation
 from gtvviz.nn.gtv_laplacian import PairCache, gtv_laplacian
-from gtvviz.nn.sparse import sparse_linear
+from gtvviz.nn.sparse import SparseFeaturesCache, sparse_linear
 
 
 class GTVConv(MessagePassing):
@@ -48,8 +48,8 @@ class GTVConv(MessagePassing):
     direction; the two weights may differ) the layer computes each undirected edge once with a hand-written backward
     pass (:mod:`gtvviz.nn.gtv_laplacian`: half the work, and only :math:`O(N H + E)` kept for the backward pass);
     the decomposition is cached for the last ``edge_index`` seen. Other inputs go through PyG message passing, edge
-    by edge, and so does a compiled layer (``torch.compile``, e.g. ``Trainer(compile=True)``), whose edge-wise
-    form inductor fuses into a few loops.
+    by edge. Compiled (``torch.compile``, e.g. ``Trainer(compile=True)``), inductor fuses either form with the
+    step, the bias and the activation into a few loops.
 
     Args:
         in_channels (int): size of each input sample, or ``-1`` for lazy initialisation.
@@ -87,6 +87,7 @@ class GTVConv(MessagePassing):
         self.lin = Linear(in_channels, out_channels, bias=False)
         self.bias = torch.nn.Parameter(torch.empty(out_channels)) if bias else None
         self._pair_cache = PairCache()
+        self._feature_cache = SparseFeaturesCache()
         if in_channels <= 0:  # lazy: materialise on the first input, dense or sparse, with this layer's init
             self._lazy_hook = self.register_forward_pre_hook(self._initialize_lazy)
         self.reset_parameters()
@@ -109,10 +110,13 @@ class GTVConv(MessagePassing):
         del self._lazy_hook
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
-        xt = self._transform(x)
-        # Under torch.compile the edge-wise form is traced as it stands: inductor fuses it into a few loops, which
-        # beats the hand-written pass (that pass and its cache would only break the compiled graph).
-        pairs = None if torch.compiler.is_compiling() else self._pair_cache.get(edge_index, edge_weight, xt.size(0))
+        return self._smooth(self._transform(x), edge_index, edge_weight)
+
+    def _smooth(self, xt: Tensor, edge_index: Tensor, edge_weight: Tensor | None) -> Tensor:
+        r""":math:`\sigma(\tilde{\mathbf{X}} - \delta \mathbf{L}_\Gamma \tilde{\mathbf{X}} + \mathbf{b})`. One
+        function, so that under torch.compile (which runs the sparse product and the pair cache eagerly, between
+        graphs) inductor fuses the Laplacian with the step, the bias and the activation."""
+        pairs = self._pair_cache.get(edge_index, edge_weight, xt.size(0))
         if pairs is not None:  # symmetric graph: each undirected edge once, no E x H tensor kept for backward
             laplacian_xt = gtv_laplacian(xt, pairs, self.eps)
         else:
@@ -124,7 +128,7 @@ class GTVConv(MessagePassing):
 
     def _transform(self, x: Tensor) -> Tensor:
         """:math:`\\mathbf{X}\\mathbf{\\Theta}`; a sparse ``x`` (bag-of-words, identity) costs O(nnz(X) H)."""
-        return sparse_linear(x, self.lin.weight) if x.is_sparse else self.lin(x)
+        return sparse_linear(x, self.lin.weight, cache=self._feature_cache) if x.is_sparse else self.lin(x)
 
     def message(self, x_i: Tensor, x_j: Tensor, edge_weight: Tensor | None) -> Tensor:
         diff = x_i - x_j

@@ -25,12 +25,13 @@ layer is :math:`O(N H + E)` and the peak :math:`O(N H + C H)` for a chunk of :ma
 
 from __future__ import annotations
 
-import weakref
 from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
+
+from gtvviz.nn.input_cache import LastInputCache
 
 #: Elements (pairs x channels) of one chunk of edge differences: 2^24 floats = 64 MB in float32.
 CHUNK_ELEMENTS = 1 << 24
@@ -67,32 +68,12 @@ def edge_pairs(edge_index: Tensor, edge_weight: Tensor | None, num_nodes: int) -
     return EdgePairs(src[forward], dst[forward], forward, reverse[forward], edge_weight)
 
 
-class PairCache:
-    """Remembers the :class:`EdgePairs` of the last ``edge_index`` seen (by object, and by in-place version), so
-    a layer called every epoch on the same graph decomposes it once."""
+class PairCache(LastInputCache[EdgePairs | None]):
+    """The :class:`EdgePairs` of the last ``(edge_index, edge_weight, num_nodes)`` seen, so that a layer called
+    every epoch on the same graph decomposes it once."""
 
-    def __init__(self) -> None:
-        self._key: tuple[Any, ...] | None = None
-        self._pairs: EdgePairs | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled (``torch.save`` of a model, ``copy.deepcopy``) empty: weak references cannot be pickled, and the
-        pairs are recomputed on the next call anyway."""
-        return {"_key": None, "_pairs": None}
-
-    @torch.compiler.disable  # data-dependent Python: never traced by torch.compile (no graph-break warnings)
-    def get(self, edge_index: Tensor, edge_weight: Tensor | None, num_nodes: int) -> EdgePairs | None:
-        key = (weakref.ref(edge_index), edge_index._version, num_nodes,
-               None if edge_weight is None else weakref.ref(edge_weight),
-               None if edge_weight is None else edge_weight._version)
-        if self._key is None or not _same_key(self._key, key):
-            self._key, self._pairs = key, edge_pairs(edge_index, edge_weight, num_nodes)
-        return self._pairs
-
-
-def _same_key(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
-    """Equal keys whose weak references still point to the same live tensors."""
-    return all((o() is not None and o() is n()) if isinstance(o, weakref.ref) else o == n for o, n in zip(old, new))
+    def compute(self, edge_index: Tensor, edge_weight: Tensor | None, num_nodes: int) -> EdgePairs | None:
+        return edge_pairs(edge_index, edge_weight, num_nodes)
 
 
 def gtv_laplacian(xt: Tensor, pairs: EdgePairs, eps: float) -> Tensor:

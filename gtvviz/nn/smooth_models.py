@@ -16,12 +16,12 @@ from torch_geometric.nn.dense.linear import Linear
 
 from gtvviz.nn.activations import resolve_activation
 from gtvviz.nn.models import ClusteringGNN
-from gtvviz.nn.sparse import sparse_linear
+from gtvviz.nn.sparse import SparseFeaturesCache, sparse_linear
 
 
-def _apply(lin: Linear, x: Tensor) -> Tensor:
+def _apply(lin: Linear, x: Tensor, cache: SparseFeaturesCache) -> Tensor:
     """``lin(x)``; a sparse COO ``x`` (bag-of-words, identity) costs :math:`O(\\mathrm{nnz}(X) F_{out})`."""
-    return sparse_linear(x, lin.weight, lin.bias) if x.is_sparse else lin(x)
+    return sparse_linear(x, lin.weight, lin.bias, cache) if x.is_sparse else lin(x)
 
 
 class GCSConv(MessagePassing):
@@ -55,6 +55,7 @@ class GCSConv(MessagePassing):
         self.act = resolve_activation(act)
         self.lin_neighbours = Linear(in_channels, out_channels, bias=False, weight_initializer="glorot")
         self.lin_skip = Linear(in_channels, out_channels, bias=True, weight_initializer="glorot")
+        self._feature_cache = SparseFeaturesCache()  # one compressed form of sparse features for both products
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -64,8 +65,8 @@ class GCSConv(MessagePassing):
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         edge_index, norm = gcn_norm(edge_index, edge_weight, x.size(0), add_self_loops=False, dtype=x.dtype)
-        smoothed = self.propagate(edge_index, x=_apply(self.lin_neighbours, x), norm=norm)
-        return self.act(smoothed + _apply(self.lin_skip, x))
+        smoothed = self.propagate(edge_index, x=_apply(self.lin_neighbours, x, self._feature_cache), norm=norm)
+        return self.act(smoothed + _apply(self.lin_skip, x, self._feature_cache))
 
     def message(self, x_j: Tensor, norm: Tensor) -> Tensor:
         return norm.unsqueeze(-1) * x_j

@@ -101,12 +101,6 @@ def is_device_error(error: BaseException, device: torch.device | str) -> bool:
     return isinstance(error, RuntimeError) and torch.device(device).type != "cpu"
 
 
-#: Inductor options of a model compiled for the CPU: its fused kernels run on one thread (matrix products stay
-#: PyTorch's, on every thread). Parallel, the edge-wise scatter of GTVConv becomes atomic adds, and on Cora the
-#: fused message passing took 52 instead of 15 ms per layer on 2 threads.
-COMPILE_OPTIONS = {"cpp.threads": 1}
-
-
 @contextlib.contextmanager
 def _compilation_errors(compiled: bool) -> Iterator[None]:
     """Turn a failed :func:`torch.compile` (no C++ compiler, an unsupported operation) into one clear
@@ -187,7 +181,7 @@ class Trainer:
         seeded_reset(self.model, self.seed)
         self.model.to(self.torch_device)
         if self.compile:  # in place: parameter names and state_dict keys stay those of the model
-            self.model.compile(options=COMPILE_OPTIONS if self.torch_device.type == "cpu" else None)
+            self.model.compile()
         self._params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = self._adam() if self._params else None
         self.diverged = ""

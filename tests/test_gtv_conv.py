@@ -98,7 +98,7 @@ def test_compiled_layer_equals_the_eager_one(symmetric: bool) -> None:
     edge_index, edge_weight = graph.edge_index[:, keep], graph.edge_weight[keep]
     torch.manual_seed(0)
     conv = GTVConv(6, 8, delta_coeff=0.9, act="elu")
-    assert (conv._pair_cache.get(edge_index, edge_weight, graph.num_nodes) is not None) == symmetric
+    assert (conv._pair_cache.get(edge_index, edge_weight, graph.num_nodes, 8) is not None) == symmetric
     x = torch.randn(graph.num_nodes, 6)
     x[1] = x[2]
     grads = []

@@ -19,12 +19,19 @@ def weighted_graph(seed: int, n: int = 14, p: float = 0.35) -> Graph:
 
 def test_pairs_of_a_symmetric_edge_list() -> None:
     edge_index = torch.tensor([[0, 1, 1, 2, 2, 2], [1, 0, 2, 1, 2, 2]])[:, :4]
-    pairs = edge_pairs(edge_index, None, 3)
+    pairs = edge_pairs(edge_index, None, 3, channels=4)
     assert pairs is not None
     assert pairs.a.tolist() == [0, 1] and pairs.b.tolist() == [1, 2]
     assert pairs.forward.tolist() == [0, 2] and pairs.reverse.tolist() == [1, 3]
+    (chunk,) = pairs.chunks
+    by_pair, by_node = chunk.by_pair, chunk.by_node  # pair 0 = {0, 1}, pair 1 = {1, 2}
+    assert by_pair.rows.offsets.tolist() == [0, 2, 4] and by_pair.rows.columns.tolist() == [0, 1, 1, 2]
+    assert by_pair.rows.values.tolist() == [1, -1, 1, -1] and by_pair.edges.tolist() == [1, 0, 3, 2]
+    assert by_node.rows.offsets.tolist() == [0, 1, 3, 4] and by_node.rows.columns.tolist() == [0, 0, 1, 1]
+    assert by_node.rows.values.tolist() == [1, -1, 1, -1] and by_node.edges.tolist() == [1, 0, 3, 2]
+    assert len(edge_pairs(edge_index, None, 3, channels=module.CHUNK_ELEMENTS).chunks) == 2  # one pair per chunk
     with_loop = torch.tensor([[0, 1, 2], [1, 0, 2]])
-    assert edge_pairs(with_loop, None, 3).a.tolist() == [0]  # the self-loop adds nothing and is dropped
+    assert edge_pairs(with_loop, None, 3, channels=4).a.tolist() == [0]  # the self-loop adds nothing and is dropped
 
 
 @pytest.mark.parametrize("edge_index, weight", [
@@ -33,7 +40,7 @@ def test_pairs_of_a_symmetric_edge_list() -> None:
 ])
 def test_edge_lists_that_need_the_directed_form(edge_index: list, weight: list | None) -> None:
     ei = torch.tensor(edge_index)
-    assert edge_pairs(ei, None if weight is None else torch.tensor(weight), 3) is None
+    assert edge_pairs(ei, None if weight is None else torch.tensor(weight), 3, channels=4) is None
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -45,7 +52,7 @@ def test_backward_matches_finite_differences(seed: int, monkeypatch: pytest.Monk
     with torch.no_grad():
         xt[5] = xt[6] + 1e-4  # a pair inside the eps clamp (when they are neighbours)
     weight = graph.edge_weight.double().requires_grad_(True)
-    pairs = edge_pairs(graph.edge_index, weight.detach(), graph.num_nodes)
+    pairs = edge_pairs(graph.edge_index, weight.detach(), graph.num_nodes, channels=3)
     assert pairs is not None
 
     def laplacian(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -82,12 +89,12 @@ def test_the_cache_follows_the_edge_list(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(module, "edge_pairs", lambda *args: calls.append(1) or original(*args))
     cache, graph = PairCache(), weighted_graph(1)
     edge_index = graph.edge_index.clone()
-    first = cache.get(edge_index, None, graph.num_nodes)
-    assert cache.get(edge_index, None, graph.num_nodes) is first and len(calls) == 1
-    assert cache.get(edge_index.clone(), None, graph.num_nodes) is not None and len(calls) == 2  # a new tensor
-    cache.get(edge_index, None, graph.num_nodes)
+    first = cache.get(edge_index, None, graph.num_nodes, 4)
+    assert cache.get(edge_index, None, graph.num_nodes, 4) is first and len(calls) == 1
+    assert cache.get(edge_index.clone(), None, graph.num_nodes, 4) is not None and len(calls) == 2  # a new tensor
+    cache.get(edge_index, None, graph.num_nodes, 4)
     edge_index[0, 0] = edge_index[1, 0]  # changed in place: now a self-loop plus an edge without its reverse
-    assert cache.get(edge_index, None, graph.num_nodes) is None and len(calls) == 4
+    assert cache.get(edge_index, None, graph.num_nodes, 4) is None and len(calls) == 4
 
 
 def test_no_edge_by_channel_tensor_is_kept_for_backward() -> None:

@@ -116,7 +116,7 @@ class GTVConv(MessagePassing):
         r""":math:`\sigma(\tilde{\mathbf{X}} - \delta \mathbf{L}_\Gamma \tilde{\mathbf{X}} + \mathbf{b})`. One
         function, so that under torch.compile (which runs the sparse product and the pair cache eagerly, between
         graphs) inductor fuses the Laplacian with the step, the bias and the activation."""
-        pairs = self._pair_cache.get(edge_index, edge_weight, xt.size(0))
+        pairs = self._pair_cache.get(edge_index, edge_weight, xt.size(0), xt.size(1))
         if pairs is not None:  # symmetric graph: each undirected edge once, no E x H tensor kept for backward
             laplacian_xt = gtv_laplacian(xt, pairs, self.eps)
         else:

@@ -10,25 +10,25 @@ from gtvviz.cli.output import write_json
 from gtvviz.data import load_sample
 
 
-def test_karate_splits_along_the_factions_with_a_cut_no_worse_than_theirs(tmp_path, capsys) -> None:
-    """The default seed finds the best balanced cut, which differs from the factions at members 8 and 9."""
+def test_karate_recovers_the_two_factions_with_sharp_assignments(tmp_path, capsys) -> None:
+    """The issue's command, defaults and all: the default seed finds the factions (12 of seeds 0 to 19 do; see the
+    karate sample's description for the others)."""
     out = tmp_path / "karate.json"
-    code = main(["cluster", "--graph", "karate", "--clusters", "2", "--epochs", "300", "--device", "cpu",
-                 "--json", str(out)])
+    code = main(["cluster", "--graph", "karate", "--clusters", "2", "--device", "cpu", "--json", str(out)])
     assert code == 0
     result = json.loads(out.read_text())
     for key in ("nmi", "ari", "acc", "sharpness", "cut_fraction", "gtv_loss", "balance_loss", "epochs",
                 "seconds_per_epoch", "device", "labels", "lowest_loss", "config", "collapsed"):
         assert key in result
-    assert result["acc"] >= 32 / 34 and result["nmi"] > 0.6 and result["sharpness"] > 0.95
+    assert result["nmi"] > 0.9 and result["sharpness"] > 0.95
     graph = load_sample("karate")
     src, dst = graph.edge_index.numpy()
     labels, factions = np.asarray(result["labels"]), graph.y.numpy()
     assert np.bincount(labels).tolist() == [17, 17]  # balanced, like the factions
-    # (each edge counted in both directions: the default seed's cut 20, the factions' 22)
-    assert (labels[src] != labels[dst]).sum() <= (factions[src] != factions[dst]).sum()
+    # the cut fraction counts the edges between the clusters: the factions' 11 of 78
+    assert result["cut_fraction"] == pytest.approx((labels[src] != labels[dst]).mean()) == pytest.approx(11 / 78)
     assert not result["collapsed"] and result["remedy_engaged_at"] is None
-    assert len(result["labels"]) == 34 and result["epochs"] == 300 and result["device"] == "cpu"
+    assert len(result["labels"]) == 34 and result["epochs"] == 500 and result["device"] == "cpu"
     assert "nmi=" in capsys.readouterr().out
 
 

@@ -43,8 +43,9 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
            "The two factions (labels 0 = Mr. Hi, 1 = Officer) are joined by 11 edges. The best balanced cut of "
            "the graph is not quite the factions: it moves members 8 (three of his five friends are the "
            "Officer's) and 9 (one friend on each side) across and cuts 10 edges. A run that finds it gets 32 of "
-           "34 members right (NMI 0.68), one that finds the factions all 34; roughly 4 seeds in 10 stop in a "
-           "worse cut (a higher loss): try another seed. No features: the model learns from the structure alone.",
+           "34 members right (NMI 0.68), one that finds the factions all 34. Of seeds 0 to 19 with the defaults, 12 "
+           "find the factions (seed 0 among them), 2 the best cut and 6 a worse cut (a higher loss): try another "
+           "seed. No features: the model learns from the structure alone.",
            "networkx.karate_club_graph() (Zachary 1977), unweighted; labels from the 'club' attribute.", 2),
     Sample("csbm", "Contextual stochastic block model: 3 blocks, noisy features",
            "Neither the graph (homophily 0.75) nor the features (SNR 1) separate the blocks alone; combining "

@@ -12,7 +12,9 @@ Each (implementation, dataset, seed) runs in a fresh process, so that its peak r
 its own. Both train the reference configuration of TVGNN.md §3 (2 x GTVConv(512, ELU, delta 0.311), MLP(256),
 alphas 0.785/0.514, Adam lr 1e-3, full batch); time per epoch counts the training step only (forward, loss,
 backward, optimiser), and NMI is that of the final model. A run that fails (e.g. out of memory) is reported as
-such. Prints one table and the gtvviz/reference ratios; ``--json`` also writes them.
+such. For each seed the implementations run back to back, so that a machine whose speed drifts (a shared host)
+slows both alike; besides the ratio of the means, the median of these paired ratios is printed. Prints one table
+and the gtvviz/reference ratios; ``--json`` also writes them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -199,8 +202,8 @@ def main() -> None:
     for dataset in args.datasets.split(","):
         shutil.copytree(Path(args.data_root) / folders[dataset], Path(root) / folders[dataset])
         pythons = {"gtvviz": sys.executable, "reference": args.reference_python}
-        for impl in args.impls.split(","):
-            for seed in range(args.seed, args.seed + args.seeds):
+        for seed in range(args.seed, args.seed + args.seeds):
+            for impl in args.impls.split(","):
                 out = run_worker(pythons[impl], impl, dataset, root, epochs[dataset], seed, args)
                 results.setdefault(dataset, {}).setdefault(impl, []).append(out)
                 print(f"{dataset:9s} {impl:9s} seed {seed}: {out}", file=sys.stderr, flush=True)
@@ -230,6 +233,12 @@ def main() -> None:
             row["memory_ratio"] = row["gtvviz"]["peak_mb"] / row["reference"]["peak_mb"]
             print(f"{dataset:9s} ratio gtvviz/reference: time {row['time_ratio']:.2f}x, peak memory "
                   f"{row['memory_ratio']:.2f}x, NMI {row['gtvviz']['nmi'] - row['reference']['nmi']:+.3f}")
+            paired = [g["ms_per_epoch"] / r["ms_per_epoch"]  # in seed order
+                      for g, r in zip(by_impl["gtvviz"], by_impl["reference"]) if "error" not in g | r]
+            if paired:
+                row["paired_time_ratios"] = paired
+                print(f"{dataset:9s} time ratio of each seed's back-to-back runs: "
+                      + ", ".join(f"{r:.2f}x" for r in paired) + f" (median {statistics.median(paired):.2f}x)")
         summary[dataset] = row
     if args.json:
         Path(args.json).write_text(json.dumps({"epochs": epochs, "threads": args.threads, "results": summary,

@@ -90,10 +90,18 @@ def open_session(browser: Browser, url: str, query: dict[str, str]) -> Page:
 
 
 def click_button(page: Page, name: str) -> None:
-    """Click the button ``name`` once the page shows exactly one (a rerun briefly shows the old and new elements)."""
+    """Click the button ``name`` once the page shows exactly one (a rerun briefly shows the old and new elements,
+    also between the count and the click: then it waits for one again)."""
     button = page.get_by_role("button", name=name, exact=True)
-    expect(button).to_have_count(1, timeout=60_000)
-    button.click()
+    deadline = time.monotonic() + 60
+    while True:
+        expect(button).to_have_count(1, timeout=60_000)
+        try:
+            button.click()
+            return
+        except PlaywrightError as err:
+            if "strict mode violation" not in str(err) or time.monotonic() > deadline:
+                raise
 
 
 def apply_and_reset(page: Page) -> None:

@@ -144,9 +144,9 @@ class Trainer:
         adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         metrics_every: compute metrics every this many epochs (always on the first and last).
-        compile: compile the model with :func:`torch.compile` (``Module.compile``: inductor fuses the edge-wise
-            GTVConv and its neighbours, and Adam takes its fused form; on Cora about 1.5x faster per epoch on a CPU,
-            see ``benchmarks/results/reference_speed.md``). The first forward and backward passes compile, which takes
+        compile: compile the model with :func:`torch.compile` (``Module.compile``: inductor fuses each GTVConv's
+            pass with its step, bias and activation, and Adam takes its fused form; on Cora 0.78x the eager time per
+            epoch on two CPU threads, see ``benchmarks/results/reference_speed.md``). The first forward and backward passes compile, which takes
             seconds (counted in :attr:`Snapshot.elapsed`); on a CPU it needs a C++ compiler. A compilation that
             fails raises :class:`~gtvviz.errors.ConfigError`.
     """

@@ -48,7 +48,7 @@ CHUNK_ELEMENTS = 1 << 24
 
 
 class Incidence(NamedTuple):
-    """Signed incidence entries in compressed rows (values :math:`\pm 1`), with the position in ``edge_index`` of
+    r"""Signed incidence entries in compressed rows (values :math:`\pm 1`), with the position in ``edge_index`` of
     the edge whose weight scales each entry."""
 
     rows: CompressedRows
@@ -62,7 +62,7 @@ class Incidence(NamedTuple):
 
 
 class PairChunk(NamedTuple):
-    """A chunk of pairs: their nodes and edges, and their incidence with the nodes by pairs (row :math:`p`:
+    r"""A chunk of pairs: their nodes and edges, and their incidence with the nodes by pairs (row :math:`p`:
     :math:`+1` at :math:`a_p` for the edge :math:`b \to a`, :math:`-1` at :math:`b_p` for :math:`a \to b`) and by
     nodes (the transpose, columns numbered within the chunk)."""
 

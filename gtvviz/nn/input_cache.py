@@ -1,7 +1,7 @@
 """A one-entry cache of something derived from a layer's inputs, for layers called every epoch on the same graph.
 
 A training loop passes the same ``edge_index`` and feature tensors to a layer at every epoch; what a layer derives
-from them alone (the undirected pairs of the edge list, the CSR form of sparse features) is computed on the first
+from them alone (the undirected pairs of the edge list, the compressed rows of sparse features) is computed on the first
 call and reused until the layer sees other tensors.
 """
 

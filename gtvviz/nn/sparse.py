@@ -40,7 +40,7 @@ class CompressedRows(NamedTuple):
 
 
 class SparseFeatures(NamedTuple):
-    """A sparse :math:`\\mathbf{X}` by rows and by columns (the rows of :math:`\\mathbf{X}^\\top`)."""
+    r"""A sparse :math:`\mathbf{X}` by rows and by columns (the rows of :math:`\mathbf{X}^\top`)."""
 
     rows: CompressedRows
     columns: CompressedRows

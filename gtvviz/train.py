@@ -102,12 +102,9 @@ def is_device_error(error: BaseException, device: torch.device | str) -> bool:
 
 
 @contextlib.contextmanager
-def _compilation_errors(compiled: bool) -> Iterator[None]:
+def _compilation_errors() -> Iterator[None]:
     """Turn a failed :func:`torch.compile` (no C++ compiler, an unsupported operation) into one clear
     :class:`ConfigError`; other errors pass unchanged."""
-    if not compiled:
-        yield
-        return
     try:
         yield
     except torch._dynamo.exc.BackendCompilerFailed as err:  # raised by inductor (e.g. no C++ compiler)
@@ -146,9 +143,9 @@ class Trainer:
         metrics_every: compute metrics every this many epochs (always on the first and last).
         compile: compile the model with :func:`torch.compile` (``Module.compile``: inductor fuses each GTVConv's
             pass with its step, bias and activation, and Adam takes its fused form; on Cora 0.78x the eager time per
-            epoch on two CPU threads, see ``benchmarks/results/reference_speed.md``). The first forward and backward passes compile, which takes
-            seconds (counted in :attr:`Snapshot.elapsed`); on a CPU it needs a C++ compiler. A compilation that
-            fails raises :class:`~gtvviz.errors.ConfigError`.
+            epoch on two CPU threads, see ``benchmarks/results/reference_speed.md``). The first forward and backward
+            passes compile, which takes seconds (counted in :attr:`Snapshot.elapsed`); on a CPU it needs a C++
+            compiler. A compilation that fails raises :class:`~gtvviz.errors.ConfigError`.
     """
 
     graph: Graph
@@ -267,7 +264,7 @@ class Trainer:
             _, terms = self._pending
             self._pending = None  # the backward pass frees this graph: never back-propagate through it twice
             self.optimizer.zero_grad(set_to_none=True)
-            with _compilation_errors(self.compile):
+            with _compilation_errors():
                 terms.get("train_total", terms["total"]).backward()
             if not _gradients_finite([p.grad for p in self._params if p.grad is not None]):
                 self._diverge("a gradient")
@@ -348,7 +345,7 @@ class Trainer:
         if set_epoch is not None:
             set_epoch(epoch)
         self.model.train()
-        with _compilation_errors(self.compile):
+        with _compilation_errors():
             s = self.model(self._x, self._edge_index, self._edge_weight)
         return s, self.objective(s, self._edge_index, self._edge_weight)
 
@@ -384,8 +381,8 @@ class Trainer:
 
 def _gradients_finite(gradients: list[Tensor]) -> bool:
     """Whether every gradient entry is finite. A NaN or infinity makes its tensor's sum non-finite, so one sum per
-    tensor and one synchronisation usually settle it (on Cora 0.2 instead of 3.8 ms, two threads); only a non-finite sum, which
-    finite entries can also give by overflow, is checked entry by entry."""
+    tensor and one synchronisation usually settle it (on Cora 0.2 instead of 3.8 ms, two threads); only a
+    non-finite sum, which finite entries can also give by overflow, is checked entry by entry."""
     if not gradients or bool(torch.isfinite(torch.stack([g.sum() for g in gradients])).all()):
         return True
     return all(bool(torch.isfinite(g).all()) for g in gradients)

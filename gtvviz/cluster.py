@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from gtvviz.config import RunConfig
+from gtvviz.errors import ConfigError
 from gtvviz.graph import as_graph
 from gtvviz.methods import build_trainer
 
@@ -71,7 +72,11 @@ class TVGNNClustering:
         params = self.get_params()
         clusters = params.pop("n_clusters")
         params.pop("compile")
-        return RunConfig(clusters=clusters, method=self.method, **params)
+        try:
+            return RunConfig(clusters=clusters, method=self.method, **params)
+        except ConfigError as err:  # the estimator names the setting n_clusters
+            message = str(err)
+            raise ConfigError("n_" + message if message.startswith("clusters ") else message) from None
 
     def fit(self, graph: Any, y: Any = None) -> "TVGNNClustering":
         """Train on ``graph`` (a gtvviz ``Graph``, a networkx graph or a PyG ``Data``); ``y`` is ignored."""

@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
+from gtvviz.budget import check_model_budget
 from gtvviz.errors import ConfigError
 from gtvviz.nn.losses import BALANCE_WEIGHTS
 
@@ -132,13 +133,14 @@ class RunConfig:
         config = base or cls()
         messages: list[str] = []
         good: dict[str, Any] = {}
+        unknown: list[str] = []
         names = {f.name for f in fields(cls)}
         for key, raw in query.items():
             value = raw[-1] if isinstance(raw, (list, tuple)) else raw
             if key in ("v", "classroom", "page"):
                 continue
             if key not in names:
-                messages.append(f"Ignored the unknown link parameter {key!r}.")
+                unknown.append(str(key))
                 continue
             try:
                 good[key] = _parse(key, value)
@@ -148,6 +150,15 @@ class RunConfig:
             except ConfigError as err:
                 good.pop(key, None)
                 messages.append(f"Ignored the link parameter {key}={str(value)[:40]!r}: {err}")
+        if unknown:  # one message however many: a link cannot flood the page
+            shown = ", ".join(repr(k[:20]) for k in unknown[:3]) + (", ..." if len(unknown) > 3 else "")
+            messages.append(f"Ignored {len(unknown):,} unknown link parameter(s): {shown}.")
+        try:
+            check_model_budget(good.get("hidden", config.hidden), good.get("mlp", config.mlp),
+                               good.get("clusters", config.clusters))
+        except ConfigError as err:  # the widths a link asks for would not fit in memory: keep the defaults
+            dropped = [key for key in ("hidden", "mlp") if good.pop(key, None) is not None]
+            messages.append(f"Ignored the link parameters {' and '.join(dropped) or 'hidden'}: {err}")
         try:
             return config.replace(**good), messages
         except ConfigError as err:  # a combination that is invalid as a whole
@@ -175,13 +186,16 @@ class RunConfig:
         return base.replace(**{k: _parse(k, v) for k, v in changes.items()})
 
 
+_FIELD_TYPES = {f.name: f.type for f in fields(RunConfig)}
+
+
 def _format(value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
 
 
 def _parse(name: str, value: Any) -> Any:
     """Convert a value (possibly a string from a URL or the command line) to the field's type."""
-    kind = {f.name: f.type for f in fields(RunConfig)}[name]
+    kind = _FIELD_TYPES[name]
     try:
         if kind == "tuple[int, ...]":
             if isinstance(value, str):
@@ -216,6 +230,7 @@ def _check_link_source(source: str) -> None:
 
 def _check(name: str, value: Any) -> None:
     spec = SPECS[name]
+    _check_type(name, value)
     if spec.choices is not None and value not in spec.choices:
         raise ConfigError(f"{name} must be one of {', '.join(spec.choices)}, got {value!r}.")
     if name == "graph" and not value:
@@ -229,4 +244,34 @@ def _check(name: str, value: Any) -> None:
         if number != number or number in (float("inf"), float("-inf")):
             raise ConfigError(f"{name} must be a finite number, got {number}.")
         if spec.low is not None and number < spec.low or spec.high is not None and number > spec.high:
-            raise ConfigError(f"{name} must be between {spec.low:g} and {spec.high:g}, got {number:g}.")
+            raise ConfigError(
+                f"{name} must be between {_number(spec.low)} and {_number(spec.high)}, got {_number(number)}."
+            )
+
+
+def _number(value: float | None) -> str:
+    """A bound or value for a message: integers in full with thousands separators, other numbers short."""
+    if isinstance(value, int) or isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
+_TYPES = {"int": "an integer", "float": "a number", "str": "text", "tuple[int, ...]": "a tuple of integers"}
+
+
+def _check_type(name: str, value: Any) -> None:
+    """Refuse a value of the wrong Python type (``bool`` is not a number; an ``int`` is a valid float)."""
+    kind = str(_FIELD_TYPES[name])
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "float":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif kind == "tuple[int, ...]":
+        ok = isinstance(value, tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        example = " such as (512, 512)" if kind == "tuple[int, ...]" else ""
+        raise ConfigError(
+            f"{name} must be {_TYPES[kind]}{example}, got {str(value)[:40]!r} of type {type(value).__name__}."
+        )

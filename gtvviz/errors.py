@@ -22,3 +22,7 @@ class ConfigError(GtvvizError):
 
 class TrainingDivergedError(GtvvizError):
     """Training produced a non-finite loss or assignment; the last finite snapshot is kept."""
+
+
+class OutputError(GtvvizError):
+    """A result cannot be written where the user asked (a folder, a device, a missing folder, a full disk)."""

@@ -10,10 +10,11 @@ from typing import Callable
 
 import torch
 
+from gtvviz.budget import check_run_budget
 from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError
 from gtvviz.features import node_features
-from gtvviz.graph import Graph
+from gtvviz.graph import Graph, as_graph
 from gtvviz.nn.losses import AsymCheegerCutObjective
 from gtvviz.nn.models import TVGNN
 from gtvviz.train import Objective, Trainer
@@ -49,9 +50,14 @@ def check_clusters(graph: Graph, clusters: int) -> None:
 
 
 def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compile: bool = False) -> Trainer:
-    """A Trainer for ``config.method`` on ``graph``, seeded and on ``config.device``; ``compile`` compiles its model
-    with :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`)."""
+    """A Trainer for ``config.method`` on ``graph`` (a Graph, networkx graph or PyG Data), seeded and on
+    ``config.device``; ``compile`` compiles its model with :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`)."""
+    graph = as_graph(graph)
+    if not isinstance(config, RunConfig):
+        raise ConfigError(f"config must be a gtvviz.config.RunConfig, got {type(config).__name__}.")
     check_clusters(graph, config.clusters)
+    check_run_budget(graph.num_nodes, graph.edge_index.size(1), graph.num_features, config.hidden, config.mlp,
+                     config.clusters)
     builders = _builders()
     if config.method not in builders:
         raise ConfigError(f"Unknown method {config.method!r}; choose one of {', '.join(builders)}.")

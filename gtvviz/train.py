@@ -14,7 +14,7 @@ import contextlib
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -166,6 +166,9 @@ class Trainer:
     best: Snapshot | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        _check_counts(epochs=(self.epochs, 0), metrics_every=(self.metrics_every, 1), seed=(self.seed, 0))
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < float("inf"):
+            raise ConfigError(f"lr must be a positive number, got {str(self.lr)[:40]!r}.")
         self.torch_device = resolve_device(self.device)
         self._x = (self.x if self.x is not None else node_features(self.graph, seed=self.seed)).to(self.torch_device)
         self._edge_index = self.graph.edge_index.to(self.torch_device)
@@ -392,3 +395,10 @@ def _finite(s: Tensor, terms: dict[str, Tensor]) -> bool:
     if not bool(torch.isfinite(s).all()):
         return False
     return all(math.isfinite(float(v.detach())) for v in terms.values())
+
+
+def _check_counts(**values: tuple[Any, int]) -> None:
+    """Each ``name=(value, low)`` must be an integer of at least ``low``."""
+    for name, (value, low) in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ConfigError(f"{name} must be an integer >= {low}, got {str(value)[:40]!r}.")

@@ -74,7 +74,7 @@ CASES = [
     ("word_feature.csv", GOOD_EDGES, {"nodes": b"id,age\na,1\nb,old\nc,5\n"}, "line 3, column 'age'"),
     ("no_id_column.csv", GOOD_EDGES, {"nodes": b"name,age\na,1\n"}, "lacks the column 'id'"),
     ("unknown_node.csv", GOOD_EDGES, {"nodes": b"id\na\nb\n"}, "'c', which is not in the node table"),
-    ("repeated_node.csv", GOOD_EDGES, {"nodes": b"id\na\nb\nc\na\n"}, "node id 'a' appears more than once"),
+    ("repeated_node.csv", GOOD_EDGES, {"nodes": b"id\na\nb\nc\na\n"}, "line 5 repeats the node id 'a' of line 2"),
     ("half_position.csv", GOOD_EDGES, {"nodes": b"id,pos_x\na,1\nb,2\nc,3\n"}, "pos_x and pos_y must come together"),
     ("ragged_list.csv", GOOD_EDGES, {"nodes": b'id,x\na,1 2\nb,3\nc,4 5\n'}, "different lengths"),
     ("bad_label.csv", GOOD_EDGES, {"nodes": b"id,label\na,0\nb,-7\nc,1\n"}, "label -7"),

@@ -1,17 +1,21 @@
 """The ``gtvviz`` command: headless runs and benchmarks.
 
 Each subcommand lives in its own module with ``register(subparsers)``, which adds its parser and sets
-``func(args) -> int``. Every input error (a :class:`gtvviz.errors.GtvvizError`) ends the command with exit
-status 2 and one line on stderr, never a traceback.
+``func(args) -> int``. Every input error (a :class:`gtvviz.errors.GtvvizError`, and the operating system's
+refusals of a file or of memory) ends the command with exit status 2 and one line on stderr, never a traceback:
+Python's and PyG's warnings are silenced, and control characters in a message are escaped
+(:func:`gtvviz.cli.output.terminal_text`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from typing import Sequence
 
 from gtvviz.cli import classify, cluster, compare
+from gtvviz.cli.output import terminal_text
 from gtvviz.errors import GtvvizError
 
 SUBCOMMANDS = (cluster, compare, classify)
@@ -21,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line (exit 2) instead of the full usage text."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"gtvviz: error: {message} (see 'gtvviz --help')\n")
+        self.exit(2, f"gtvviz: error: {terminal_text(message)} (see 'gtvviz --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,18 +38,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gtvviz`` console script and of ``python -m gtvviz``."""
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:  # usage errors (status 2) and --help (status 0) return instead of exiting
-        return int(exit_.code or 0)
-    try:
-        return int(args.func(args))
-    except GtvvizError as err:
-        print(f"gtvviz: error: {err}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as err:
-        print(f"gtvviz: error: {err.filename or err} does not exist; check the path.", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("gtvviz: interrupted", file=sys.stderr)
-        return 130
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # library remarks (PyG, torch, scipy) would break the one-line promise
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exit_:  # usage errors (status 2) and --help (status 0) return instead of exiting
+            return int(exit_.code or 0)
+        try:
+            return int(args.func(args))
+        except GtvvizError as err:
+            return _fail(str(err))
+        except OSError as err:  # a path the operating system refuses (too long, a device, no permission)
+            where = f"{err.filename} " if err.filename else ""
+            return _fail(f"{where}cannot be used ({err.strerror or err}); check the path.")
+        except MemoryError:
+            return _fail("the input needs more memory than this machine has; use a smaller graph or settings.")
+        except KeyboardInterrupt:
+            print("gtvviz: interrupted", file=sys.stderr)
+            return 130
+
+
+def _fail(message: str) -> int:
+    """Report an input error on one line of stderr; exit status 2."""
+    print(f"gtvviz: error: {terminal_text(message)}", file=sys.stderr)
+    return 2

@@ -8,7 +8,7 @@ from typing import Any
 
 from gtvviz.classification import ClassifyConfig, EpochRecord, FoldResult, POOL_METHODS, cross_validate, pool_sizes
 from gtvviz.classification.datasets import SYNTHETIC, TU_DATASETS, load_dataset
-from gtvviz.cli.output import progress_bar, write_json
+from gtvviz.cli.output import check_output_path, progress_bar, terminal_text, write_json
 
 #: Above this K1 the command warns that pooling will be slow (dense K1 x K1 pooled graphs).
 LARGE_POOL = 100
@@ -33,14 +33,26 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--lr", type=float, default=defaults.lr, help="Adam learning rate (default: 5e-4)")
     parser.add_argument("--pool-size-base", default=defaults.pool_size_base, choices=("max", "mean"),
                         help="K1 = N/2, K2 = N/4 with N the largest (reference) or mean graph size (default: max)")
-    parser.add_argument("--seed", type=int, default=defaults.seed,
+    parser.add_argument("--seed", type=seed_value, default=defaults.seed,
                         help="seed of the splits, the weights and the synthetic graphs (default: 0)")
     parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda or mps (default: cpu)")
     parser.add_argument("--json", default=None, metavar="PATH", help="write the result as JSON to PATH (- = stdout)")
     parser.set_defaults(func=run)
 
 
+def seed_value(text: str) -> int:
+    """A seed from the command line: an integer from 0 to 2**32 - 1 (what NumPy's generators take)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text[:40]!r}") from None
+    if not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {2**32 - 1:,}, got {text[:40]}")
+    return seed
+
+
 def run(args: argparse.Namespace) -> int:
+    check_output_path(args.json, "--json")
     config = ClassifyConfig(pool=args.pool, folds=args.folds, epochs=args.epochs, patience=args.patience,
                             batch_size=args.batch_size, lr=args.lr, pool_size_base=args.pool_size_base,
                             seed=args.seed, device=args.device)
@@ -70,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     }
     write_json(output, args.json)
     if args.json != "-":
-        print(f"{config.pool} on {dataset.name}: accuracy {100 * result.accuracy:.1f} ± "
+        print(terminal_text(f"{config.pool} on {dataset.name}: accuracy {100 * result.accuracy:.1f} ± "
               f"{100 * result.accuracy_std:.1f} % over {config.folds} folds "
-              f"({sum(output['seconds_per_fold']) / config.folds:.1f} s per fold)")
+              f"({sum(output['seconds_per_fold']) / config.folds:.1f} s per fold)"))
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from gtvviz.cli.output import progress_bar, write_json
+from gtvviz.cli.output import check_output_path, progress_bar, read_config_file, terminal_text, write_json
 from gtvviz.config import RunConfig
 from gtvviz.data import load_graph
 from gtvviz.methods import build_trainer
@@ -29,11 +29,12 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    base = RunConfig.from_json(open(args.config).read()) if args.config else RunConfig()
+    check_output_path(args.json, "--json")
+    base = RunConfig.from_json(read_config_file(args.config)) if args.config else RunConfig()
     config = RunConfig.from_args(args, base).replace(clusters=args.clusters)
     graph = load_graph(config.graph, data_root=args.data_root)
     for warning in graph.warnings:
-        print(f"gtvviz: warning: {warning}", file=sys.stderr)
+        print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
     trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
     with progress_bar(config.epochs, f"{config.method} on {graph.name}") as bar:
         def advance(snapshot: Any) -> None:
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     result["compiled"] = trainer.compile
     write_json(result, args.json)
     if args.json != "-":
-        print(_one_line(result))
+        print(terminal_text(_one_line(result)))
     return 0
 
 

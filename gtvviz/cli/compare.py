@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from gtvviz.cli.output import progress_bar, write_json
+from gtvviz.cli.output import check_output_path, progress_bar, terminal_text, write_json
 from gtvviz.compare import format_table, parse_methods, run_seeds, summarise
 from gtvviz.config import METHODS, RunConfig
 from gtvviz.data import load_graph
@@ -36,13 +36,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_output_path(args.json, "--json")
     if not 1 <= args.seeds <= MAX_SEEDS:
         raise ConfigError(f"--seeds must be between 1 and {MAX_SEEDS}, got {args.seeds}.")
     methods = parse_methods(args.methods)
     config = RunConfig.from_args(args).replace(graph=args.graph, clusters=args.clusters)
     graph = load_graph(config.graph, data_root=args.data_root)
     for warning in graph.warnings:
-        print(f"gtvviz: warning: {warning}", file=sys.stderr)
+        print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
     with progress_bar(len(methods) * args.seeds * config.epochs, f"compare on {graph.name}") as bar:
         def advance(label: str, n: int) -> None:
             bar.set_description(label, refresh=False)
@@ -52,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
     write_json(summary, args.json)
     title = f"{graph.name}, K = {config.clusters}, {args.seeds} seed(s), {config.epochs} epochs, last epoch:"
     table_out = sys.stderr if args.json == "-" else sys.stdout
-    print(f"{title}\n{format_table(summary)}", file=table_out)
+    print(f"{terminal_text(title)}\n{format_table(summary)}", file=table_out)
     return 0

@@ -7,6 +7,7 @@ the caller names is read: no reader follows a path found inside a file.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import IO, Union
 
@@ -55,16 +56,42 @@ def read_input(source: Input, filename: str | None = None) -> tuple[bytes, Origi
 
 
 def _read_path(path: Path) -> tuple[bytes, Origin]:
-    if not path.exists():
-        raise GraphFormatError(f"{path}: no such file; check the path and the working directory.")
-    if path.is_dir():
-        raise GraphFormatError(f"{path} is a folder, not a graph file; name one file inside it.")
+    """Read a regular file, at most :data:`MAX_FILE_BYTES` + 1 bytes whatever ``stat`` reports.
+
+    The file is opened without blocking and checked on its open descriptor, so a FIFO, a device or a folder is
+    refused before a byte is read (and cannot be swapped in after the check).
+    """
+    shown = _shown_path(path)
     try:
-        check_byte_size(path.stat().st_size, MAX_FILE_BYTES, f"file {path.name}")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise GraphFormatError(f"{shown}: no such file; check the path and the working directory.") from None
+    except IsADirectoryError:
+        raise GraphFormatError(f"{shown} is a folder, not a graph file; name one file inside it.") from None
     except OSError as err:
-        raise GraphFormatError(f"{path}: the file could not be read ({err.strerror}); check its permissions.") from None
+        raise GraphFormatError(f"{shown}: the file could not be opened ({err.strerror}); check the path.") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise GraphFormatError(f"{shown} is a folder, not a graph file; name one file inside it.")
+        if not stat.S_ISREG(mode):
+            raise GraphFormatError(
+                f"{shown} is not a regular file (a device, FIFO or socket), so it is not read; name a graph file."
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise GraphFormatError(f"{shown}: the file could not be read ({err.strerror}); check its permissions.") from None
+    finally:
+        os.close(fd)
+    check_byte_size(len(data), MAX_FILE_BYTES, f"file {path.name[:60]}")
     return data, Origin(path.name, f"file {path.resolve()}")
+
+
+def _shown_path(path: Path) -> str:
+    """The path for a message, shortened to 80 characters."""
+    text = str(path)
+    return text if len(text) <= 80 else text[:38] + "..." + text[-38:]
 
 
 def decode_text(data: bytes) -> str:

@@ -14,14 +14,18 @@ from gtvviz.graph import MAX_EDGES, MAX_NODES
 MAX_UPLOAD_BYTES = 50 * 1024**2
 #: Largest file on disk that :func:`~gtvviz.data.load_graph` reads (files are parsed in memory).
 MAX_FILE_BYTES = 2 * 1024**3
+#: Most features per node (columns of the feature matrix) that a file may declare.
+MAX_FEATURES = 65_536
 #: Largest dense feature matrix (rows x columns, held as float32) that a file may declare.
 MAX_FEATURE_ENTRIES = 300_000_000
+#: Largest integer class label a file may give (labels are class ids; sparse ones are renumbered from 0).
+MAX_LABEL = 2**31 - 1
 #: Largest graph a generator builds, in nodes and in expected undirected edges.
 MAX_GENERATED_NODES = 100_000
 MAX_GENERATED_EDGES = 5_000_000
 
 __all__ = [
-    "MAX_NODES", "MAX_EDGES", "MAX_UPLOAD_BYTES", "MAX_FILE_BYTES", "MAX_FEATURE_ENTRIES",
+    "MAX_NODES", "MAX_EDGES", "MAX_UPLOAD_BYTES", "MAX_FILE_BYTES", "MAX_FEATURES", "MAX_FEATURE_ENTRIES", "MAX_LABEL",
     "MAX_GENERATED_NODES", "MAX_GENERATED_EDGES", "check_nodes", "check_byte_size",
 ]
 

@@ -69,6 +69,11 @@ def load_graph(
         return fmt.read(data, origin, **options)
     except GraphFormatError as err:
         raise GraphFormatError(f"{origin.filename}: {err}") from None
+    except (RecursionError, OverflowError, MemoryError) as err:  # what a parser of deep or huge input can raise
+        raise GraphFormatError(
+            f"{origin.filename}: it is too deeply nested or declares too large a structure to read "
+            f"({type(err).__name__}); check that it is a {fmt.name} file of a graph."
+        ) from None
 
 
 def load_graph_bytes(data: bytes, filename: str, **options: Any) -> Graph:
@@ -114,7 +119,10 @@ def _load_named(source: str, data_root: Any, allow_paths: bool, options: dict[st
             f"{source[:40]!r} is not a sample ({', '.join(SAMPLES)}), a generator ({', '.join(GENERATORS)}) "
             "or a dataset (pyg:NAME)."
         )
-    if Path(source).exists():
+    try:
+        if Path(source).exists():
+            return None
+    except OSError:  # e.g. a name too long for a path: read_input reports it
         return None
     if sep and _KIND.match(kind):
         raise ConfigError(

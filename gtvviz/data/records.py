@@ -27,12 +27,14 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 import torch
 
-from gtvviz.data.limits import MAX_EDGES, MAX_FEATURE_ENTRIES, check_nodes
+from gtvviz.data.limits import MAX_EDGES, MAX_FEATURE_ENTRIES, MAX_FEATURES, MAX_LABEL, check_nodes
 from gtvviz.errors import GraphFormatError
 from gtvviz.graph import Graph
 
 #: Node attributes read as ground-truth labels, in order of preference.
 LABEL_KEYS = ("y", "label", "class", "community")
+#: Integer labels below this value are kept as they are even on a graph with fewer nodes.
+_KEPT_LABELS = 1000
 _FEATURE_KEY = re.compile(r"^x_(\d+)$")
 
 
@@ -56,7 +58,8 @@ def parse_errors(what: str, *errors: type[BaseException]) -> Iterator[None]:
         yield
     except GraphFormatError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, EOFError, *errors) as err:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, EOFError, RecursionError,
+            *errors) as err:
         detail = str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__
         raise GraphFormatError(f"it is not valid {what} ({detail}); check that the file is complete {what}.") from None
 
@@ -89,7 +92,12 @@ def check_edge_count(count: int) -> None:
 
 
 def check_feature_size(rows: int, cols: int, where: str) -> None:
-    """Refuse a declared feature matrix too large to hold in memory."""
+    """Refuse a declared feature matrix too wide or too large to hold in memory, before it is allocated."""
+    if cols > MAX_FEATURES:
+        raise GraphFormatError(
+            f"{where} declares {cols:,} features per node, over the limit of {MAX_FEATURES:,} "
+            "(gtvviz.data.limits.MAX_FEATURES); reduce the features first."
+        )
     if rows * cols > MAX_FEATURE_ENTRIES:
         raise GraphFormatError(
             f"{where} declares a {rows:,} x {cols:,} feature matrix, over the limit of {MAX_FEATURE_ENTRIES:,} "
@@ -97,11 +105,27 @@ def check_feature_size(rows: int, cols: int, where: str) -> None:
         )
 
 
+def unique_index(ids: Sequence[str], what: str) -> dict[str, int]:
+    """The position of each id; a repeated id is an error naming its first and repeated positions (from 0)."""
+    index: dict[str, int] = {}
+    for position, node_id in enumerate(ids):
+        first = index.setdefault(node_id, position)
+        if first != position:
+            raise GraphFormatError(
+                f"{what} {node_id[:40]!r} of node {position} repeats that of node {first} (counting from 0); "
+                "give every node a unique id."
+            )
+    return index
+
+
 def node_order(ids: Iterable[str]) -> list[str]:
-    """Distinct ids: sorted numerically when all are non-negative integers, else in order of appearance."""
+    """Distinct ids: sorted numerically when all are non-negative integers, else in order of appearance.
+
+    Integers are compared by digit count, then digits, so that ids of any length sort without conversion.
+    """
     unique = list(dict.fromkeys(ids))
-    if all(i.isdigit() and str(int(i)) == i for i in unique):
-        unique.sort(key=int)
+    if all(i.isascii() and i.isdigit() and (i == "0" or i[0] != "0") for i in unique):
+        unique.sort(key=lambda i: (len(i), i))
     return unique
 
 
@@ -129,10 +153,7 @@ def assemble(
     """
     ids = list(node_ids) if node_ids is not None else node_order([*src, *dst])
     check_nodes(len(ids), "it")
-    index: dict[str, int] = {}
-    for node_id in ids:
-        if index.setdefault(node_id, len(index)) != len(index) - 1:
-            raise GraphFormatError(f"node id {node_id!r} appears more than once; give every node a unique id.")
+    index = unique_index(ids, "node id")
     try:
         edge_index = np.array([[index[u] for u in src], [index[v] for v in dst]], dtype=np.int64).reshape(2, -1)
     except KeyError as err:
@@ -183,6 +204,8 @@ def assemble_indexed(
     check_nodes(num_nodes, "it")
     if names is not None and len(names) != num_nodes:
         raise GraphFormatError(f"there are {num_nodes} nodes but {len(names)} node names; give one name per node.")
+    if names is not None:
+        unique_index(names, "the node name")
     if num_nodes == 0:
         raise GraphFormatError("it contains no nodes; add at least one node and edge.")
     if x is not None:
@@ -311,6 +334,12 @@ def _check_features(x: np.ndarray, names: Sequence[str] | None, feature_names: S
 
 
 def _labels_to_classes(values: Sequence[Any], warnings: list[str]) -> np.ndarray | None:
+    """Class ids from raw labels: integers (``-1`` = unknown) or names (mapped in sorted order).
+
+    Integer labels above :data:`~gtvviz.data.limits.MAX_LABEL` are an error. Labels below the number of nodes
+    (or below :data:`_KEPT_LABELS`) are kept; larger ones are sparse, so all are renumbered ``0..C-1`` in
+    increasing order (with a warning), which keeps every later per-class array at :math:`O(N)`.
+    """
     missing = [v is None or (isinstance(v, str) and not v.strip()) for v in values]
     if all(missing):
         return None
@@ -318,25 +347,39 @@ def _labels_to_classes(values: Sequence[Any], warnings: list[str]) -> np.ndarray
     ints = [_as_int(v) for v in present]
     if all(i is not None for i in ints):
         low = min(i for i in ints if i is not None)
+        high = max(i for i in ints if i is not None)
         if low < -1:
-            raise GraphFormatError(f"the label {low} is negative; use class ids >= 0 and -1 for an unknown label.")
+            raise GraphFormatError(f"the label {_show(low)} is negative; use class ids >= 0 and -1 for an unknown label.")
+        if high > MAX_LABEL:
+            raise GraphFormatError(
+                f"the label {_show(high)} is over the limit of {MAX_LABEL:,} (gtvviz.data.limits.MAX_LABEL); "
+                "number the classes from 0."
+            )
         it = iter(ints)
-        return np.array([-1 if m else next(it) for m in missing], dtype=np.int64)
+        y = np.array([-1 if m else next(it) for m in missing], dtype=np.int64)
+        if high >= max(len(values), _KEPT_LABELS):
+            classes, rank = np.unique(y[y >= 0], return_inverse=True)
+            y[y >= 0] = rank.reshape(-1)
+            warnings.append(
+                f"Renumbered {len(classes)} sparse class ids (largest {high:,}) to 0..{len(classes) - 1} in order."
+            )
+        return y
     classes = sorted({str(v).strip() for v in present})
     index = {c: k for k, c in enumerate(classes)}
-    shown = ", ".join(f"{c}={k}" for c, k in list(index.items())[:6]) + (", ..." if len(classes) > 6 else "")
+    shown = ", ".join(f"{c[:20]}={k}" for c, k in list(index.items())[:6]) + (", ..." if len(classes) > 6 else "")
     warnings.append(f"Mapped {len(classes)} label names to class ids ({shown}).")
     return np.array([-1 if m else index[str(v).strip()] for v, m in zip(values, missing)], dtype=np.int64)
 
 
 def _as_int(value: Any) -> int | None:
+    """An integer label, or ``None`` for a name (digit strings longer than 18 digits are names)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, np.integer)):
         return int(value)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,18}\s*", value):
         return int(value)
     return None
 
@@ -359,6 +402,7 @@ def _record_features(ids: Sequence[str], attrs: Sequence[dict[str, Any]]) -> tup
                 raise GraphFormatError(
                     f"node {node_id!r} has no list of numbers in attribute 'x'; give every node the same features."
                 )
+            check_feature_size(len(ids), len(value), f"node {node_id!r}")
             rows.append([to_number(v, f"feature {k} of node {node_id!r}") for k, v in enumerate(value)])
         widths = {len(r) for r in rows}
         if len(widths) > 1:

@@ -16,6 +16,7 @@ unpickled; declared shapes are checked against the limits before anything is all
 from __future__ import annotations
 
 import io
+import math
 import tokenize
 import zipfile
 import zlib
@@ -187,18 +188,39 @@ class _Archive:
     def __init__(self, archive: np.lib.npyio.NpzFile) -> None:
         self.archive = archive
 
+    def header(self, key: str) -> tuple[tuple[int, ...], np.dtype]:
+        """The shape and dtype that the array ``key`` declares, read from its header without loading it.
+
+        A declared size larger than the member's unpacked size (a header that lies) or than
+        :data:`~gtvviz.data.limits.MAX_FILE_BYTES` is refused, so that loading never allocates more than that.
+        """
+        member = f"{key}.npy"
+        try:
+            info = self.archive.zip.getinfo(member)
+            with self.archive.zip.open(member) as handle:
+                version = np.lib.format.read_magic(handle)
+                reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                    np.lib.format.read_array_header_2_0
+                shape, _, dtype = reader(handle)
+        except _ARCHIVE_ERRORS as err:
+            raise GraphFormatError(f"the array {key!r} is corrupt ({str(err)[:100]}); save the archive again.") from None
+        if dtype.hasobject:
+            raise GraphFormatError(
+                f"the array {key!r} holds pickled Python objects, which gtvviz never loads; store numbers or strings."
+            )
+        declared = math.prod(shape) * dtype.itemsize
+        if declared > min(info.file_size, MAX_FILE_BYTES):
+            raise GraphFormatError(
+                f"the array {key!r} declares the shape {tuple(shape)!s:.60} ({declared:,} bytes), more than the "
+                f"archive holds or the limit of {MAX_FILE_BYTES // 1024**2:,} MB allows; save the archive again."
+            )
+        return tuple(shape), dtype
+
     def get(self, key: str) -> np.ndarray:
-        info = self.archive.zip.getinfo(f"{key}.npy")
-        if info.file_size > MAX_FILE_BYTES:
-            raise GraphFormatError(f"the array {key!r} unpacks to {info.file_size:,} bytes, over the file limit.")
+        self.header(key)
         try:
             return self.archive[key]
         except _ARCHIVE_ERRORS as err:
-            if "pickle" in str(err).lower():
-                raise GraphFormatError(
-                    f"the array {key!r} holds pickled Python objects, which gtvviz never loads; store numbers or "
-                    "strings."
-                ) from None
             raise GraphFormatError(
                 f"the array {key!r} is corrupt ({str(err)[:100]}); save the archive again."
             ) from None
@@ -231,6 +253,9 @@ class _Archive:
     def features(self, n: int) -> np.ndarray | None:
         files = self.archive.files
         if "attr_matrix" in files:
+            shape, _ = self.header("attr_matrix")
+            if len(shape) == 2:
+                check_feature_size(*shape, "attr_matrix")
             x = self.get("attr_matrix")
             if x.ndim != 2 or x.dtype.kind not in "fiub":
                 raise GraphFormatError(f"attr_matrix must be a numeric N x F matrix, got shape {x.shape}.")

@@ -103,8 +103,15 @@ class _NodeTable:
         self.labels: list[str] | None = None if label_col is None else []
         positions: list[list[float]] = []
         features: list[list[float]] = []
+        first_line: dict[str, int] = {}
         for line, fields in rows:
-            self.ids.append(_id(fields, columns["id"], line, "id", where))
+            node_id = _id(fields, columns["id"], line, "id", where)
+            if first_line.setdefault(node_id, line) != line:
+                raise GraphFormatError(
+                    f"{where}line {line} repeats the node id {node_id[:40]!r} of line {first_line[node_id]}; "
+                    "give every node a unique id."
+                )
+            self.ids.append(node_id)
             if label_col is not None:
                 self.labels.append(fields[label_col].strip())  # type: ignore[union-attr]
             if pos_cols:

@@ -89,8 +89,8 @@ def check_run_budget(num_nodes: int, num_edges: int, num_features: int, hidden: 
     need = run_bytes(num_nodes, num_edges, num_features, hidden, mlp, clusters)
     if need > budget:
         raise ConfigError(
-            f"This run needs about {_mb(need)} of memory ({num_nodes:,} nodes, layer widths "
-            f"{','.join(map(str, [*hidden, *mlp]))[:60]}), over the memory budget of {_mb(budget)}; use fewer or "
+            f"This run needs about {_mb(need)} of memory ({num_nodes:,} nodes, {_layers(hidden, mlp)}), over the "
+            f"memory budget of {_mb(budget)}; use fewer or "
             "narrower layers or a smaller graph, or (whoever runs gtvviz) raise GTVVIZ_MEMORY_BUDGET_MB."
         )
 
@@ -104,9 +104,13 @@ def check_model_budget(hidden: Sequence[int], mlp: Sequence[int], clusters: int,
     need = model_bytes(hidden[0] if hidden else 1, hidden, mlp, clusters)
     if need > budget:
         raise ConfigError(
-            f"layers of widths {','.join(map(str, [*hidden, *mlp]))[:60]} need about {_mb(need)} of memory, over "
+            f"{_layers(hidden, mlp)} need about {_mb(need)} of memory, over "
             f"the memory budget of {_mb(budget)}; use fewer or narrower layers."
         )
+
+
+def _layers(hidden: Sequence[int], mlp: Sequence[int]) -> str:
+    return f"{len(hidden)} GTVConv and {len(mlp)} MLP layers up to {max([*hidden, *mlp], default=0):,} wide"
 
 
 def _mb(num_bytes: int) -> str:

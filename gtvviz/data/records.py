@@ -402,7 +402,7 @@ def _record_features(ids: Sequence[str], attrs: Sequence[dict[str, Any]]) -> tup
                 raise GraphFormatError(
                     f"node {node_id!r} has no list of numbers in attribute 'x'; give every node the same features."
                 )
-            check_feature_size(len(ids), len(value), f"node {node_id!r}")
+            check_feature_size(len(ids), len(value), f"the attribute 'x' of node {node_id!r}")
             rows.append([to_number(v, f"feature {k} of node {node_id!r}") for k, v in enumerate(value)])
         widths = {len(r) for r in rows}
         if len(widths) > 1:

@@ -240,6 +240,8 @@ class _Archive:
                 f"{prefix}_data, {prefix}_indices and {prefix}_indptr must be 1-D numeric arrays (CSR format)."
             )
         check_edge_count(len(parts[1]))
+        if parts[0].dtype == np.float16:  # SciPy's sparse matrices have no float16
+            parts[0] = parts[0].astype(np.float32)
         try:
             matrix = sp.csr_matrix(tuple(parts), shape=(rows, cols))
             matrix.check_format(full_check=True)

@@ -33,6 +33,7 @@ def read_graphml(data: bytes, origin: Origin) -> Graph:
     """Read GraphML (directed and multi-edge files are normalised, with warnings)."""
     with parse_errors("GraphML", ParseError, nx.NetworkXError):
         g = nx.read_graphml(io.BytesIO(_safe_xml(data)), node_type=str)
+        _check_unique_ids(data)
         return _from_networkx(g, origin, LABEL_KEYS)
 
 
@@ -40,6 +41,7 @@ def read_gexf(data: bytes, origin: Origin) -> Graph:
     """Read GEXF (node ids become names; the GEXF display label is ignored)."""
     with parse_errors("GEXF", ParseError, nx.NetworkXError):
         g = nx.read_gexf(io.BytesIO(_safe_xml(data)), node_type=str, relabel=False)
+        _check_unique_ids(data)
         return _from_networkx(g, origin, _NOT_DISPLAY_LABEL)
 
 
@@ -76,6 +78,25 @@ def _safe_xml(data: bytes) -> bytes:
             "files or exhaust memory); remove the declaration."
         )
     return data
+
+
+def _check_unique_ids(data: bytes) -> None:
+    """Refuse an XML file (already checked by :func:`_safe_xml`) that declares a node id twice: networkx would
+    merge the two nodes silently. The message gives the positions of both ``<node>`` elements."""
+    from xml.etree.ElementTree import iterparse
+
+    first: dict[str, int] = {}
+    position = 0
+    for _, element in iterparse(io.BytesIO(data)):
+        if element.tag == "node" or element.tag.endswith("}node"):
+            node_id = str(element.get("id"))
+            if first.setdefault(node_id, position) != position:
+                raise GraphFormatError(
+                    f"<node> number {position} (counting from 0) repeats the id {node_id[:40]!r} of <node> number "
+                    f"{first[node_id]}; give every node a unique id."
+                )
+            position += 1
+        element.clear()
 
 
 def _from_networkx(g: nx.Graph, origin: Origin, label_keys: tuple[str, ...], name_key: str = "name") -> Graph:

@@ -1,6 +1,7 @@
 """The graph source picker of the sidebar: shipped samples, generators, uploads and PyG datasets.
 
-A new graph takes effect at once (the old model cannot run on it): the run restarts, paused at epoch 0, with K
+PyG datasets are picked by name only: the folder they are read from is the server's (``GTVVIZ_DATA_ROOT``, read
+when a session starts), never typed by a visitor. A new graph takes effect at once (the old model cannot run on it): the run restarts, paused at epoch 0, with K
 set to the sample's suggestion or the graph's number of classes. A graph that cannot be loaded, or a K that does
 not fit it, leaves the previous graph and run as they were and shows one message under the picker.
 """
@@ -68,8 +69,6 @@ def _on_upload() -> None:
 
 
 def _on_dataset() -> None:
-    state = get_state()
-    state.data_root = st.session_state["source.data_root"].strip() or loading.default_root()
     use_source(f"pyg:{st.session_state['source.dataset']}")
 
 
@@ -88,11 +87,9 @@ def source_picker(state: AppState) -> None:
         st.file_uploader("Graph file", type=UPLOAD_TYPES, key="source.upload", on_change=_on_upload,
                          help="Formats: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values()))
     else:
-        st.session_state.setdefault("source.data_root", state.data_root)
         with st.form("source.pyg", border=False):
-            st.selectbox("Dataset", list(DATASETS), key="source.dataset", persist_state="session")
-            st.text_input("Data root", key="source.data_root", help="Folder of the PyG dataset cache.",
-                          persist_state="session")
+            st.selectbox("Dataset", list(DATASETS), key="source.dataset", persist_state="session",
+                         help="Read from the server's dataset folder (set by GTVVIZ_DATA_ROOT when it starts).")
             st.form_submit_button("Load dataset", on_click=_on_dataset)
     if AREA in state.errors:
         st.error(state.errors[AREA])

@@ -37,3 +37,14 @@ def test_a_link_with_huge_widths_falls_back_with_a_message() -> None:
     assert_clean(at)
     assert state(at).run.config.hidden == RunConfig().hidden and state(at).run.config.mlp == RunConfig().mlp
     assert any("memory budget" in w for w in texts(at, "warning")), texts(at, "warning")
+
+
+def test_huge_widths_from_the_settings_form_are_refused_next_to_reset_and_the_run_is_kept() -> None:
+    wide = ",".join(["4096"] * 8)
+    at = start_app()
+    at.text_input(key="cfg.hidden").set_value(wide)
+    at.text_input(key="cfg.mlp").set_value(wide)
+    at = click(click(at, "Apply"), "Reset")
+    assert_clean(at)
+    assert state(at).run.config.hidden == RunConfig().hidden
+    assert any("over the memory budget" in e for e in texts(at, "error")), texts(at, "error")

@@ -121,6 +121,11 @@ def json_wide_features() -> None:
     load_graph(text.encode(), name="wide.json")
 
 
+def generator_wide_features() -> None:
+    """A generator source (a link may name one) asking for 100,000 nodes with 1,024 features each."""
+    load_graph("csbm:n=100000,features=1024,degree=8")
+
+
 def metrics_large_label() -> None:
     """Labels 10^4, 2^31 and 2^62 in the metrics: cost O(N + classes^2), not (largest label)^2."""
     truth = np.array([0, 10_000, 2**31, 2**62, 1, 1])
@@ -146,7 +151,7 @@ class _Refused(Exception):
 ATTACKS: dict[str, Callable[..., None]] = {f.__name__: f for f in (
     link_widths, wide_model_on_karate, wide_model_on_grid, mtx_declares_five_million_nodes,
     npz_declares_wide_features, npz_zip_bomb, npz_header_claims_a_trillion, json_wide_features,
-    metrics_large_label, json_large_label_run,
+    generator_wide_features, metrics_large_label, json_large_label_run,
 )}
 
 

@@ -24,6 +24,7 @@ EXPECTED = {
     "npz_zip_bomb": "GraphFormatError: bomb.npz: attr_matrix declares 100,000,000 features",
     "npz_header_claims_a_trillion": "GraphFormatError: liar.npz: the array 'labels' declares",
     "json_wide_features": "GraphFormatError: wide.json: the attribute 'x' of node '0' declares 1,000,000",
+    "generator_wide_features": "ConfigError: The graph would have 100,000 x 1,024 features",
     "metrics_large_label": "ok: computed",
     "json_large_label_run": "ok: ran",
 }

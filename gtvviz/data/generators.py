@@ -24,7 +24,7 @@ from typing import Any, Callable
 import networkx as nx
 import numpy as np
 
-from gtvviz.data.limits import MAX_GENERATED_EDGES, MAX_GENERATED_NODES
+from gtvviz.data.limits import MAX_GENERATED_EDGES, MAX_GENERATED_FEATURE_ENTRIES, MAX_GENERATED_NODES
 from gtvviz.errors import ConfigError
 from gtvviz.graph import Graph
 
@@ -175,6 +175,15 @@ def _check_size(n: int, expected_edges: float) -> None:
         )
 
 
+def _check_features(n: int, dim: int) -> None:
+    """Refuse dense generated features over :data:`MAX_GENERATED_FEATURE_ENTRIES`, before any work."""
+    if n * dim > MAX_GENERATED_FEATURE_ENTRIES:
+        raise ConfigError(
+            f"The graph would have {n:,} x {dim:,} features, over the generator limit of "
+            f"{MAX_GENERATED_FEATURE_ENTRIES:,} entries (gtvviz.data.limits); use fewer features or nodes."
+        )
+
+
 def _block_edges(rng: np.random.Generator, sizes: tuple[int, ...], p_in: float, p_out: float) -> np.ndarray:
     """Edges of a stochastic block model: each pair inside a block with ``p_in``, across blocks with ``p_out``."""
     offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -220,6 +229,7 @@ def _knn_graph(points: np.ndarray, labels: np.ndarray, k: int) -> Graph:
 # ---------------------------------------------------------------------- generators
 def sbm(sizes: tuple[int, ...], p_in: float, p_out: float, snr: float, features: int, seed: int) -> Graph:
     """Stochastic block model with one block per entry of ``sizes`` and Gaussian block features."""
+    _check_features(sum(sizes), features)
     rng = np.random.default_rng(seed)
     labels = _block_labels(sizes)
     edges = _block_edges(rng, sizes, p_in, p_out)
@@ -254,6 +264,7 @@ def word_sbm(blocks: int, size: int, p_in: float, p_out: float, words: int, sign
     reference TVGNN configuration stays at the uniform assignment (issue 8, :mod:`gtvviz.nn.losses`)."""
     if words < blocks:
         raise ConfigError(f"word_sbm needs at least one word per block: {words} words for {blocks} blocks.")
+    _check_features(blocks * size, words)
     rng = np.random.default_rng(seed)
     labels = _block_labels((size,) * blocks)
     edges = _block_edges(rng, (size,) * blocks, p_in, p_out)
@@ -267,6 +278,7 @@ def bridged(size: int, p_in: float, bridges: int, snr: float, features: int, see
     """Two dense communities of ``size`` nodes joined by exactly ``bridges`` random bridge edges."""
     if bridges > size * size:
         raise ConfigError(f"bridged: two communities of {size} nodes allow at most {size * size} bridges.")
+    _check_features(2 * size, features)
     rng = np.random.default_rng(seed)
     labels = _block_labels((size, size))
     inside = _block_edges(rng, (size, size), p_in, 0.0)

@@ -23,10 +23,12 @@ MAX_LABEL = 2**31 - 1
 #: Largest graph a generator builds, in nodes and in expected undirected edges.
 MAX_GENERATED_NODES = 100_000
 MAX_GENERATED_EDGES = 5_000_000
+#: Largest dense feature matrix a generator builds (nodes x features, float64: 80 MB).
+MAX_GENERATED_FEATURE_ENTRIES = 10_000_000
 
 __all__ = [
     "MAX_NODES", "MAX_EDGES", "MAX_UPLOAD_BYTES", "MAX_FILE_BYTES", "MAX_FEATURES", "MAX_FEATURE_ENTRIES", "MAX_LABEL",
-    "MAX_GENERATED_NODES", "MAX_GENERATED_EDGES", "check_nodes", "check_byte_size",
+    "MAX_GENERATED_NODES", "MAX_GENERATED_EDGES", "MAX_GENERATED_FEATURE_ENTRIES", "check_nodes", "check_byte_size",
 ]
 
 

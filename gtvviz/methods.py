@@ -51,7 +51,8 @@ def check_clusters(graph: Graph, clusters: int) -> None:
 
 def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compile: bool = False) -> Trainer:
     """A Trainer for ``config.method`` on ``graph`` (a Graph, networkx graph or PyG Data), seeded and on
-    ``config.device``; ``compile`` compiles its model with :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`)."""
+    ``config.device``, within the memory budget (:mod:`gtvviz.budget`); ``compile`` compiles its model with
+    :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`)."""
     graph = as_graph(graph)
     if not isinstance(config, RunConfig):
         raise ConfigError(f"config must be a gtvviz.config.RunConfig, got {type(config).__name__}.")

@@ -1,9 +1,10 @@
 """The graph source picker of the sidebar: shipped samples, generators, uploads and PyG datasets.
 
 PyG datasets are picked by name only: the folder they are read from is the server's (``GTVVIZ_DATA_ROOT``, read
-when a session starts), never typed by a visitor. A new graph takes effect at once (the old model cannot run on it): the run restarts, paused at epoch 0, with K
-set to the sample's suggestion or the graph's number of classes. A graph that cannot be loaded, or a K that does
-not fit it, leaves the previous graph and run as they were and shows one message under the picker.
+when a session starts), never typed by a visitor. A new graph takes effect at once (the old model cannot run on
+it): the run restarts, paused at epoch 0, with K set to the sample's suggestion or the graph's number of classes.
+A graph that cannot be loaded, or a K that does not fit it, leaves the previous graph and run as they were and
+shows one message under the picker.
 """
 
 from __future__ import annotations

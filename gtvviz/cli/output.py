@@ -48,7 +48,9 @@ def check_output_path(target: str | None, flag: str) -> None:
         raise OutputError(f"{flag} {_short(target)} is not a regular file (a device or FIFO); name a file path.")
     folder = path.parent
     if not folder.is_dir():
-        raise OutputError(f"{flag} {_short(target)}: the folder {_short(str(folder))} does not exist; create it first.")
+        raise OutputError(
+            f"{flag} {_short(target)}: the folder {_short(str(folder))} does not exist; create it first."
+        )
     if not os.access(path if mode is not None else folder, os.W_OK):
         raise OutputError(f"{flag} {_short(target)} is not writable; check the permissions or name another path.")
 
@@ -69,7 +71,9 @@ def read_config_file(target: str) -> str:
     finally:
         os.close(fd)
     if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"--config {_short(target)} is larger than {MAX_CONFIG_BYTES // 1024**2} MB; name a JSON file.")
+        raise ConfigError(
+            f"--config {_short(target)} is larger than {MAX_CONFIG_BYTES // 1024**2} MB; name a JSON file."
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -99,7 +103,9 @@ def write_json(result: Any, target: str | None) -> None:
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
     except OSError as err:
-        raise OutputError(f"Cannot write the result to {_short(target)} ({err.strerror or err}); name another path.") from None
+        raise OutputError(
+            f"Cannot write the result to {_short(target)} ({err.strerror or err}); name another path."
+        ) from None
 
 
 def _strict(value: Any) -> Any:

@@ -81,7 +81,9 @@ def _read_path(path: Path) -> tuple[bytes, Origin]:
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise GraphFormatError(f"{shown}: the file could not be read ({err.strerror}); check its permissions.") from None
+        raise GraphFormatError(
+            f"{shown}: the file could not be read ({err.strerror}); check its permissions."
+        ) from None
     finally:
         os.close(fd)
     check_byte_size(len(data), MAX_FILE_BYTES, f"file {path.name[:60]}")

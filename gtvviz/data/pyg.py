@@ -171,7 +171,8 @@ def _open(cls: Any, root: Path, name: str, raw_dir: Path, raw_files: tuple[str, 
                     f"PyG could not read the raw files of {name} in {raw_dir} ({detail}); replace them with the "
                     "dataset's original files."
                 ) from None
-            raise GraphFormatError(_missing_message(name, raw_dir, raw_files, f"the download failed ({detail})")) from None
+            why = f"the download failed ({detail})"
+            raise GraphFormatError(_missing_message(name, raw_dir, raw_files, why)) from None
         if missing:
             _keep_download(private / "raw", raw_dir)
     return dataset
@@ -230,7 +231,9 @@ def _copy_raw(raw_dir: Path, target: Path) -> None:
         try:
             shutil.copyfile(path, target / path.name, follow_symlinks=False)
         except OSError as err:
-            raise GraphFormatError(f"{path}: the raw file could not be read ({err.strerror}); check its permissions.") from None
+            raise GraphFormatError(
+                f"{path}: the raw file could not be read ({err.strerror}); check its permissions."
+            ) from None
 
 
 def _keep_download(private_raw: Path, raw_dir: Path) -> None:

@@ -349,7 +349,9 @@ def _labels_to_classes(values: Sequence[Any], warnings: list[str]) -> np.ndarray
         low = min(i for i in ints if i is not None)
         high = max(i for i in ints if i is not None)
         if low < -1:
-            raise GraphFormatError(f"the label {_show(low)} is negative; use class ids >= 0 and -1 for an unknown label.")
+            raise GraphFormatError(
+                f"the label {_show(low)} is negative; use class ids >= 0 and -1 for an unknown label."
+            )
         if high > MAX_LABEL:
             raise GraphFormatError(
                 f"the label {_show(high)} is over the limit of {MAX_LABEL:,} (gtvviz.data.limits.MAX_LABEL); "

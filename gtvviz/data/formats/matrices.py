@@ -203,7 +203,9 @@ class _Archive:
                     np.lib.format.read_array_header_2_0
                 shape, _, dtype = reader(handle)
         except _ARCHIVE_ERRORS as err:
-            raise GraphFormatError(f"the array {key!r} is corrupt ({str(err)[:100]}); save the archive again.") from None
+            raise GraphFormatError(
+                f"the array {key!r} is corrupt ({str(err)[:100]}); save the archive again."
+            ) from None
         if dtype.hasobject:
             raise GraphFormatError(
                 f"the array {key!r} holds pickled Python objects, which gtvviz never loads; store numbers or strings."

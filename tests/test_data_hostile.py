@@ -133,6 +133,9 @@ CASES = [
      "node '1' has the non-finite value nan"),
     ("huge_attr.npz", _npz(**_adjacency(attr_data=np.ones(1), attr_indices=np.zeros(1, int),
                                         attr_indptr=np.array([0, 1, 1, 1]), attr_shape=np.array([3, 10**9]))),
+     {}, "features per node"),
+    ("many_attr.npz", _npz(**_adjacency(attr_data=np.ones(1), attr_indices=np.zeros(1, int),
+                                        attr_indptr=np.array([0, 1, 1, 1]), attr_shape=np.array([60_000, 6_000]))),
      {}, "feature matrix"),
     ("one_array.npz", np.lib.format.__name__ and b"\x93NUMPY\x01\x00v\x00" + b"{'descr': '<f8', 'fortran_order': "
      b"False, 'shape': (0,), }".ljust(117) + b"\n", {}, "single array"),

@@ -191,12 +191,14 @@ class _Archive:
     def header(self, key: str) -> tuple[tuple[int, ...], np.dtype]:
         """The shape and dtype that the array ``key`` declares, read from its header without loading it.
 
-        A declared size larger than the member's unpacked size (a header that lies) or than
-        :data:`~gtvviz.data.limits.MAX_FILE_BYTES` is refused, so that loading never allocates more than that.
+        A member that unpacks to more than :data:`~gtvviz.data.limits.MAX_FILE_BYTES`, or whose header declares
+        more data than the member holds (a header that lies), is refused, so that loading never allocates more.
         """
         member = f"{key}.npy"
+        info = self.archive.zip.getinfo(member)
+        if info.file_size > MAX_FILE_BYTES:
+            raise GraphFormatError(f"the array {key!r} unpacks to {info.file_size:,} bytes, over the file limit.")
         try:
-            info = self.archive.zip.getinfo(member)
             with self.archive.zip.open(member) as handle:
                 version = np.lib.format.read_magic(handle)
                 reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
@@ -211,10 +213,10 @@ class _Archive:
                 f"the array {key!r} holds pickled Python objects, which gtvviz never loads; store numbers or strings."
             )
         declared = math.prod(shape) * dtype.itemsize
-        if declared > min(info.file_size, MAX_FILE_BYTES):
+        if declared > info.file_size:
             raise GraphFormatError(
                 f"the array {key!r} declares the shape {tuple(shape)!s:.60} ({declared:,} bytes), more than the "
-                f"archive holds or the limit of {MAX_FILE_BYTES // 1024**2:,} MB allows; save the archive again."
+                f"{info.file_size:,} bytes it holds; save the archive again."
             )
         return tuple(shape), dtype
 

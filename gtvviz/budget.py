@@ -13,7 +13,8 @@ A run on :math:`N` nodes, :math:`M` directed edge entries and :math:`F` input fe
 
 The budget is :data:`DEFAULT_BUDGET_MB` megabytes unless the environment variable ``GTVVIZ_MEMORY_BUDGET_MB``
 sets it; the person who runs gtvviz (a library or CLI user, or the server of the app) may raise it there, a
-visitor of the app cannot. ``benchmarks/reliability_report.py`` compares the estimate with measured peaks.
+visitor of the app cannot. ``benchmarks/memory_budget.py`` compares the estimate with measured peaks
+(``benchmarks/results/memory_budget.md``).
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except GtvvizError as err:
             return _fail(str(err))
         except OSError as err:  # a path the operating system refuses (too long, a device, no permission)
-            where = f"{err.filename} " if err.filename else ""
+            name = str(err.filename or "")
+            where = f"{name if len(name) <= 80 else name[:38] + '...' + name[-38:]} " if name else ""
             return _fail(f"{where}cannot be used ({err.strerror or err}); check the path.")
         except MemoryError:
             return _fail("the input needs more memory than this machine has; use a smaller graph or settings.")

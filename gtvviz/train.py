@@ -1,7 +1,8 @@
 """The Trainer: one object that owns model, optimiser, seed and device, and advances a run in steps.
 
 The app calls :meth:`Trainer.step` a few epochs per frame, the command line runs it to the end, a notebook
-iterates it: same code, same numbers. Each epoch yields a :class:`Snapshot`.
+steps it: same code, same numbers. Each epoch produces a :class:`Snapshot`; the Trainer is a
+:class:`~gtvviz.runner.Runner` of snapshots.
 
 Epoch convention: the snapshot of epoch ``e`` holds the assignment, losses and metrics of the model *after*
 ``e`` optimisation steps (epoch 0 is the initial model). Computing them costs nothing extra: the forward pass
@@ -21,6 +22,7 @@ import torch
 from torch import Tensor
 
 from gtvviz.collapse import CollapseDetector
+from gtvviz.devices import resolve_device
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
@@ -58,47 +60,6 @@ class Snapshot:
         """One flat row for a history table: epoch, losses, metrics, elapsed, collapsed."""
         return {"epoch": self.epoch, **self.losses, **self.metrics, "elapsed": self.elapsed,
                 "collapsed": float(self.collapsed)}
-
-
-def resolve_device(device: str) -> torch.device:
-    """``auto`` picks CUDA, then MPS, then CPU; an explicit device that is absent raises :class:`ConfigError`."""
-    if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("CUDA was asked for but no CUDA GPU is available; use --device cpu or auto.")
-    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ConfigError("MPS was asked for but is not available on this machine; use --device cpu or auto.")
-    if device not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"Unknown device {device!r}; choose auto, cpu, cuda or mps.")
-    return torch.device(device)
-
-
-def available_devices() -> list[str]:
-    """Devices present on this machine, CPU always included."""
-    devices = ["cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        devices.append("mps")
-    return devices
-
-
-#: Errors that mean a device ran out of memory (``torch.cuda.OutOfMemoryError`` is ``torch.OutOfMemoryError``).
-OUT_OF_MEMORY_ERRORS: tuple[type[BaseException], ...] = tuple(
-    {getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None)} - {None})
-
-
-def is_device_error(error: BaseException, device: torch.device | str) -> bool:
-    """Whether ``error``, raised by a training step on ``device``, is the device's fault rather than the run's: an
-    out-of-memory error, or a ``RuntimeError`` (CUDA, MPS or driver error) on a device other than the CPU. Such a
-    run can go on elsewhere, e.g. ``trainer.to("cpu")``."""
-    if isinstance(error, OUT_OF_MEMORY_ERRORS):
-        return True
-    return isinstance(error, RuntimeError) and torch.device(device).type != "cpu"
 
 
 @contextlib.contextmanager
@@ -219,36 +180,56 @@ class Trainer:
         return self.epoch >= self.epochs or self.optimizer is None
 
     # ---------------------------------------------------------------- training
-    def step(self, n: int = 1) -> Iterator[Snapshot]:
-        """Advance by up to ``n`` epochs (never past ``epochs``), yielding a snapshot after each one.
+    @property
+    def latest(self) -> Snapshot | None:
+        """The snapshot of the current epoch (:attr:`last`)."""
+        return self.last
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """One step is one epoch (full-batch training)."""
+        return 1
+
+    def step(self, n: int = 1, budget: float | None = None) -> list[Snapshot]:
+        """Advance by up to ``n`` epochs (never past ``epochs``), stopping early once ``budget`` seconds have been
+        spent (after at least one epoch); return the snapshot of every epoch trained, oldest first.
 
         Raises :class:`TrainingDivergedError` if a gradient, loss or assignment becomes non-finite; :attr:`last`
         still holds the last finite snapshot, and further steps raise again until :meth:`reset`. Any other error
         (e.g. a device running out of memory) propagates and leaves the trainer usable and exact: the next step
         goes on from where the failed one stopped (if the optimiser step was already taken, only the forward pass
         that follows it is redone), so the epoch counter always equals the number of optimiser steps taken. To go
-        on on another device (e.g. the CPU after a GPU ran out of memory) call :meth:`to` first.
+        on on another device (e.g. the CPU after a GPU ran out of memory) call :meth:`to` first. Either way the
+        epochs trained before the error are recorded (:attr:`history`, :attr:`last`).
         """
+        begin, snapshots = time.perf_counter(), []
         for _ in range(n):
             if self.done:
-                return
-            start = time.perf_counter()
-            if self.diverged:
-                raise TrainingDivergedError(self.diverged)
-            try:
-                s, terms = self._update()
-            except TrainingDivergedError:
-                raise
-            except Exception:
-                self._pending = None  # e.g. out of memory: the next step rebuilds what it needs
-                raise
-            self._elapsed += time.perf_counter() - start
-            self._pending = (s, terms)
-            self.epoch += 1
-            is_edge_epoch = self.epoch == self.epochs or self.epoch % self.metrics_every == 0
-            snapshot = self._snapshot(s, terms, with_metrics=is_edge_epoch)
-            self._record(snapshot)
-            yield snapshot
+                break
+            snapshots.append(self._epoch())
+            if budget is not None and time.perf_counter() - begin > budget:
+                break
+        return snapshots
+
+    def _epoch(self) -> Snapshot:
+        """Train one epoch and record its snapshot."""
+        start = time.perf_counter()
+        if self.diverged:
+            raise TrainingDivergedError(self.diverged)
+        try:
+            s, terms = self._update()
+        except TrainingDivergedError:
+            raise
+        except Exception:
+            self._pending = None  # e.g. out of memory: the next step rebuilds what it needs
+            raise
+        self._elapsed += time.perf_counter() - start
+        self._pending = (s, terms)
+        self.epoch += 1
+        is_edge_epoch = self.epoch == self.epochs or self.epoch % self.metrics_every == 0
+        snapshot = self._snapshot(s, terms, with_metrics=is_edge_epoch)
+        self._record(snapshot)
+        return snapshot
 
     def _update(self) -> tuple[Tensor, dict[str, Tensor]]:
         """One optimisation step from the pending forward pass, then the forward pass of the new parameters.
@@ -287,9 +268,10 @@ class Trainer:
 
     def run(self, progress: Callable[[Snapshot], None] | None = None) -> Snapshot:
         """Train to the end; call ``progress`` after each epoch; return the last snapshot."""
-        for snapshot in self.step(self.epochs - self.epoch):
-            if progress is not None:
-                progress(snapshot)
+        while not self.done:
+            for snapshot in self.step(1):
+                if progress is not None:
+                    progress(snapshot)
         assert self.last is not None
         return self.last
 

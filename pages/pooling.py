@@ -103,7 +103,7 @@ def _train(run: PoolingRun, batches: int, seconds: float | None) -> None:
     """Train, and score the held-out fold once the run has ended."""
     run.error = ""
     try:
-        run.trainer.step(batches, max_seconds=seconds)
+        run.trainer.step(batches, budget=seconds)
     except TrainingDivergedError as err:
         run.error, run.playing = str(err), False
     except Exception as err:  # noqa: BLE001  (a failed tick must leave the session usable)

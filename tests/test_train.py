@@ -7,7 +7,8 @@ from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.train import Trainer, available_devices, resolve_device
+from gtvviz.devices import available_devices, resolve_device
+from gtvviz.train import Trainer
 
 SMALL = dict(hidden=(16, 16), mlp=(8,), device="cpu")
 

@@ -22,7 +22,7 @@ import torch
 
 from gtvviz import Graph, RunConfig, Snapshot, Trainer, build_trainer
 from gtvviz.errors import GtvvizError, TrainingDivergedError
-from gtvviz.train import is_device_error
+from gtvviz.devices import is_device_error
 from gtvviz.viz import SnapshotRecorder
 from ui import loading
 

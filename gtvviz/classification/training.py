@@ -6,8 +6,9 @@ plus the pooling's auxiliary loss on mini-batches; early stopping watches the va
 auxiliary, like Keras' ``val_loss`` in the reference script) with ``patience`` epochs and restores the best
 weights before the test fold is scored. ``accuracy_std`` is the population standard deviation over folds.
 
-:class:`ClassifierTrainer` advances by mini-batches, so the app can train in short time-boxed ticks; the command
-line and :func:`cross_validate` run the same object to the end.
+:class:`ClassifierTrainer` is a :class:`~gtvviz.runner.Runner` whose step is one mini-batch and whose frames are
+:class:`EpochRecord` s, so the app can train it in short time-boxed ticks; the command line and
+:func:`cross_validate` run the same object to the end.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from gtvviz.classification.datasets import GraphDataset, PoolSizeBase, pool_size
 from gtvviz.classification.models import GraphClassifier
 from gtvviz.classification.pools import POOL_METHODS
 from gtvviz.errors import ConfigError, TrainingDivergedError
-from gtvviz.train import resolve_device
+from gtvviz.devices import resolve_device
 
 Split = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -120,10 +121,19 @@ class ClassifierTrainer:
         self.config = config
         self.device = resolve_device(config.device)
         self.model = model.to(self.device)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
-        shuffle = torch.Generator().manual_seed(config.seed if seed is None else seed)
-        self._train_loader = DataLoader(list(train), batch_size=config.batch_size, shuffle=True, generator=shuffle)
+        self._initial_state = copy.deepcopy(self.model.state_dict())
+        self._seed = config.seed if seed is None else seed
+        self._train = list(train)
         self._val = list(val)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the initial weights, a fresh optimiser and the first shuffle: the run starts again exactly."""
+        self.model.load_state_dict(self._initial_state)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+        shuffle = torch.Generator().manual_seed(self._seed)
+        self._train_loader = DataLoader(self._train, batch_size=self.config.batch_size, shuffle=True,
+                                        generator=shuffle)
         self.history: list[EpochRecord] = []
         self.best_epoch = 0
         self._best_val_loss = math.inf
@@ -143,16 +153,30 @@ class ClassifierTrainer:
         return len(self._train_loader)
 
     @property
+    def steps_per_epoch(self) -> int:
+        """One step is one mini-batch."""
+        return self.batches_per_epoch
+
+    @property
+    def torch_device(self) -> torch.device:
+        return self.device
+
+    @property
+    def latest(self) -> EpochRecord | None:
+        """The record of the last finished epoch (``None`` before the first)."""
+        return self.history[-1] if self.history else None
+
+    @property
     def done(self) -> bool:
         """Whether ``epochs`` are done or the validation loss has not improved for ``patience`` epochs."""
         return self.epoch >= self.config.epochs or self.epoch - self.best_epoch >= self.config.patience
 
-    def step(self, batches: int = 1, max_seconds: float | None = None) -> list[EpochRecord]:
-        """Train on up to ``batches`` mini-batches, stopping after the first one that ends past ``max_seconds``
-        (a time box for interactive use); return the records of the epochs that ended meanwhile."""
+    def step(self, n: int = 1, budget: float | None = None) -> list[EpochRecord]:
+        """Train on up to ``n`` mini-batches, stopping after the first one that ends past ``budget`` seconds (a
+        time box for interactive use); return the records of the epochs that ended meanwhile."""
         records = []
-        deadline = None if max_seconds is None else time.perf_counter() + max_seconds
-        for _ in range(batches):
+        deadline = None if budget is None else time.perf_counter() + budget
+        for _ in range(n):
             if self.done or (deadline is not None and time.perf_counter() > deadline):
                 break
             if self._batches is None:

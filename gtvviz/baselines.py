@@ -37,7 +37,7 @@ from gtvviz.methods import MethodBuilder
 from gtvviz.nn.losses import LossTerms
 from gtvviz.nn.smooth_losses import dmon_loss, mincut_loss
 from gtvviz.nn.smooth_models import GCSNet
-from gtvviz.train import Objective
+from gtvviz.objective import Objective
 
 #: Number of k-means restarts of both scikit-learn baselines (scikit-learn's classic default).
 N_INIT = 10

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
 from gtvviz.errors import ConfigError
-from gtvviz.nn.losses import BALANCE_WEIGHTS
+from gtvviz.defaults import BALANCE_WEIGHTS
 
 #: Version of the URL query schema written by :meth:`RunConfig.to_query`.
 QUERY_VERSION = "1"
@@ -58,7 +58,7 @@ SPECS: dict[str, FieldSpec] = {
 @dataclass(frozen=True)
 class RunConfig:
     """Every setting of one clustering run. Defaults: the authors' Cora configuration on the karate club, with
-    the adaptive balance weight of :class:`~gtvviz.nn.losses.AsymCheegerCutObjective` (``balance_weight="fixed"``
+    the adaptive balance weight of :class:`~gtvviz.objective.AsymCheegerCutObjective` (``balance_weight="fixed"``
     is exactly the reference)."""
 
     graph: str = "karate"

@@ -14,16 +14,16 @@ from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
-from gtvviz.nn.losses import AsymCheegerCutObjective
+from gtvviz.objective import AsymCheegerCutObjective, Objective
 from gtvviz.nn.models import TVGNN
-from gtvviz.train import Objective, Trainer
+from gtvviz.train import Trainer
 
 MethodBuilder = Callable[[Graph, RunConfig, torch.Tensor], tuple[torch.nn.Module, Objective]]
 
 
 def build_tvgnn(graph: Graph, config: RunConfig, x: torch.Tensor) -> tuple[torch.nn.Module, Objective]:
     """TVGNN with the configuration's widths, delta and eps, trained with the AsymCheegerCut loss (with the
-    configured balance weight and warm-up, see :class:`~gtvviz.nn.losses.AsymCheegerCutObjective`)."""
+    configured balance weight and warm-up, see :class:`~gtvviz.objective.AsymCheegerCutObjective`)."""
     model = TVGNN(x.size(1), config.clusters, config.hidden, config.mlp, delta_coeff=config.delta,
                   eps=config.eps)
     return model, AsymCheegerCutObjective(config.alpha1, config.alpha2, config.warmup, config.balance_weight)

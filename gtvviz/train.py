@@ -27,8 +27,7 @@ from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
 from gtvviz.metrics import evaluate
-
-Objective = Callable[[Tensor, Tensor, "Tensor | None"], dict[str, Tensor]]
+from gtvviz.objective import Objective, TrainingPolicy
 
 
 @dataclass(frozen=True)
@@ -94,9 +93,9 @@ class Trainer:
         model: maps ``(x, edge_index, edge_weight)`` to a soft assignment :math:`(N, K)`. A model without
             parameters (e.g. a fixed spectral embedding) is evaluated once and is then done.
         objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``; the gradient is
-            taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. An objective
-            with ``set_epoch(epoch)`` is told the epoch before each forward pass, and one with ``reset()`` is reset
-            with the model.
+            taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. A
+            :class:`~gtvviz.objective.TrainingPolicy` is told the epoch and the collapse detector's verdict before
+            each forward pass, and is reset with the model.
         lr, epochs, seed, device: optimiser learning rate, length of the run, seed of the initialisation and
             device (``auto``, ``cpu``, ``cuda`` or ``mps``).
         adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
@@ -149,9 +148,9 @@ class Trainer:
         self.best = None
         self._elapsed = 0.0
         self._detector = CollapseDetector()
-        reset_objective = getattr(self.objective, "reset", None)
-        if reset_objective is not None:  # an objective with state of its own (a schedule, a remedy) starts again
-            reset_objective()
+        self._watched: tuple[int, bool] | None = None
+        if isinstance(self.objective, TrainingPolicy):  # state of its own (a schedule, a remedy) starts again
+            self.objective.reset()
         self._pending = self._forward(0)
         if not _finite(*self._pending):  # no good snapshot to keep: refuse to start rather than record a NaN one
             self.last = None
@@ -323,19 +322,26 @@ class Trainer:
 
     # ---------------------------------------------------------------- internals
     def _forward(self, epoch: int) -> tuple[Tensor, dict[str, Tensor]]:
-        set_epoch = getattr(self.objective, "set_epoch", None)
-        if set_epoch is not None:
-            set_epoch(epoch)
         self.model.train()
         with _compilation_errors():
             s = self.model(self._x, self._edge_index, self._edge_weight)
+        collapsed = self._watch(epoch, s)
+        if isinstance(self.objective, TrainingPolicy):
+            self.objective.set_epoch(epoch, collapsed)
         return s, self.objective(s, self._edge_index, self._edge_weight)
 
+    def _watch(self, epoch: int, s: Tensor) -> bool:
+        """Feed epoch ``epoch``'s assignment to the run's one collapse detector (once per epoch: a forward pass
+        that is redone, after a failed step or a move, does not count again); return its verdict."""
+        if self._watched is None or self._watched[0] != epoch:
+            self._watched = (epoch, self._detector.update(s.detach().to("cpu", torch.float32).numpy()))
+        return self._watched[1]
+
     def _snapshot(self, s: Tensor, terms: dict[str, Tensor], with_metrics: bool) -> Snapshot:
-        s_cpu = s.detach().to("cpu", torch.float32).numpy()
+        assert self._watched is not None and self._watched[0] == self.epoch
+        s_cpu, collapsed = s.detach().to("cpu", torch.float32).numpy(), self._watched[1]
         losses = {name: float(value.detach()) for name, value in terms.items()}
         metrics = evaluate(self.graph, s_cpu) if with_metrics else {}
-        collapsed = self._detector.update(s_cpu)
         return Snapshot(self.epoch, s_cpu, losses, metrics, self._elapsed, collapsed)
 
     def _record(self, snapshot: Snapshot) -> None:

@@ -10,7 +10,8 @@ from gtvviz.data import generate
 from gtvviz.errors import ConfigError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.nn.losses import AsymCheegerCutObjective, asym_cheeger_cut_loss, cut_ratio
+from gtvviz.nn.losses import asym_cheeger_cut_loss
+from gtvviz.objective import AsymCheegerCutObjective, cut_ratio
 from tests import reference_math as ref
 
 

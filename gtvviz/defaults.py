@@ -27,6 +27,8 @@ LR = 1e-3
 EPOCHS = 500
 #: Balance-weight modes of :class:`~gtvviz.objective.AsymCheegerCutObjective`: ``"fixed"`` is the reference.
 BALANCE_WEIGHTS = ("adaptive", "fixed")
+#: Device names a configuration may give (``auto`` picks CUDA, then MPS, then the CPU).
+DEVICES = ("auto", "cpu", "cuda", "mps")
 #: The fewest clusters a clustering or pooling can have.
 MIN_CLUSTERS = 2
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from gtvviz.defaults import DEVICES
 from gtvviz.errors import ConfigError
-
-#: Device names a configuration may give (``auto`` picks the best one present).
-DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 def _mps_available() -> bool:

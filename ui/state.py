@@ -23,6 +23,7 @@ from gtvviz import Graph, GtvvizError, RunConfig, Snapshot, Trainer, build_train
 from gtvviz.viz import SnapshotRecorder
 from ui import loading
 from ui.player import Player, first_line
+from ui.urlsync import read_url
 
 #: Session-state key of the :class:`AppState`.
 KEY = "gtvviz_state"
@@ -133,9 +134,7 @@ class AppState:
 def get_state() -> AppState:
     """The session's state, created on first use from the URL (read only once per session)."""
     if KEY not in st.session_state:
-        from ui import urlsync
-
-        config, classroom, messages = urlsync.read_url()
+        config, classroom, messages = read_url()
         try:
             run = build_run(config, *graph_for(config, None, ""))
         except GtvvizError as err:

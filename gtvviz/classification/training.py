@@ -31,9 +31,23 @@ from gtvviz.classification.datasets import GraphDataset, PoolSizeBase, pool_size
 from gtvviz.classification.models import GraphClassifier
 from gtvviz.classification.pools import POOL_METHODS
 from gtvviz.errors import ConfigError, TrainingDivergedError
+from gtvviz.params import ParamSpec
 from gtvviz.devices import resolve_device
 
 Split = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+#: The ranges of :class:`ClassifyConfig`'s numbers.
+CLASSIFY_SPECS = (
+    ParamSpec("folds", "int", 5, 2, help="folds of the cross-validation"),
+    ParamSpec("epochs", "int", 100, 1, help="most epochs per fold"),
+    ParamSpec("patience", "int", 20, 1, help="epochs without a better validation loss before stopping"),
+    ParamSpec("batch_size", "int", 16, 1, help="graphs per mini-batch"),
+    ParamSpec("hidden", "int", 32, 1, help="width of the GTVConv layers"),
+    ParamSpec("val_fraction", "float", 0.1, 0.0, 1.0, help="share of the training graphs held out for validation",
+              open_bounds=True),
+    ParamSpec("lr", "float", 5e-4, 0.0, help="Adam learning rate", open_bounds=True),
+)
 
 
 @dataclass(frozen=True)
@@ -60,16 +74,10 @@ class ClassifyConfig:
     def __post_init__(self) -> None:
         if self.pool not in POOL_METHODS:
             raise ConfigError(f"Unknown pooling method {self.pool!r}; choose one of {', '.join(POOL_METHODS)}.")
-        for name in ("folds", "epochs", "patience", "batch_size", "hidden"):
-            minimum = 2 if name == "folds" else 1
-            if getattr(self, name) < minimum:
-                raise ConfigError(f"{name} must be at least {minimum}, got {getattr(self, name)}.")
-        if not 0 < self.val_fraction < 1:
-            raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}.")
-        if not self.lr > 0:
-            raise ConfigError(f"The learning rate must be positive, got {self.lr}.")
         if self.pool_size_base not in ("max", "mean"):
             raise ConfigError(f"Unknown pool size base {self.pool_size_base!r}; choose max or mean.")
+        for spec in CLASSIFY_SPECS:
+            spec.check_number(getattr(self, spec.name))
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

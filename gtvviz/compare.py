@@ -23,11 +23,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from gtvviz.baselines import FixedAssignment
 from gtvviz.config import METHODS, RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.metrics import evaluate, match_labels
+from gtvviz.metrics import match_labels
 from gtvviz.train import Snapshot, Trainer
 
 #: Columns of the comparison table, in order (label metrics are left out for graphs without labels).
@@ -102,9 +103,8 @@ def _run_metrics(trainer: Trainer, build_seconds: float) -> dict[str, float]:
     """Metrics of the trainer's latest snapshot, its ``epoch`` and ``seconds`` of fitting."""
     last = trainer.last
     assert last is not None
-    metrics = dict(last.metrics or evaluate(trainer.graph, last.s))
-    seconds = build_seconds + float(trainer.summary()["seconds_per_epoch"]) * trainer.epoch  # type: ignore[arg-type]
-    return {**metrics, "epoch": float(last.epoch), "seconds": seconds}
+    seconds = build_seconds + trainer.result().seconds_per_epoch * trainer.epoch
+    return {**trainer.metrics(last), "epoch": float(last.epoch), "seconds": seconds}
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,13 @@ class Comparison:
     def snapshots(self) -> dict[str, Snapshot]:
         """The latest snapshot of every method."""
         return {m: t.last for m, t in self.trainers.items() if t.last is not None}
+
+    def relaxed(self, method: str) -> np.ndarray | None:
+        """The continuous relaxed solution that ``method`` rounds, where it has one: for ``spectral``, the first
+        non-trivial eigenvector of the normalised-cut relaxation (the Fiedler vector for :math:`K = 2`);
+        ``None`` for the other methods."""
+        model = self.trainers[method].model
+        return model.fiedler if isinstance(model, FixedAssignment) else None
 
     def reference_labels(self, reference: str) -> np.ndarray:
         """Labels to match clusters against: the ground truth (:data:`TRUTH`) or a method's current labels."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Iterator
 
 import numpy as np
@@ -70,6 +70,31 @@ def _compilation_errors() -> Iterator[None]:
     except torch._dynamo.exc.BackendCompilerFailed as err:  # raised by inductor (e.g. no C++ compiler)
         reason = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
         raise ConfigError(f"torch.compile failed on this machine ({reason}); train without compile.") from err
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The outcome of a run: metrics at the last epoch and at the epoch of lowest loss, with timing.
+
+    Attributes:
+        epochs: optimisation steps done.
+        last: ``epoch``, every loss term and every metric of the last snapshot.
+        lowest_loss: the same for the snapshot of lowest ``total`` loss.
+        seconds_per_epoch: training time per epoch (metrics excluded).
+        collapsed: whether the last snapshot is flagged collapsed.
+        device: the device trained on.
+    """
+
+    epochs: int
+    last: dict[str, float]
+    lowest_loss: dict[str, float]
+    seconds_per_epoch: float
+    collapsed: bool
+    device: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form (what :meth:`Trainer.summary` returns)."""
+        return asdict(self)
 
 
 def seeded_reset(model: torch.nn.Module, seed: int) -> None:
@@ -179,6 +204,12 @@ class Trainer:
         return self.epoch >= self.epochs or self.optimizer is None
 
     # ---------------------------------------------------------------- training
+    @property
+    def features(self) -> Tensor:
+        """The input features the model is trained on (:func:`gtvviz.features.node_features` of the graph unless
+        given), on the trainer's device."""
+        return self._x
+
     @property
     def latest(self) -> Snapshot | None:
         """The snapshot of the current epoch (:attr:`last`)."""
@@ -348,23 +379,28 @@ class Trainer:
         self.last = snapshot
         self.history.append(snapshot.record())
         if self.best is None or snapshot.losses["total"] < self.best.losses["total"]:
-            if not snapshot.metrics:
-                snapshot = Snapshot(snapshot.epoch, snapshot.s, snapshot.losses, evaluate(self.graph, snapshot.s),
-                                    snapshot.elapsed, snapshot.collapsed)
-            self.best = snapshot
+            self.best = snapshot if snapshot.metrics else replace(snapshot, metrics=self.metrics(snapshot))
 
-    def summary(self) -> dict[str, object]:
+    def metrics(self, snapshot: Snapshot) -> dict[str, float]:
+        """The metrics of one of this run's snapshots: those it holds, or, for an epoch whose metrics were skipped
+        (``metrics_every``), :func:`~gtvviz.metrics.evaluate` of its assignment now."""
+        return snapshot.metrics or evaluate(self.graph, snapshot.s)
+
+    def result(self) -> RunSummary:
         """Metrics at the last epoch and at the epoch of lowest loss, with timing."""
         assert self.last is not None and self.best is not None
-        last_metrics = self.last.metrics or evaluate(self.graph, self.last.s)
-        return {
-            "epochs": self.epoch,
-            "last": {"epoch": self.last.epoch, **self.last.losses, **last_metrics},
-            "lowest_loss": {"epoch": self.best.epoch, **self.best.losses, **self.best.metrics},
-            "seconds_per_epoch": self._elapsed / max(self.epoch, 1),
-            "collapsed": self.last.collapsed,
-            "device": str(self.torch_device),
-        }
+        return RunSummary(
+            epochs=self.epoch,
+            last={"epoch": self.last.epoch, **self.last.losses, **self.metrics(self.last)},
+            lowest_loss={"epoch": self.best.epoch, **self.best.losses, **self.best.metrics},
+            seconds_per_epoch=self._elapsed / max(self.epoch, 1),
+            collapsed=self.last.collapsed,
+            device=str(self.torch_device),
+        )
+
+    def summary(self) -> dict[str, object]:
+        """:meth:`result` as a plain dict (the JSON of ``gtvviz cluster``)."""
+        return self.result().to_dict()
 
 
 def _gradients_finite(gradients: list[Tensor]) -> bool:

@@ -142,8 +142,8 @@ def charts() -> None:
     comparison = cs.comparison
     assignments = comparison.aligned(st.session_state.get("compare.reference_value", "tvgnn"))
     st.plotly_chart(sharpness_histograms_figure(assignments), key="compare-sharpness")
-    if "spectral" in assignments and "tvgnn" in assignments:
-        fiedler = comparison.trainers["spectral"].model.fiedler
+    fiedler = comparison.relaxed("spectral") if "spectral" in assignments else None
+    if fiedler is not None and "tvgnn" in assignments:
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])
         panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
         st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels), key="compare-relaxed")

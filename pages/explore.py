@@ -12,7 +12,6 @@ from __future__ import annotations
 import streamlit as st
 
 from gtvviz.data import SAMPLES, sample_info
-from gtvviz.metrics import evaluate
 from gtvviz.viz import cluster_sizes_figure, loss_figure, sharpness_figure
 from ui.downloads import download_buttons
 from ui.live_graph import live_graph
@@ -66,7 +65,7 @@ def _status(state: AppState) -> None:
 
 def _metrics(state: AppState) -> None:
     shown = state.shown()
-    values = shown.metrics or evaluate(state.run.graph, shown.s)
+    values = state.run.trainer.metrics(shown)
     names = LABEL_METRICS if state.run.graph.has_labels else GRAPH_METRICS
     with st.container(horizontal=True, key="metrics"):
         for key, label in names.items():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from gtvviz.features import node_features
 from gtvviz.objective import AsymCheegerCutObjective, cut_ratio
 from gtvviz.viz import edge_values_figure, quantile_figure
 from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
@@ -79,8 +78,7 @@ def _gamma_section(state: AppState) -> None:
     if layer is None:
         st.info(f"The {run.config.method} model has no GTVConv layer; choose method tvgnn and Reset to see Γ here.")
         return
-    x = run.trainer.x if run.trainer.x is not None else node_features(run.graph, seed=run.config.seed)
-    gamma = layer_gamma(layer, run.graph, x)
+    gamma = layer_gamma(layer, run.graph, run.trainer.features)
     if len(gamma) == 0:
         st.info("The graph has no edges, so there is no Γ to draw.")
         return

@@ -15,11 +15,10 @@ import streamlit as st
 from torch_geometric.data import Data
 
 from gtvviz import Graph
-from gtvviz.classification import ClassifierTrainer, ClassifyConfig, GraphDataset, fold_trainer, load_dataset
-from gtvviz.classification.datasets import SYNTHETIC, TU_DATASETS
+from gtvviz.classification import (SYNTHETIC, TU_DATASETS, ClassifierTrainer, ClassifyConfig, GraphDataset,
+                                   fold_trainer, load_dataset)
 from gtvviz.errors import GtvvizError
-from gtvviz.viz.figures import loss_figure
-from gtvviz.viz.pooling_figures import accuracy_figure, pooling_figures
+from gtvviz.viz import accuracy_figure, loss_figure, pooling_figures
 from ui.loading import graph_layout
 from ui.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
 from ui.state import get_state

@@ -10,8 +10,8 @@ import numpy as np
 import streamlit as st
 
 from gtvviz.objective import AsymCheegerCutObjective, cut_ratio
-from gtvviz.viz import edge_values_figure, quantile_figure
-from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
+from gtvviz.viz import (balance_quantiles, edge_values_figure, edge_variation, first_gtv_layer, layer_gamma,
+                        quantile_figure)
 from ui.sidebar import page_frame
 from ui.state import AppState
 

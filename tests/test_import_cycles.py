@@ -109,3 +109,31 @@ def test_layers() -> None:
     assert not {m for m in _reachable(graph, "gtvviz.registry")} - {"gtvviz"}  # names only: imports nothing
     library = {m for m in graph if m.startswith("gtvviz")}
     assert not {m for lib in library for m in graph[lib] if not m.startswith("gtvviz")}  # never ui or pages
+
+
+def test_the_app_imports_only_public_names() -> None:
+    """Every name ``ui``, ``pages`` and ``app.py`` import from gtvviz is public: no leading underscore, listed in
+    the module's ``__all__`` where it has one; and the pages import subpackages only through their front."""
+    modules = _modules()
+    sources = [p for name, p in modules.items() if not name.startswith("gtvviz")] + [ROOT / "app.py"]
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("gtvviz"):
+                continue
+            target = modules[node.module]
+            exported = _all_of(target)
+            for alias in node.names:
+                assert not alias.name.startswith("_"), f"{path.name} imports private {node.module}.{alias.name}"
+                assert exported is None or alias.name in exported, \
+                    f"{path.name} imports {node.module}.{alias.name}, which is not in its __all__"
+            if path.parent.name == "pages":
+                parts = node.module.split(".")
+                assert not (len(parts) > 2 and (ROOT / parts[0] / parts[1]).is_dir()), \
+                    f"{path.name} imports {node.module}: import from the subpackage {'.'.join(parts[:2])}"
+
+
+def _all_of(path: Path) -> set[str] | None:
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
+            return {ast.literal_eval(element) for element in node.value.elts}  # type: ignore[attr-defined]
+    return None

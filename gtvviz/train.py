@@ -127,8 +127,8 @@ class Trainer:
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         metrics_every: compute metrics every this many epochs (always on the first and last).
         compile: compile the model with :func:`torch.compile` (``Module.compile``: inductor fuses each GTVConv's
-            pass with its step, bias and activation, and Adam takes its fused form; on Cora 0.78x the eager time per
-            epoch on two CPU threads, see ``benchmarks/results/reference_speed.md``). The first forward and backward
+            pass with its step, bias and activation, and Adam takes its fused form; timings in
+            ``benchmarks/results/reference_speed.md``). The first forward and backward
             passes compile, which takes seconds (counted in :attr:`Snapshot.elapsed`); on a CPU it needs a C++
             compiler. A compilation that fails raises :class:`~gtvviz.errors.ConfigError`.
     """
@@ -190,7 +190,7 @@ class Trainer:
 
     def _adam(self) -> torch.optim.Adam:
         """Adam over the trainable parameters; compiled, its fused form (one kernel per step instead of a dozen
-        per parameter: on Cora 0.8 instead of 5.1 ms a step) where this PyTorch and device have one."""
+        per parameter) where this PyTorch and device have one."""
         if self.compile:
             try:
                 return torch.optim.Adam(self._params, lr=self.lr, eps=self.adam_eps, fused=True)
@@ -405,8 +405,8 @@ class Trainer:
 
 def _gradients_finite(gradients: list[Tensor]) -> bool:
     """Whether every gradient entry is finite. A NaN or infinity makes its tensor's sum non-finite, so one sum per
-    tensor and one synchronisation usually settle it (on Cora 0.2 instead of 3.8 ms, two threads); only a
-    non-finite sum, which finite entries can also give by overflow, is checked entry by entry."""
+    tensor and one synchronisation usually settle it instead of a test of every entry; only a non-finite sum,
+    which finite entries can also give by overflow, is checked entry by entry."""
     if not gradients or bool(torch.isfinite(torch.stack([g.sum() for g in gradients])).all()):
         return True
     return all(bool(torch.isfinite(g).all()) for g in gradients)

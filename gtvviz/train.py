@@ -15,7 +15,7 @@ import contextlib
 import math
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -97,16 +97,23 @@ class RunSummary:
         return asdict(self)
 
 
+@runtime_checkable
+class Resettable(Protocol):
+    """A model that re-draws its parameters (PyG's convention)."""
+
+    def reset_parameters(self) -> None: ...
+
+
 def seeded_reset(model: torch.nn.Module, seed: int) -> None:
-    """Re-initialise ``model`` from ``seed`` (its ``reset_parameters``) without touching the global RNG."""
-    reset = getattr(model, "reset_parameters", None)
-    if reset is None:
+    """Re-initialise ``model`` from ``seed`` (its ``reset_parameters``) without touching the global RNG; a model
+    without parameters needs none."""
+    if not isinstance(model, Resettable):
         if any(True for _ in model.parameters()):
             raise ConfigError(f"{type(model).__name__} needs a reset_parameters() method to be seeded.")
         return
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        reset()
+        model.reset_parameters()
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Issue 8. Every graph is trained twice with the reference configuration of TVGNN (2 x GTVConv(512), MLP 256, alphas
 0.785 / 0.514, delta 0.311, lr 1e-3): once with ``balance_weight=fixed`` (the reference objective, exactly) and once
-with ``balance_weight=adaptive`` (gtvviz's default; see ``gtvviz.nn.losses.AsymCheegerCutObjective``). The graphs:
+with ``balance_weight=adaptive`` (gtvviz's default; see ``gtvviz.objective.AsymCheegerCutObjective``). The graphs:
 three families (plain SBM with gtvviz's featureless default features, contextual SBM with Gaussian features of SNR
 0.5, SBM with bag-of-words counts of signal 0.3) x K in {2, 4, 6, 8} x three (nodes, average degree, homophily)
 settings x 3 seeds = 108 graphs, 216 runs; with ``--datasets Cora,CiteSeer --data-root DIR`` also those PyG datasets

@@ -64,7 +64,7 @@ def worker_gtvviz(args: argparse.Namespace) -> dict:
                        balance_weight=args.balance_weight)
     start = time.perf_counter()
     trainer = build_trainer(graph, config, metrics_every=args.epochs, compile=args.compile)
-    first = next(trainer.step(1))  # compiled: the forward pass compiled in build_trainer, the backward pass here
+    first = trainer.step(1)[0]  # compiled: the forward pass compiled in build_trainer, the backward pass here
     first_epoch_s = time.perf_counter() - start
     last = trainer.run()
     # compiled, the first epoch (compilation) is reported apart; eager, every epoch counts as before

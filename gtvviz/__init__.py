@@ -9,7 +9,8 @@ from gtvviz.data import load_graph, save_graph
 from gtvviz.errors import ConfigError, GraphFormatError, GtvvizError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.train import Snapshot, Trainer
+from gtvviz.runner import Runner
+from gtvviz.train import RunSummary, Snapshot, Trainer
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,8 @@ __all__ = [
     "GraphFormatError",
     "GtvvizError",
     "RunConfig",
+    "RunSummary",
+    "Runner",
     "Snapshot",
     "TVGNNClustering",
     "Trainer",

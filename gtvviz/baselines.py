@@ -1,4 +1,5 @@
-r"""The baselines TVGNN is compared with, behind the same :class:`~gtvviz.train.Trainer` interface.
+r"""The baselines TVGNN is compared with, behind the same :class:`~gtvviz.train.Trainer` interface (each builder
+is listed in :mod:`gtvviz.registry`).
 
 =============  ====================================================================================
 ``spectral``   scikit-learn ``SpectralClustering`` on :math:`\mathbf{A}` (topology only); rounded labels,
@@ -22,7 +23,6 @@ included) is that of the hard result.
 from __future__ import annotations
 
 import warnings
-from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,11 +33,10 @@ from torch import Tensor
 
 from gtvviz.config import RunConfig
 from gtvviz.graph import Graph
-from gtvviz.methods import MethodBuilder
 from gtvviz.nn.losses import LossTerms
 from gtvviz.nn.smooth_losses import dmon_loss, mincut_loss
 from gtvviz.nn.smooth_models import GCSNet
-from gtvviz.train import Objective
+from gtvviz.objective import Objective
 
 #: Number of k-means restarts of both scikit-learn baselines (scikit-learn's classic default).
 N_INIT = 10
@@ -162,13 +161,11 @@ def build_kmeans(graph: Graph, config: RunConfig, x: Tensor) -> tuple[torch.nn.M
     return FixedAssignment(labels, config.clusters), objective
 
 
-def _build_gcs(loss: Objective, graph: Graph, config: RunConfig, x: Tensor) -> tuple[torch.nn.Module, Objective]:
-    return GCSNet(x.size(1), config.clusters, config.hidden, config.mlp), loss
+def build_mincut(graph: Graph, config: RunConfig, x: Tensor) -> tuple[torch.nn.Module, Objective]:
+    """GCSNet with TVGNN's widths, trained with the MinCutPool loss."""
+    return GCSNet(x.size(1), config.clusters, config.hidden, config.mlp), mincut_loss
 
 
-BASELINE_BUILDERS: dict[str, MethodBuilder] = {
-    "spectral": build_spectral,
-    "mincut": partial(_build_gcs, mincut_loss),
-    "dmon": partial(_build_gcs, dmon_loss),
-    "kmeans": build_kmeans,
-}
+def build_dmon(graph: Graph, config: RunConfig, x: Tensor) -> tuple[torch.nn.Module, Objective]:
+    """GCSNet with TVGNN's widths, trained with the DMoN loss."""
+    return GCSNet(x.size(1), config.clusters, config.hidden, config.mlp), dmon_loss

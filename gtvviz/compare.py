@@ -1,7 +1,8 @@
 r"""Sharp against smooth: every clustering method on the same graph, side by side and over several seeds.
 
 * :class:`Comparison` holds one :class:`~gtvviz.train.Trainer` per method on one graph with one configuration
-  and advances them in step (the app's Compare page, a notebook). Its :meth:`Comparison.aligned` gives every
+  and advances them in step (the app's Compare page, a notebook); it is a :class:`~gtvviz.runner.Runner` whose
+  frames are :class:`ComparisonFrame` s (every method's snapshot at one epoch). Its :meth:`Comparison.aligned` gives every
   method's assignment with cluster ids matched to a reference (TVGNN or the ground truth), so that equal
   colours mean equal clusters.
 * :func:`run_seeds` trains every method over several seeds, one run at a time (so that memory holds one
@@ -20,12 +21,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
+import torch
 
+from gtvviz.baselines import FixedAssignment
 from gtvviz.config import METHODS, RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.metrics import evaluate, match_labels
+from gtvviz.metrics import match_labels
 from gtvviz.train import Snapshot, Trainer
 
 #: Columns of the comparison table, in order (label metrics are left out for graphs without labels).
@@ -100,9 +103,17 @@ def _run_metrics(trainer: Trainer, build_seconds: float) -> dict[str, float]:
     """Metrics of the trainer's latest snapshot, its ``epoch`` and ``seconds`` of fitting."""
     last = trainer.last
     assert last is not None
-    metrics = dict(last.metrics or evaluate(trainer.graph, last.s))
-    seconds = build_seconds + float(trainer.summary()["seconds_per_epoch"]) * trainer.epoch  # type: ignore[arg-type]
-    return {**metrics, "epoch": float(last.epoch), "seconds": seconds}
+    seconds = build_seconds + trainer.result().seconds_per_epoch * trainer.epoch
+    return {**trainer.metrics(last), "epoch": float(last.epoch), "seconds": seconds}
+
+
+@dataclass(frozen=True)
+class ComparisonFrame:
+    """Every method's snapshot after ``epoch`` steps of the comparison (a method that finished or diverged
+    earlier shows its last snapshot)."""
+
+    epoch: int
+    snapshots: dict[str, Snapshot]
 
 
 @dataclass
@@ -144,17 +155,42 @@ class Comparison:
         """Whether every method has finished (or diverged)."""
         return all(t.done or m in self.errors for m, t in self.trainers.items())
 
-    def step(self, n: int = 1) -> None:
-        """Advance every unfinished method by up to ``n`` epochs; a method that diverges is recorded in
-        :attr:`errors` and left at its last good snapshot while the others go on."""
-        for method, trainer in self.trainers.items():
-            if method in self.errors:
-                continue
-            try:
-                for _ in trainer.step(n):
-                    pass
-            except TrainingDivergedError as err:
-                self.errors[method] = str(err)
+    @property
+    def steps_per_epoch(self) -> int:
+        """One step is one epoch of every method."""
+        return 1
+
+    @property
+    def torch_device(self) -> torch.device:
+        """The device the methods train on (they share the configuration's device)."""
+        return next(iter(self.trainers.values())).torch_device
+
+    @property
+    def latest(self) -> ComparisonFrame:
+        """Every method's latest snapshot."""
+        return ComparisonFrame(self.epoch, self.snapshots())
+
+    def step(self, n: int = 1, budget: float | None = None) -> list[ComparisonFrame]:
+        """Advance every unfinished method by up to ``n`` epochs, one epoch of each at a time, stopping early once
+        ``budget`` seconds have been spent; return one frame per epoch, oldest first. A method that diverges is
+        recorded in :attr:`errors` and left at its last good snapshot while the others go on."""
+        begin, frames = time.perf_counter(), []
+        for _ in range(n):
+            if self.done:
+                break
+            current = self.snapshots()
+            for method, trainer in self.trainers.items():
+                if method in self.errors:
+                    continue
+                try:
+                    for snapshot in trainer.step(1):
+                        current[method] = snapshot
+                except TrainingDivergedError as err:
+                    self.errors[method] = str(err)
+            frames.append(ComparisonFrame(self.epoch, current))
+            if budget is not None and time.perf_counter() - begin > budget:
+                break
+        return frames
 
     def reset(self) -> None:
         """Every method back to epoch 0 (the scikit-learn baselines keep their fit)."""
@@ -165,6 +201,13 @@ class Comparison:
     def snapshots(self) -> dict[str, Snapshot]:
         """The latest snapshot of every method."""
         return {m: t.last for m, t in self.trainers.items() if t.last is not None}
+
+    def relaxed(self, method: str) -> np.ndarray | None:
+        """The continuous relaxed solution that ``method`` rounds, where it has one: for ``spectral``, the first
+        non-trivial eigenvector of the normalised-cut relaxation (the Fiedler vector for :math:`K = 2`);
+        ``None`` for the other methods."""
+        model = self.trainers[method].model
+        return model.fiedler if isinstance(model, FixedAssignment) else None
 
     def reference_labels(self, reference: str) -> np.ndarray:
         """Labels to match clusters against: the ground truth (:data:`TRUTH`) or a method's current labels."""

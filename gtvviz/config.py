@@ -10,69 +10,66 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Mapping
 
+from gtvviz import defaults
 from gtvviz.budget import check_model_budget
+from gtvviz.defaults import BALANCE_WEIGHTS, DEVICES, MIN_CLUSTERS
 from gtvviz.errors import ConfigError
-from gtvviz.nn.losses import BALANCE_WEIGHTS
+from gtvviz.params import ParamSpec
+from gtvviz.registry import METHODS
 
 #: Version of the URL query schema written by :meth:`RunConfig.to_query`.
 QUERY_VERSION = "1"
-DEVICES = ("auto", "cpu", "cuda", "mps")
-METHODS = ("tvgnn", "mincut", "dmon", "spectral", "kmeans")
 #: A graph a link may name: a sample (``karate``), or a generator or dataset (``sbm:sizes=50-50``, ``pyg:Cora``).
 _LINK_SOURCE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}(:[A-Za-z0-9_.,=\-]{0,200})?$")
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """Allowed values of one configuration field."""
-
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] | None = None
-    help: str = ""
+def _spec(name: str, low: float | None = None, high: float | None = None, help: str = "",
+          choices: tuple[str, ...] | None = None) -> ParamSpec:
+    """The spec of one RunConfig field: its type and default are the dataclass field's."""
+    return ParamSpec(name, "", None, low, high, help, choices)
 
 
-SPECS: dict[str, FieldSpec] = {
-    "graph": FieldSpec(help="graph source: a sample name, generator spec or pyg:NAME"),
-    "clusters": FieldSpec(2, 1000, help="number of clusters K (>= 2)"),
-    "method": FieldSpec(choices=METHODS, help="clustering method"),
-    "alpha1": FieldSpec(0.0, 100.0, help="weight of the GTV term"),
-    "alpha2": FieldSpec(0.0, 100.0, help="weight of the asymmetric-norm balance term"),
-    "delta": FieldSpec(0.0, 10.0, help="GTVConv delta_coeff (= 2 delta of the paper)"),
-    "eps": FieldSpec(1e-8, 1.0, help="GTVConv lower bound of the l1 distance"),
-    "hidden": FieldSpec(1, 4096, help="GTVConv widths, comma separated"),
-    "mlp": FieldSpec(1, 4096, help="hidden widths of the assignment MLP, comma separated (may be empty)"),
-    "lr": FieldSpec(1e-6, 1.0, help="Adam learning rate"),
-    "epochs": FieldSpec(1, 100_000, help="number of training epochs"),
-    "seed": FieldSpec(0, 2**31 - 1, help="random seed"),
-    "device": FieldSpec(choices=DEVICES, help="device: auto, cpu, cuda or mps"),
-    "warmup": FieldSpec(0, 100_000, help="epochs over which the GTV weight ramps up from 0 (0 = reference)"),
-    "balance_weight": FieldSpec(choices=BALANCE_WEIGHTS, help="balance weight for the gradient: adaptive (raised "
-                                "once a run has sat at the uniform assignment for 50 epochs, so that it leaves it) "
-                                "or fixed (alpha2, the reference)"),
-}
+_DECLARED: tuple[ParamSpec, ...] = (
+    _spec("graph", help="graph source: a sample name, generator spec or pyg:NAME"),
+    _spec("clusters", MIN_CLUSTERS, 1000, help="number of clusters K (>= 2)"),
+    _spec("method", choices=METHODS, help="clustering method"),
+    _spec("alpha1", 0.0, 100.0, help="weight of the GTV term"),
+    _spec("alpha2", 0.0, 100.0, help="weight of the asymmetric-norm balance term"),
+    _spec("delta", 0.0, 10.0, help="GTVConv delta_coeff (= 2 delta of the paper)"),
+    _spec("eps", 1e-8, 1.0, help="GTVConv lower bound of the l1 distance"),
+    _spec("hidden", 1, 4096, help="GTVConv widths, comma separated"),
+    _spec("mlp", 1, 4096, help="hidden widths of the assignment MLP, comma separated (may be empty)"),
+    _spec("lr", 1e-6, 1.0, help="Adam learning rate"),
+    _spec("epochs", 1, 100_000, help="number of training epochs"),
+    _spec("seed", 0, 2**31 - 1, help="random seed"),
+    _spec("device", choices=DEVICES, help="device: auto, cpu, cuda or mps"),
+    _spec("warmup", 0, 100_000, help="epochs over which the GTV weight ramps up from 0 (0 = reference)"),
+    _spec("balance_weight", choices=BALANCE_WEIGHTS, help="balance weight for the gradient: adaptive (raised once "
+          "a run has sat at the uniform assignment for 50 epochs, so that it leaves it) or fixed (alpha2, the "
+          "reference)"),
+)
 
 
 @dataclass(frozen=True)
 class RunConfig:
     """Every setting of one clustering run. Defaults: the authors' Cora configuration on the karate club, with
-    the adaptive balance weight of :class:`~gtvviz.nn.losses.AsymCheegerCutObjective` (``balance_weight="fixed"``
+    the adaptive balance weight of :class:`~gtvviz.objective.AsymCheegerCutObjective` (``balance_weight="fixed"``
     is exactly the reference)."""
 
     graph: str = "karate"
     clusters: int = 2
     method: str = "tvgnn"
-    alpha1: float = 0.785
-    alpha2: float = 0.514
-    delta: float = 0.311
-    eps: float = 1e-3
-    hidden: tuple[int, ...] = (512, 512)
-    mlp: tuple[int, ...] = (256,)
-    lr: float = 1e-3
-    epochs: int = 500
+    alpha1: float = defaults.ALPHA1
+    alpha2: float = defaults.ALPHA2
+    delta: float = defaults.DELTA
+    eps: float = defaults.EPS
+    hidden: tuple[int, ...] = defaults.HIDDEN
+    mlp: tuple[int, ...] = defaults.MLP
+    lr: float = defaults.LR
+    epochs: int = defaults.EPOCHS
     seed: int = 0
     device: str = "auto"
     warmup: int = 0
@@ -81,6 +78,7 @@ class RunConfig:
     def __post_init__(self) -> None:
         for f in fields(self):
             _check(f.name, getattr(self, f.name))
+
 
     # ---------------------------------------------------------------- dict / JSON
     def to_dict(self) -> dict[str, Any]:
@@ -186,7 +184,12 @@ class RunConfig:
         return base.replace(**{k: _parse(k, v) for k, v in changes.items()})
 
 
-_FIELD_TYPES = {f.name: f.type for f in fields(RunConfig)}
+#: Every field's spec (type, default, range or choices, help), in field order.
+SPECS: dict[str, ParamSpec] = {
+    f.name: replace(declared, type={"int": "int", "float": "float", "tuple[int, ...]": "ints"}.get(str(f.type), "str"),
+                    default=f.default)
+    for f, declared in zip(fields(RunConfig), _DECLARED)
+}
 
 
 def _format(value: Any) -> str:
@@ -195,9 +198,9 @@ def _format(value: Any) -> str:
 
 def _parse(name: str, value: Any) -> Any:
     """Convert a value (possibly a string from a URL or the command line) to the field's type."""
-    kind = _FIELD_TYPES[name]
+    kind = SPECS[name].type
     try:
-        if kind == "tuple[int, ...]":
+        if kind == "ints":
             if isinstance(value, str):
                 parts = [p for p in value.split(",") if p.strip()]
                 return tuple(int(p) for p in parts)
@@ -230,9 +233,8 @@ def _check_link_source(source: str) -> None:
 
 def _check(name: str, value: Any) -> None:
     spec = SPECS[name]
-    _check_type(name, value)
-    if spec.choices is not None and value not in spec.choices:
-        raise ConfigError(f"{name} must be one of {', '.join(spec.choices)}, got {value!r}.")
+    spec.check_type(value)
+    spec.check_choice(value)
     if name == "graph" and not value:
         raise ConfigError("graph must name a graph source, e.g. karate.")
     numbers = value if isinstance(value, tuple) else (value,) if isinstance(value, (int, float)) else ()
@@ -241,37 +243,4 @@ def _check(name: str, value: Any) -> None:
     if isinstance(value, tuple) and len(value) > 8:
         raise ConfigError(f"{name} allows at most 8 layers, got {len(value)}.")
     for number in numbers:
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ConfigError(f"{name} must be a finite number, got {number}.")
-        if spec.low is not None and number < spec.low or spec.high is not None and number > spec.high:
-            raise ConfigError(
-                f"{name} must be between {_number(spec.low)} and {_number(spec.high)}, got {_number(number)}."
-            )
-
-
-def _number(value: float | None) -> str:
-    """A bound or value for a message: integers in full with thousands separators, other numbers short."""
-    if isinstance(value, int) or isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:g}"
-
-
-_TYPES = {"int": "an integer", "float": "a number", "str": "text", "tuple[int, ...]": "a tuple of integers"}
-
-
-def _check_type(name: str, value: Any) -> None:
-    """Refuse a value of the wrong Python type (``bool`` is not a number; an ``int`` is a valid float)."""
-    kind = str(_FIELD_TYPES[name])
-    if kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind == "float":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif kind == "tuple[int, ...]":
-        ok = isinstance(value, tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    else:
-        ok = isinstance(value, str)
-    if not ok:
-        example = " such as (512, 512)" if kind == "tuple[int, ...]" else ""
-        raise ConfigError(
-            f"{name} must be {_TYPES[kind]}{example}, got {str(value)[:40]!r} of type {type(value).__name__}."
-        )
+        spec.check_number(number)

@@ -92,61 +92,10 @@ class Graph:
                 either way round, is a duplicate.
         """
         warnings: list[str] = []
-        raw = np.asarray(edges, dtype=object) if not isinstance(edges, (np.ndarray, torch.Tensor)) else edges
-        if isinstance(raw, torch.Tensor):
-            raw = raw.detach().cpu().numpy()
-        raw = np.asarray(raw)
-        if raw.size == 0:
-            raw = raw.reshape(2, 0)
-        if raw.ndim != 2 or 2 not in raw.shape:
-            raise GraphFormatError(
-                f"Edges must be a list of (source, target) pairs, got an array of shape {raw.shape}; "
-                "pass a 2 x M edge_index or an M x 2 edge list."
-            )
-        pairs = raw if raw.shape[0] == 2 else raw.T
-        names: list[str] | None = None
-        if node_ids is not None:
-            names = [str(n) for n in node_ids]
-            lookup = {str(n): i for i, n in enumerate(node_ids)}
-            if len(lookup) != len(names):
-                raise GraphFormatError("Node ids must be unique; remove the repeated ids from the node table.")
-            try:
-                src = np.array([lookup[str(v)] for v in pairs[0]], dtype=np.int64)
-                dst = np.array([lookup[str(v)] for v in pairs[1]], dtype=np.int64)
-            except KeyError as err:
-                raise GraphFormatError(
-                    f"Edge endpoint {err.args[0]!r} is not a known node id; add it to the node table or fix the edge."
-                ) from None
-            num_nodes = len(names) if num_nodes is None else num_nodes
-        else:
-            src, dst, names, relabelled = _integer_or_relabelled(pairs, num_nodes)
-            if relabelled:
-                warnings.append(f"Relabelled {len(names)} node ids to 0..{len(names) - 1}; the ids are kept as names.")
-                num_nodes = len(names)
-            elif num_nodes is None:
-                num_nodes = int(max(src.max(initial=-1), dst.max(initial=-1)) + 1)
-        assert num_nodes is not None
-        if num_nodes > MAX_NODES:
-            raise GraphFormatError(
-                f"The graph has {num_nodes:,} nodes, over the limit of {MAX_NODES:,}; use a smaller graph or subgraph."
-            )
-        if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= num_nodes):
-            raise GraphFormatError(
-                f"An edge refers to a node id outside 0..{num_nodes - 1}; fix the edge or declare more nodes."
-            )
-        w = None
-        if weights is not None:
-            w = _as_float_array(weights, "edge weight")
-            if w.shape != (len(src),):
-                raise GraphFormatError(
-                    f"There are {len(src)} edges but {w.size} edge weights; give exactly one weight per edge."
-                )
-            if not np.all(np.isfinite(w)) or np.any(w < 0):
-                raise GraphFormatError("Edge weights must be finite and non-negative; fix or drop the bad weights.")
-            if np.any(w == 0):
-                keep = w > 0
-                warnings.append(f"Dropped {int((~keep).sum())} edges of weight 0.")
-                src, dst, w = src[keep], dst[keep], w[keep]
+        pairs = _edge_pairs(edges)
+        src, dst, names, num_nodes = _endpoints(pairs, num_nodes, node_ids, warnings)
+        _check_node_range(src, dst, num_nodes)
+        src, dst, w = _positive_weights(weights, src, dst, warnings)
         if not directed:
             src, dst = np.minimum(src, dst), np.maximum(src, dst)
         edge_index, edge_weight = _normalise_edges(src, dst, w, num_nodes, warnings, directed)
@@ -382,6 +331,81 @@ def _as_float_array(value: Any, what: str) -> np.ndarray:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise GraphFormatError(f"Every {what} must be a number; found a non-numeric value.") from None
+
+
+def _edge_pairs(edges: Any) -> np.ndarray:
+    """The edges as a :math:`(2, M)` array of endpoints (ids of any type), from a 2 x M or M x 2 array-like."""
+    raw = np.asarray(edges, dtype=object) if not isinstance(edges, (np.ndarray, torch.Tensor)) else edges
+    if isinstance(raw, torch.Tensor):
+        raw = raw.detach().cpu().numpy()
+    raw = np.asarray(raw)
+    if raw.size == 0:
+        raw = raw.reshape(2, 0)
+    if raw.ndim != 2 or 2 not in raw.shape:
+        raise GraphFormatError(
+            f"Edges must be a list of (source, target) pairs, got an array of shape {raw.shape}; "
+            "pass a 2 x M edge_index or an M x 2 edge list."
+        )
+    return raw if raw.shape[0] == 2 else raw.T
+
+
+def _endpoints(pairs: np.ndarray, num_nodes: int | None, node_ids: Sequence[Any] | None,
+               warnings: list[str]) -> tuple[np.ndarray, np.ndarray, list[str] | None, int]:
+    """Node indices of both endpoints, the node names (if any) and :math:`N`: through ``node_ids`` when given,
+    else the ids themselves when they are integers in range, else the ids relabelled to ``0..N-1``."""
+    if node_ids is not None:
+        names = [str(n) for n in node_ids]
+        lookup = {str(n): i for i, n in enumerate(node_ids)}
+        if len(lookup) != len(names):
+            raise GraphFormatError("Node ids must be unique; remove the repeated ids from the node table.")
+        try:
+            src = np.array([lookup[str(v)] for v in pairs[0]], dtype=np.int64)
+            dst = np.array([lookup[str(v)] for v in pairs[1]], dtype=np.int64)
+        except KeyError as err:
+            raise GraphFormatError(
+                f"Edge endpoint {err.args[0]!r} is not a known node id; add it to the node table or fix the edge."
+            ) from None
+        return src, dst, names, len(names) if num_nodes is None else num_nodes
+    src, dst, relabelled_names, relabelled = _integer_or_relabelled(pairs, num_nodes)
+    if relabelled:
+        assert relabelled_names is not None
+        warnings.append(f"Relabelled {len(relabelled_names)} node ids to 0..{len(relabelled_names) - 1}; the ids are "
+                        "kept as names.")
+        return src, dst, relabelled_names, len(relabelled_names)
+    if num_nodes is None:
+        num_nodes = int(max(src.max(initial=-1), dst.max(initial=-1)) + 1)
+    return src, dst, relabelled_names, num_nodes
+
+
+def _check_node_range(src: np.ndarray, dst: np.ndarray, num_nodes: int) -> None:
+    """Raise :class:`GraphFormatError` for more than :data:`MAX_NODES` nodes or an endpoint outside ``0..N-1``."""
+    if num_nodes > MAX_NODES:
+        raise GraphFormatError(
+            f"The graph has {num_nodes:,} nodes, over the limit of {MAX_NODES:,}; use a smaller graph or subgraph."
+        )
+    if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= num_nodes):
+        raise GraphFormatError(
+            f"An edge refers to a node id outside 0..{num_nodes - 1}; fix the edge or declare more nodes."
+        )
+
+
+def _positive_weights(weights: Any, src: np.ndarray, dst: np.ndarray,
+                      warnings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Check one finite, non-negative weight per edge and drop the edges of weight 0 (with a warning)."""
+    if weights is None:
+        return src, dst, None
+    w = _as_float_array(weights, "edge weight")
+    if w.shape != (len(src),):
+        raise GraphFormatError(
+            f"There are {len(src)} edges but {w.size} edge weights; give exactly one weight per edge."
+        )
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise GraphFormatError("Edge weights must be finite and non-negative; fix or drop the bad weights.")
+    if np.any(w == 0):
+        keep = w > 0
+        warnings.append(f"Dropped {int((~keep).sum())} edges of weight 0.")
+        return src[keep], dst[keep], w[keep]
+    return src, dst, w
 
 
 def _integer_or_relabelled(pairs: np.ndarray, num_nodes: int | None) -> tuple[np.ndarray, np.ndarray, list[str] | None, bool]:

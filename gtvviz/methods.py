@@ -1,4 +1,5 @@
-"""Build a ready :class:`~gtvviz.train.Trainer` for any clustering method from a :class:`RunConfig`.
+"""Build a ready :class:`~gtvviz.train.Trainer` for any clustering method of :mod:`gtvviz.registry` from a
+:class:`RunConfig`.
 
 Every method (TVGNN and the baselines of :mod:`gtvviz.baselines`) is a pair (model, objective) behind the same
 Trainer, so the app, the command line and notebooks treat them alike.
@@ -12,36 +13,32 @@ import torch
 
 from gtvviz.budget import check_run_budget
 from gtvviz.config import RunConfig
+from gtvviz.defaults import check_cluster_count
 from gtvviz.errors import ConfigError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph, as_graph
-from gtvviz.nn.losses import AsymCheegerCutObjective
 from gtvviz.nn.models import TVGNN
-from gtvviz.train import Objective, Trainer
+from gtvviz.objective import AsymCheegerCutObjective, Objective
+from gtvviz.registry import REGISTRY
+from gtvviz.train import Trainer
 
+#: What every method's builder is: ``(graph, config, x) -> (model, objective)``.
 MethodBuilder = Callable[[Graph, RunConfig, torch.Tensor], tuple[torch.nn.Module, Objective]]
 
 
 def build_tvgnn(graph: Graph, config: RunConfig, x: torch.Tensor) -> tuple[torch.nn.Module, Objective]:
     """TVGNN with the configuration's widths, delta and eps, trained with the AsymCheegerCut loss (with the
-    configured balance weight and warm-up, see :class:`~gtvviz.nn.losses.AsymCheegerCutObjective`)."""
+    configured balance weight and warm-up, see :class:`~gtvviz.objective.AsymCheegerCutObjective`)."""
     model = TVGNN(x.size(1), config.clusters, config.hidden, config.mlp, delta_coeff=config.delta,
                   eps=config.eps)
     return model, AsymCheegerCutObjective(config.alpha1, config.alpha2, config.warmup, config.balance_weight)
-
-
-def _builders() -> dict[str, MethodBuilder]:
-    from gtvviz.baselines import BASELINE_BUILDERS
-
-    return {"tvgnn": build_tvgnn, **BASELINE_BUILDERS}
 
 
 def check_clusters(graph: Graph, clusters: int) -> None:
     """Raise :class:`ConfigError` when ``clusters`` is impossible for ``graph``."""
     if graph.num_nodes == 0:
         raise ConfigError("The graph is empty (0 nodes); load or generate a graph with at least 2 nodes.")
-    if clusters < 2:
-        raise ConfigError(f"Clustering needs at least K = 2 clusters, got K = {clusters}; choose K >= 2.")
+    check_cluster_count(clusters)
     if clusters > graph.num_nodes:
         raise ConfigError(
             f"K = {clusters} clusters is more than the {graph.num_nodes} nodes of the graph; choose K <= "
@@ -59,11 +56,11 @@ def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compi
     check_clusters(graph, config.clusters)
     check_run_budget(graph.num_nodes, graph.edge_index.size(1), graph.num_features, config.hidden, config.mlp,
                      config.clusters)
-    builders = _builders()
-    if config.method not in builders:
-        raise ConfigError(f"Unknown method {config.method!r}; choose one of {', '.join(builders)}.")
+    if config.method not in REGISTRY:
+        raise ConfigError(f"Unknown method {config.method!r}; choose one of {', '.join(REGISTRY)}.")
     x = node_features(graph, seed=config.seed)
     with torch.random.fork_rng(devices=[]):  # building layers draws random numbers; the Trainer re-seeds them
-        model, objective = builders[config.method](graph, config, x)
+        build: MethodBuilder = REGISTRY[config.method].builder()
+        model, objective = build(graph, config, x)
     return Trainer(graph, model, objective, lr=config.lr, epochs=config.epochs, seed=config.seed,
                    device=config.device, x=x, metrics_every=metrics_every, compile=compile)

@@ -1,7 +1,8 @@
 """The Trainer: one object that owns model, optimiser, seed and device, and advances a run in steps.
 
 The app calls :meth:`Trainer.step` a few epochs per frame, the command line runs it to the end, a notebook
-iterates it: same code, same numbers. Each epoch yields a :class:`Snapshot`.
+steps it: same code, same numbers. Each epoch produces a :class:`Snapshot`; the Trainer is a
+:class:`~gtvviz.runner.Runner` of snapshots.
 
 Epoch convention: the snapshot of epoch ``e`` holds the assignment, losses and metrics of the model *after*
 ``e`` optimisation steps (epoch 0 is the initial model). Computing them costs nothing extra: the forward pass
@@ -13,20 +14,20 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Callable, Iterator, Protocol, runtime_checkable
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from gtvviz.collapse import CollapseDetector
+from gtvviz.devices import resolve_device
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
 from gtvviz.metrics import evaluate
-
-Objective = Callable[[Tensor, Tensor, "Tensor | None"], dict[str, Tensor]]
+from gtvviz.objective import Objective, TrainingPolicy
 
 
 @dataclass(frozen=True)
@@ -60,47 +61,6 @@ class Snapshot:
                 "collapsed": float(self.collapsed)}
 
 
-def resolve_device(device: str) -> torch.device:
-    """``auto`` picks CUDA, then MPS, then CPU; an explicit device that is absent raises :class:`ConfigError`."""
-    if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("CUDA was asked for but no CUDA GPU is available; use --device cpu or auto.")
-    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ConfigError("MPS was asked for but is not available on this machine; use --device cpu or auto.")
-    if device not in ("cpu", "cuda", "mps"):
-        raise ConfigError(f"Unknown device {device!r}; choose auto, cpu, cuda or mps.")
-    return torch.device(device)
-
-
-def available_devices() -> list[str]:
-    """Devices present on this machine, CPU always included."""
-    devices = ["cpu"]
-    if torch.cuda.is_available():
-        devices.append("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        devices.append("mps")
-    return devices
-
-
-#: Errors that mean a device ran out of memory (``torch.cuda.OutOfMemoryError`` is ``torch.OutOfMemoryError``).
-OUT_OF_MEMORY_ERRORS: tuple[type[BaseException], ...] = tuple(
-    {getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None)} - {None})
-
-
-def is_device_error(error: BaseException, device: torch.device | str) -> bool:
-    """Whether ``error``, raised by a training step on ``device``, is the device's fault rather than the run's: an
-    out-of-memory error, or a ``RuntimeError`` (CUDA, MPS or driver error) on a device other than the CPU. Such a
-    run can go on elsewhere, e.g. ``trainer.to("cpu")``."""
-    if isinstance(error, OUT_OF_MEMORY_ERRORS):
-        return True
-    return isinstance(error, RuntimeError) and torch.device(device).type != "cpu"
-
-
 @contextlib.contextmanager
 def _compilation_errors() -> Iterator[None]:
     """Turn a failed :func:`torch.compile` (no C++ compiler, an unsupported operation) into one clear
@@ -112,16 +72,48 @@ def _compilation_errors() -> Iterator[None]:
         raise ConfigError(f"torch.compile failed on this machine ({reason}); train without compile.") from err
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """The outcome of a run: metrics at the last epoch and at the epoch of lowest loss, with timing.
+
+    Attributes:
+        epochs: optimisation steps done.
+        last: ``epoch``, every loss term and every metric of the last snapshot.
+        lowest_loss: the same for the snapshot of lowest ``total`` loss.
+        seconds_per_epoch: training time per epoch (metrics excluded).
+        collapsed: whether the last snapshot is flagged collapsed.
+        device: the device trained on.
+    """
+
+    epochs: int
+    last: dict[str, float]
+    lowest_loss: dict[str, float]
+    seconds_per_epoch: float
+    collapsed: bool
+    device: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form (what :meth:`Trainer.summary` returns)."""
+        return asdict(self)
+
+
+@runtime_checkable
+class Resettable(Protocol):
+    """A model that re-draws its parameters (PyG's convention)."""
+
+    def reset_parameters(self) -> None: ...
+
+
 def seeded_reset(model: torch.nn.Module, seed: int) -> None:
-    """Re-initialise ``model`` from ``seed`` (its ``reset_parameters``) without touching the global RNG."""
-    reset = getattr(model, "reset_parameters", None)
-    if reset is None:
+    """Re-initialise ``model`` from ``seed`` (its ``reset_parameters``) without touching the global RNG; a model
+    without parameters needs none."""
+    if not isinstance(model, Resettable):
         if any(True for _ in model.parameters()):
             raise ConfigError(f"{type(model).__name__} needs a reset_parameters() method to be seeded.")
         return
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        reset()
+        model.reset_parameters()
 
 
 @dataclass
@@ -133,17 +125,17 @@ class Trainer:
         model: maps ``(x, edge_index, edge_weight)`` to a soft assignment :math:`(N, K)`. A model without
             parameters (e.g. a fixed spectral embedding) is evaluated once and is then done.
         objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``; the gradient is
-            taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. An objective
-            with ``set_epoch(epoch)`` is told the epoch before each forward pass, and one with ``reset()`` is reset
-            with the model.
+            taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. A
+            :class:`~gtvviz.objective.TrainingPolicy` is told the epoch and the collapse detector's verdict before
+            each forward pass, and is reset with the model.
         lr, epochs, seed, device: optimiser learning rate, length of the run, seed of the initialisation and
             device (``auto``, ``cpu``, ``cuda`` or ``mps``).
         adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         metrics_every: compute metrics every this many epochs (always on the first and last).
         compile: compile the model with :func:`torch.compile` (``Module.compile``: inductor fuses each GTVConv's
-            pass with its step, bias and activation, and Adam takes its fused form; on Cora 0.78x the eager time per
-            epoch on two CPU threads, see ``benchmarks/results/reference_speed.md``). The first forward and backward
+            pass with its step, bias and activation, and Adam takes its fused form; timings in
+            ``benchmarks/results/reference_speed.md``). The first forward and backward
             passes compile, which takes seconds (counted in :attr:`Snapshot.elapsed`); on a CPU it needs a C++
             compiler. A compilation that fails raises :class:`~gtvviz.errors.ConfigError`.
     """
@@ -191,9 +183,9 @@ class Trainer:
         self.best = None
         self._elapsed = 0.0
         self._detector = CollapseDetector()
-        reset_objective = getattr(self.objective, "reset", None)
-        if reset_objective is not None:  # an objective with state of its own (a schedule, a remedy) starts again
-            reset_objective()
+        self._watched: tuple[int, bool] | None = None
+        if isinstance(self.objective, TrainingPolicy):  # state of its own (a schedule, a remedy) starts again
+            self.objective.reset()
         self._pending = self._forward(0)
         if not _finite(*self._pending):  # no good snapshot to keep: refuse to start rather than record a NaN one
             self.last = None
@@ -208,7 +200,7 @@ class Trainer:
 
     def _adam(self) -> torch.optim.Adam:
         """Adam over the trainable parameters; compiled, its fused form (one kernel per step instead of a dozen
-        per parameter: on Cora 0.8 instead of 5.1 ms a step) where this PyTorch and device have one."""
+        per parameter) where this PyTorch and device have one."""
         if self.compile:
             try:
                 return torch.optim.Adam(self._params, lr=self.lr, eps=self.adam_eps, fused=True)
@@ -222,36 +214,62 @@ class Trainer:
         return self.epoch >= self.epochs or self.optimizer is None
 
     # ---------------------------------------------------------------- training
-    def step(self, n: int = 1) -> Iterator[Snapshot]:
-        """Advance by up to ``n`` epochs (never past ``epochs``), yielding a snapshot after each one.
+    @property
+    def features(self) -> Tensor:
+        """The input features the model is trained on (:func:`gtvviz.features.node_features` of the graph unless
+        given), on the trainer's device."""
+        return self._x
+
+    @property
+    def latest(self) -> Snapshot | None:
+        """The snapshot of the current epoch (:attr:`last`)."""
+        return self.last
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """One step is one epoch (full-batch training)."""
+        return 1
+
+    def step(self, n: int = 1, budget: float | None = None) -> list[Snapshot]:
+        """Advance by up to ``n`` epochs (never past ``epochs``), stopping early once ``budget`` seconds have been
+        spent (after at least one epoch); return the snapshot of every epoch trained, oldest first.
 
         Raises :class:`TrainingDivergedError` if a gradient, loss or assignment becomes non-finite; :attr:`last`
         still holds the last finite snapshot, and further steps raise again until :meth:`reset`. Any other error
         (e.g. a device running out of memory) propagates and leaves the trainer usable and exact: the next step
         goes on from where the failed one stopped (if the optimiser step was already taken, only the forward pass
         that follows it is redone), so the epoch counter always equals the number of optimiser steps taken. To go
-        on on another device (e.g. the CPU after a GPU ran out of memory) call :meth:`to` first.
+        on on another device (e.g. the CPU after a GPU ran out of memory) call :meth:`to` first. Either way the
+        epochs trained before the error are recorded (:attr:`history`, :attr:`last`).
         """
+        begin, snapshots = time.perf_counter(), []
         for _ in range(n):
             if self.done:
-                return
-            start = time.perf_counter()
-            if self.diverged:
-                raise TrainingDivergedError(self.diverged)
-            try:
-                s, terms = self._update()
-            except TrainingDivergedError:
-                raise
-            except Exception:
-                self._pending = None  # e.g. out of memory: the next step rebuilds what it needs
-                raise
-            self._elapsed += time.perf_counter() - start
-            self._pending = (s, terms)
-            self.epoch += 1
-            is_edge_epoch = self.epoch == self.epochs or self.epoch % self.metrics_every == 0
-            snapshot = self._snapshot(s, terms, with_metrics=is_edge_epoch)
-            self._record(snapshot)
-            yield snapshot
+                break
+            snapshots.append(self._epoch())
+            if budget is not None and time.perf_counter() - begin > budget:
+                break
+        return snapshots
+
+    def _epoch(self) -> Snapshot:
+        """Train one epoch and record its snapshot."""
+        start = time.perf_counter()
+        if self.diverged:
+            raise TrainingDivergedError(self.diverged)
+        try:
+            s, terms = self._update()
+        except TrainingDivergedError:
+            raise
+        except Exception:
+            self._pending = None  # e.g. out of memory: the next step rebuilds what it needs
+            raise
+        self._elapsed += time.perf_counter() - start
+        self._pending = (s, terms)
+        self.epoch += 1
+        is_edge_epoch = self.epoch == self.epochs or self.epoch % self.metrics_every == 0
+        snapshot = self._snapshot(s, terms, with_metrics=is_edge_epoch)
+        self._record(snapshot)
+        return snapshot
 
     def _update(self) -> tuple[Tensor, dict[str, Tensor]]:
         """One optimisation step from the pending forward pass, then the forward pass of the new parameters.
@@ -290,9 +308,10 @@ class Trainer:
 
     def run(self, progress: Callable[[Snapshot], None] | None = None) -> Snapshot:
         """Train to the end; call ``progress`` after each epoch; return the last snapshot."""
-        for snapshot in self.step(self.epochs - self.epoch):
-            if progress is not None:
-                progress(snapshot)
+        while not self.done:
+            for snapshot in self.step(1):
+                if progress is not None:
+                    progress(snapshot)
         assert self.last is not None
         return self.last
 
@@ -344,48 +363,60 @@ class Trainer:
 
     # ---------------------------------------------------------------- internals
     def _forward(self, epoch: int) -> tuple[Tensor, dict[str, Tensor]]:
-        set_epoch = getattr(self.objective, "set_epoch", None)
-        if set_epoch is not None:
-            set_epoch(epoch)
         self.model.train()
         with _compilation_errors():
             s = self.model(self._x, self._edge_index, self._edge_weight)
+        collapsed = self._watch(epoch, s)
+        if isinstance(self.objective, TrainingPolicy):
+            self.objective.set_epoch(epoch, collapsed)
         return s, self.objective(s, self._edge_index, self._edge_weight)
 
+    def _watch(self, epoch: int, s: Tensor) -> bool:
+        """Feed epoch ``epoch``'s assignment to the run's one collapse detector (once per epoch: a forward pass
+        that is redone, after a failed step or a move, does not count again); return its verdict."""
+        if self._watched is None or self._watched[0] != epoch:
+            self._watched = (epoch, self._detector.update(s.detach().to("cpu", torch.float32).numpy()))
+        return self._watched[1]
+
     def _snapshot(self, s: Tensor, terms: dict[str, Tensor], with_metrics: bool) -> Snapshot:
-        s_cpu = s.detach().to("cpu", torch.float32).numpy()
+        assert self._watched is not None and self._watched[0] == self.epoch
+        s_cpu, collapsed = s.detach().to("cpu", torch.float32).numpy(), self._watched[1]
         losses = {name: float(value.detach()) for name, value in terms.items()}
         metrics = evaluate(self.graph, s_cpu) if with_metrics else {}
-        collapsed = self._detector.update(s_cpu)
         return Snapshot(self.epoch, s_cpu, losses, metrics, self._elapsed, collapsed)
 
     def _record(self, snapshot: Snapshot) -> None:
         self.last = snapshot
         self.history.append(snapshot.record())
         if self.best is None or snapshot.losses["total"] < self.best.losses["total"]:
-            if not snapshot.metrics:
-                snapshot = Snapshot(snapshot.epoch, snapshot.s, snapshot.losses, evaluate(self.graph, snapshot.s),
-                                    snapshot.elapsed, snapshot.collapsed)
-            self.best = snapshot
+            self.best = snapshot if snapshot.metrics else replace(snapshot, metrics=self.metrics(snapshot))
 
-    def summary(self) -> dict[str, object]:
+    def metrics(self, snapshot: Snapshot) -> dict[str, float]:
+        """The metrics of one of this run's snapshots: those it holds, or, for an epoch whose metrics were skipped
+        (``metrics_every``), :func:`~gtvviz.metrics.evaluate` of its assignment now."""
+        return snapshot.metrics or evaluate(self.graph, snapshot.s)
+
+    def result(self) -> RunSummary:
         """Metrics at the last epoch and at the epoch of lowest loss, with timing."""
         assert self.last is not None and self.best is not None
-        last_metrics = self.last.metrics or evaluate(self.graph, self.last.s)
-        return {
-            "epochs": self.epoch,
-            "last": {"epoch": self.last.epoch, **self.last.losses, **last_metrics},
-            "lowest_loss": {"epoch": self.best.epoch, **self.best.losses, **self.best.metrics},
-            "seconds_per_epoch": self._elapsed / max(self.epoch, 1),
-            "collapsed": self.last.collapsed,
-            "device": str(self.torch_device),
-        }
+        return RunSummary(
+            epochs=self.epoch,
+            last={"epoch": self.last.epoch, **self.last.losses, **self.metrics(self.last)},
+            lowest_loss={"epoch": self.best.epoch, **self.best.losses, **self.best.metrics},
+            seconds_per_epoch=self._elapsed / max(self.epoch, 1),
+            collapsed=self.last.collapsed,
+            device=str(self.torch_device),
+        )
+
+    def summary(self) -> dict[str, object]:
+        """:meth:`result` as a plain dict (the JSON of ``gtvviz cluster``)."""
+        return self.result().to_dict()
 
 
 def _gradients_finite(gradients: list[Tensor]) -> bool:
     """Whether every gradient entry is finite. A NaN or infinity makes its tensor's sum non-finite, so one sum per
-    tensor and one synchronisation usually settle it (on Cora 0.2 instead of 3.8 ms, two threads); only a
-    non-finite sum, which finite entries can also give by overflow, is checked entry by entry."""
+    tensor and one synchronisation usually settle it instead of a test of every entry; only a non-finite sum,
+    which finite entries can also give by overflow, is checked entry by entry."""
     if not gradients or bool(torch.isfinite(torch.stack([g.sum() for g in gradients])).all()):
         return True
     return all(bool(torch.isfinite(g).all()) for g in gradients)

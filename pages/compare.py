@@ -10,8 +10,6 @@ spectral relaxed solution next to TVGNN's assignment, the metrics, a multi-seed 
 from __future__ import annotations
 
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -23,11 +21,11 @@ from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, format_table, rela
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
-from gtvviz.viz import assignments_table, figure_html, to_csv
-from gtvviz.viz.compare_figures import compare_graph_figure, relaxed_figure, sharpness_histograms_figure
+from gtvviz.viz import (assignments_table, compare_graph_figure, figure_html, relaxed_figure,
+                        sharpness_histograms_figure, to_csv)
+from ui.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
 from ui.sidebar import page_frame
 from ui.state import AppState, get_state
-from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, MAX_SPEED, TICK_SECONDS
 
 #: Session-state key of the page's :class:`CompareState`.
 KEY = "gtvviz_compare"
@@ -37,21 +35,24 @@ TRUTH_LABEL = "ground truth"
 MAX_SEEDS = 10
 
 
+TRANSPORT = Transport(
+    "compare-transport", reset_help="Every method back to epoch 0", speed_key="compare.speed",
+    steps=(StepButton("Step", 1, "Train every method one epoch"), StepButton("Step 10", 10, "Train every method ten epochs")))
+
+
 @dataclass
 class CompareState:
-    """The page's own state: the comparison, what it was built from, and the multi-seed results.
-
-    ``lock`` serialises training: with Streamlit's fast reruns (the default) a click starts a new script run
-    while the previous one may still be inside a training step, and two runs stepping one Trainer at once would
-    back-propagate through the same graph twice.
-    """
+    """The page's own state: the comparison and its player, what it was built from, and the multi-seed results."""
 
     comparison: Comparison | None
     built_from: tuple[str, RunConfig, tuple[str, ...]]
-    playing: bool = False
+    player: Player | None = None
     error: str = ""
     seeds: dict[str, dict[str, float]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def playing(self) -> bool:
+        return self.player is not None and self.player.playing
 
 
 def _methods() -> tuple[str, ...]:
@@ -62,9 +63,10 @@ def _build(state: AppState, methods: tuple[str, ...]) -> CompareState:
     run = state.run
     source = (run.graph_key, run.config, methods)
     try:
-        return CompareState(Comparison(run.graph, run.config, methods), source)
+        comparison = Comparison(run.graph, run.config, methods)
     except GtvvizError as err:
         return CompareState(None, source, error=str(err))
+    return CompareState(comparison, source, Player(comparison, speed=int(st.session_state.get("compare.speed", 5))))
 
 
 def compare_state(state: AppState) -> CompareState:
@@ -76,52 +78,16 @@ def compare_state(state: AppState) -> CompareState:
     return current
 
 
-def advance(cs: CompareState, epochs: int, budget: float | None = None) -> None:
-    """Train every method up to ``epochs`` epochs, one epoch at a time, stopping once ``budget`` seconds passed."""
-    assert cs.comparison is not None
-    begin = time.perf_counter()
-    with cs.lock:
-        for _ in range(epochs):
-            cs.comparison.step(1)
-            if cs.comparison.done or budget is not None and time.perf_counter() - begin > budget:
-                break
-    if cs.comparison.done:
-        cs.playing = False
+def _player() -> Player | None:
+    return compare_state(get_state()).player
 
 
-# ---------------------------------------------------------------- transport (callbacks run before the page)
 def _reset() -> None:
-    cs = compare_state(get_state())
-    cs.playing = False
-    if cs.comparison is not None:
-        with cs.lock:
-            cs.comparison.reset()
-
-
-def _toggle() -> None:
-    cs = compare_state(get_state())
-    cs.playing = not cs.playing and cs.comparison is not None and not cs.comparison.done
-
-
-def _step(epochs: int) -> None:
-    cs = compare_state(get_state())
-    cs.playing = False
-    if cs.comparison is not None:
-        advance(cs, epochs)
-
-
-def transport_bar(cs: CompareState) -> None:
-    """Reset, Play/Pause, Step, Step 10 and the speed, for every method at once."""
-    done = cs.comparison is None or cs.comparison.done
-    st.session_state.setdefault("compare.speed", 5)
-    with st.container(horizontal=True, vertical_alignment="bottom", key="compare-transport"):
-        st.button("Reset", on_click=_reset, icon=":material/replay:", help="Every method back to epoch 0")
-        st.button("Pause" if cs.playing else "Play", on_click=_toggle, type="primary", disabled=done,
-                  icon=":material/pause:" if cs.playing else ":material/play_arrow:")
-        st.button("Step", on_click=_step, args=(1,), icon=":material/skip_next:", help="Train every method one epoch")
-        st.button("Step 10", on_click=_step, args=(10,), icon=":material/fast_forward:",
-                  help="Train every method ten epochs")
-        st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key="compare.speed", width=220)
+    player = _player()
+    if player is not None:
+        player.playing = False
+        with player.lock:
+            player.runner.reset()
 
 
 # ---------------------------------------------------------------- views
@@ -152,14 +118,12 @@ def _status(comparison: Comparison, playing: bool) -> None:
 def live_view() -> None:
     """One frame: a time-boxed training tick while playing, then the side-by-side graph panels."""
     cs = compare_state(get_state())
-    if cs.comparison is None:
+    if cs.comparison is None or cs.player is None:
         return
-    if cs.playing:
-        advance(cs, int(st.session_state.get("compare.speed", 5)), TICK_SECONDS)
-        if not cs.playing:
-            st.rerun()
+    tick(cs.player)
     comparison = cs.comparison
     _status(comparison, cs.playing)
+    run_message(cs.player)
     reference = st.session_state.get("compare.reference_value", "tvgnn")
     assignments = comparison.aligned(reference)
     focus = None
@@ -178,8 +142,8 @@ def charts() -> None:
     comparison = cs.comparison
     assignments = comparison.aligned(st.session_state.get("compare.reference_value", "tvgnn"))
     st.plotly_chart(sharpness_histograms_figure(assignments), key="compare-sharpness")
-    if "spectral" in assignments and "tvgnn" in assignments:
-        fiedler = comparison.trainers["spectral"].model.fiedler
+    fiedler = comparison.relaxed("spectral") if "spectral" in assignments else None
+    if fiedler is not None and "tvgnn" in assignments:
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])
         panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
         st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels), key="compare-relaxed")
@@ -253,7 +217,7 @@ cs = compare_state(state)
 if cs.comparison is None:
     st.error(cs.error or "Choose at least one method.")
 else:
-    transport_bar(cs)
+    transport_bar(cs.player, TRANSPORT, _player, _reset)
     left, right = st.columns([2, 1], vertical_alignment="center")
     with left:
         st.session_state["compare.reference_value"] = _reference(cs.comparison)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import streamlit as st
 
 from gtvviz.data import SAMPLES, sample_info
-from gtvviz.metrics import evaluate
 from gtvviz.viz import cluster_sizes_figure, loss_figure, sharpness_figure
 from ui.downloads import download_buttons
 from ui.live_graph import live_graph
 from ui.sidebar import page_frame
-from ui.state import AppState, get_state, restart_with
-from ui.transport import AREA, CHART_INTERVAL, FRAME_INTERVAL, run_message, tick, transport_bar
+from ui.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, Transport, frames_of, run_message, tick,
+                       transport_bar)
+from ui.state import TRANSPORT_AREA, AppState, continue_on_cpu, follow_latest, get_state, reset_run, restart_with
 
 LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness",
                  "boundary_sharpness": "Boundary sharpness"}
@@ -33,6 +33,10 @@ COLLAPSED = (
     "to pull on."
 )
 #: What to do about it, by the run's balance weight.
+TRANSPORT = Transport(
+    "transport", reset_help="Start again from the applied settings", speed_key="speed",
+    speed_help="The most epochs trained between two frames of the graph: higher trains faster, lower animates more "
+               "smoothly. A model slower than that shows every epoch.")
 REMEDY = {
     "fixed": "With the reference balance weight (α₂ fixed), the uniform assignment is a trap whenever the "
              "partitions the model can reach early cut more edges than α₂/α₁ of their balance — typical with 4 or "
@@ -61,7 +65,7 @@ def _status(state: AppState) -> None:
 
 def _metrics(state: AppState) -> None:
     shown = state.shown()
-    values = shown.metrics or evaluate(state.run.graph, shown.s)
+    values = state.run.trainer.metrics(shown)
     names = LABEL_METRICS if state.run.graph.has_labels else GRAPH_METRICS
     with st.container(horizontal=True, key="metrics"):
         for key, label in names.items():
@@ -74,10 +78,10 @@ def _collapse_remedy(state: AppState) -> None:
     st.warning(f"{COLLAPSED} {REMEDY.get(weight, '')}", icon=":material/blur_on:")
     if weight == "fixed" and st.button("Adaptive balance weight and Reset", key="remedy.adaptive",
                                        icon=":material/balance:"):
-        restart_with(state, AREA, balance_weight="adaptive")
+        restart_with(state, TRANSPORT_AREA, balance_weight="adaptive")
         st.rerun()
     if st.button("New seed and Reset", key="remedy.seed", icon=":material/casino:"):
-        restart_with(state, AREA, seed=(state.pending.seed + 1) % 2**31)
+        restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
         st.rerun()
 
 
@@ -95,10 +99,10 @@ def live_view() -> None:
     """One rerun: a training tick while playing, then the epoch counter and the graph (which plays the tick's frames
     and ends on the shown snapshot)."""
     state = get_state()
-    frames = tick(state)
+    frames = frames_of(tick(state.run.player, FRAMES_PER_TICK), FRAMES_PER_TICK)
     run, shown = state.run, state.shown()
     _status(state)
-    run_message(state)
+    run_message(run.player, on_cpu=lambda: continue_on_cpu(state))
     if shown.collapsed:
         _collapse_remedy(state)
     live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
@@ -122,7 +126,9 @@ if state.run.config.graph in SAMPLES:
     with st.expander(f"About {state.run.config.graph}: what to look for"):
         info = sample_info(state.run.config.graph)
         st.markdown(f"{info['description']}. {info['look_for']}")
-transport_bar(state)
+transport_bar(state.run.player, TRANSPORT, lambda: get_state().run.player, reset_run, before=follow_latest)
+if TRANSPORT_AREA in state.errors:
+    st.error(state.errors[TRANSPORT_AREA])
 left, right = st.columns([3, 2])
 with left:
     live_view()

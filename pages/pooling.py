@@ -9,21 +9,19 @@ weights are restored and scored on the held-out fold. The TU datasets are read f
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 from torch_geometric.data import Data
 
 from gtvviz import Graph
-from gtvviz.classification import ClassifierTrainer, ClassifyConfig, GraphDataset, fold_trainer, load_dataset
-from gtvviz.classification.datasets import SYNTHETIC, TU_DATASETS
-from gtvviz.errors import GtvvizError, TrainingDivergedError
-from gtvviz.viz.figures import loss_figure
-from gtvviz.viz.pooling_figures import accuracy_figure, pooling_figures
+from gtvviz.classification import (SYNTHETIC, TU_DATASETS, ClassifierTrainer, ClassifyConfig, GraphDataset,
+                                   fold_trainer, load_dataset)
+from gtvviz.errors import GtvvizError
+from gtvviz.viz import accuracy_figure, loss_figure, pooling_figures
 from ui.loading import graph_layout
-from ui.state import first_line, get_state
-from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, TICK_SECONDS
+from ui.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
+from ui.state import get_state
 
 KEY = "gtvviz_pooling"
 DATASETS = (SYNTHETIC, *TU_DATASETS)
@@ -33,6 +31,8 @@ POOLS = {"tvgnn": "TVGNN (AsymCheegerCut)", "mincut": "MinCutPool", "dmon": "DMo
 LEVELS_INTERVAL = 2.0
 #: Largest number of epochs of a page run (early stopping with patience 20 usually ends it sooner).
 EPOCHS = 100
+TRANSPORT = Transport("pooling.transport", button_keys=True,
+                      steps=(StepButton("Step epoch", 1, key="pooling.step", disabled_when_done=True),))
 ABOUT = (
     "Each pooling level maps a graph to K supernodes with a soft assignment S (softmax of an MLP): pooled "
     "features SᵀX, pooled adjacency SᵀAS. TVGNN trains S with the AsymCheegerCut loss (GTV of S + asymmetric-norm "
@@ -47,15 +47,26 @@ ABOUT = (
 
 @dataclass
 class PoolingRun:
-    """The page's run: dataset, settings, trainer, held-out graphs, and its play state."""
+    """The page's run: dataset, settings, trainer, held-out graphs, its player and, once done, its score."""
 
     dataset: GraphDataset
     config: ClassifyConfig
     trainer: ClassifierTrainer
     test: list[Data]
-    playing: bool = False
+    player: Player = field(init=False)
     test_accuracy: float | None = None
-    error: str = ""
+
+    def __post_init__(self) -> None:
+        self.player = Player(self.trainer, speed=1)
+
+    @property
+    def playing(self) -> bool:
+        return self.player.playing
+
+    def score(self) -> None:
+        """Score the held-out fold once the run has ended (early stopping restores the best weights first)."""
+        if self.trainer.done and self.test_accuracy is None:
+            self.test_accuracy = self.trainer.test_accuracy(self.test)
 
 
 @st.cache_resource(max_entries=6, show_spinner="Loading the dataset…")
@@ -94,35 +105,6 @@ def _reset() -> None:
     _restart(run.dataset.name, run.config.pool, run.config.pool_size_base, run.config.seed)
 
 
-def _toggle() -> None:
-    run = _run()
-    run.playing = not run.playing and not run.trainer.done
-
-
-def _train(run: PoolingRun, batches: int, seconds: float | None) -> None:
-    """Train, and score the held-out fold once the run has ended."""
-    run.error = ""
-    try:
-        run.trainer.step(batches, max_seconds=seconds)
-    except TrainingDivergedError as err:
-        run.error, run.playing = str(err), False
-    except Exception as err:  # noqa: BLE001  (a failed tick must leave the session usable)
-        logging.getLogger(__name__).exception("pooling step failed at epoch %d", run.trainer.epoch)
-        run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed ({type(err).__name__}: "
-                     f"{first_line(err)}); the run is kept: press Step to try again or Reset to start over.")
-        run.playing = False
-    if run.trainer.done:
-        run.playing = False
-        if run.test_accuracy is None:
-            run.test_accuracy = run.trainer.test_accuracy(run.test)
-
-
-def _step_epoch() -> None:
-    run = _run()
-    run.playing = False
-    _train(run, run.trainer.batches_per_epoch, None)
-
-
 def _controls(run: PoolingRun) -> None:
     with st.form("pooling.settings", border=False):
         with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -137,23 +119,15 @@ def _controls(run: PoolingRun) -> None:
             st.form_submit_button("Apply and reset", on_click=_apply, icon=":material/restart_alt:")
     if "pooling.error" in st.session_state:
         st.error(st.session_state["pooling.error"])
-    done = run.trainer.done
-    with st.container(horizontal=True, key="pooling.transport"):
-        st.button("Reset", key="pooling.reset", on_click=_reset, icon=":material/replay:")
-        st.button("Pause" if run.playing else "Play", key="pooling.play", on_click=_toggle, type="primary",
-                  disabled=done, icon=":material/pause:" if run.playing else ":material/play_arrow:")
-        st.button("Step epoch", key="pooling.step", on_click=_step_epoch, disabled=done,
-                  icon=":material/skip_next:")
+    transport_bar(run.player, TRANSPORT, lambda: _run().player, _reset)
 
 
 @st.fragment(run_every=FRAME_INTERVAL if _run().playing else None)
 def live_status() -> None:
     """One frame: a time-boxed training tick while playing, then the epoch counter."""
     run = _run()
-    if run.playing:
-        _train(run, run.trainer.batches_per_epoch, TICK_SECONDS)
-        if not run.playing:
-            st.rerun()  # the run ended: stop the timers
+    tick(run.player)
+    run.score()
     trainer = run.trainer
     last = trainer.history[-1] if trainer.history else None
     mode = "training" if run.playing else "done (early stopping)" if trainer.done else "paused"
@@ -164,8 +138,7 @@ def live_status() -> None:
     with st.container(key="pooling.counter"):
         st.markdown(text)
     st.progress(min(trainer.epoch / run.config.epochs, 1.0))
-    if run.error:
-        st.error(run.error)
+    run_message(run.player)
     if run.test_accuracy is not None:
         st.metric("Test accuracy (held-out fold, best epoch)", f"{run.test_accuracy:.3f}")
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from gtvviz.features import node_features
-from gtvviz.nn.losses import cut_ratio
-from gtvviz.viz import edge_values_figure, quantile_figure
-from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
+from gtvviz.objective import AsymCheegerCutObjective, cut_ratio
+from gtvviz.viz import (balance_quantiles, edge_values_figure, edge_variation, first_gtv_layer, layer_gamma,
+                        quantile_figure)
 from ui.sidebar import page_frame
 from ui.state import AppState
 
@@ -55,7 +54,7 @@ def _trap_section(state: AppState) -> None:
     """The current snapshot's cut ratio G/B and the balance weight the gradient uses there."""
     run, shown = state.run, state.shown()
     objective = run.trainer.objective
-    if not hasattr(objective, "balance_weight_for") or "gtv" not in shown.losses:
+    if not isinstance(objective, AsymCheegerCutObjective) or "gtv" not in shown.losses:
         st.info(f"The {run.config.method} model is not trained with the AsymCheegerCut loss; choose method tvgnn.")
         return
     gtv, balance = shown.losses["gtv"], shown.losses["balance"]
@@ -64,7 +63,7 @@ def _trap_section(state: AppState) -> None:
     columns[0].metric("G (GTV)", f"{gtv:.3g}", border=True)
     columns[1].metric("B (1 − balance loss)", f"{1.0 - balance:.3g}", border=True)
     columns[2].metric("cut ratio G/B", "undefined" if ratio is None else f"{ratio:.3g}", border=True)
-    engaged = getattr(objective, "engaged_at", None)
+    engaged = objective.engaged_at
     columns[3].metric(f"balance weight ({run.config.balance_weight})",
                       f"{objective.balance_weight_for(gtv, balance, shown.epoch):.3g}", border=True,
                       help=f"α₂ = {run.config.alpha2:g}; "
@@ -79,8 +78,7 @@ def _gamma_section(state: AppState) -> None:
     if layer is None:
         st.info(f"The {run.config.method} model has no GTVConv layer; choose method tvgnn and Reset to see Γ here.")
         return
-    x = run.trainer.x if run.trainer.x is not None else node_features(run.graph, seed=run.config.seed)
-    gamma = layer_gamma(layer, run.graph, x)
+    gamma = layer_gamma(layer, run.graph, run.trainer.features)
     if len(gamma) == 0:
         st.info("The graph has no edges, so there is no Γ to draw.")
         return

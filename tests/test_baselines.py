@@ -9,7 +9,8 @@ import pytest
 import torch
 from sklearn.cluster import KMeans, SpectralClustering
 
-from gtvviz.baselines import BASELINE_BUILDERS, FixedAssignment, kmeans_inertia, spectral_clustering
+from gtvviz.baselines import FixedAssignment, kmeans_inertia, spectral_clustering
+from gtvviz.registry import BASELINES as BASELINE_BUILDERS
 from gtvviz.config import RunConfig
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer

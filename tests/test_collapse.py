@@ -1,4 +1,4 @@
-"""The uniform-assignment trap (issue 8): detected by the trainer, avoided by the adaptive balance weight (the
+"""The uniform-assignment trap: detected by the trainer, avoided by the adaptive balance weight (the
 default), reproduced with ``balance_weight="fixed"`` (the reference); the GTV warm-up schedule as an option."""
 
 import numpy as np
@@ -10,12 +10,13 @@ from gtvviz.data import generate
 from gtvviz.errors import ConfigError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.nn.losses import AsymCheegerCutObjective, asym_cheeger_cut_loss, cut_ratio
+from gtvviz.nn.losses import asym_cheeger_cut_loss
+from gtvviz.objective import AsymCheegerCutObjective, cut_ratio
 from tests import reference_math as ref
 
 
 def bag_of_words_sbm(seed: int = 0, signal: float = 0.3) -> Graph:
-    """The issue's case: 4 blocks of 100 nodes, p_in 0.05, p_out 0.01, 16 weak word-count features."""
+    """A trapping case: 4 blocks of 100 nodes, p_in 0.05, p_out 0.01, 16 weak word-count features."""
     return generate("word_sbm", blocks=4, size=100, p_in=0.05, p_out=0.01, words=16, signal=signal, seed=seed)
 
 

@@ -190,3 +190,12 @@ def test_compare_figures() -> None:
     assert sum(bars.data[0].y) == 10 and bars.data[1].y[0] == 10
     relaxed = relaxed_figure(graph, pos, {"spectral": np.linspace(0, 1, 10), "tvgnn": s[:, 1]})
     assert len(relaxed.data) == 4 and relaxed.data[3].marker.showscale and not relaxed.data[1].marker.showscale
+
+
+def test_relaxed_is_the_spectral_fiedler_vector_and_none_elsewhere() -> None:
+    comparison = Comparison(two_cliques(), SMALL, ("tvgnn", "spectral"))
+    fiedler = comparison.relaxed("spectral")
+    assert fiedler is not None and fiedler.shape == (comparison.graph.num_nodes,)
+    labels = comparison.graph.y.numpy()
+    assert len({bool(v > np.median(fiedler)) for v in fiedler[labels == 0]}) == 1  # one clique on one side
+    assert comparison.relaxed("tvgnn") is None

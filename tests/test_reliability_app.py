@@ -1,4 +1,4 @@
-"""Issue #7 in the app (AppTest): hostile links, faults in a training tick, uploads and their limits.
+"""Reliability of the app (AppTest): hostile links, faults in a training tick, uploads and their limits.
 
 * Links: every bad, out-of-range, unknown or path-like parameter falls back to its default with a message; the
   address bar is rewritten to the configuration actually run; and no link makes the server open a file (checked

@@ -1,4 +1,4 @@
-"""Issue #7 in a real browser: many users at once, reloads, hostile links, a diverging run and uploads.
+"""Reliability in a real browser: many users at once, reloads, hostile links, a diverging run and uploads.
 
 One Streamlit server (``streamlit run app.py``, as users get it, but with ``server.disconnectedSessionTTL`` of a few
 seconds instead of 120, so that closed sessions are cleaned up within the test) and headless Chromium (Debian's; a

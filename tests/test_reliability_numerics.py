@@ -1,4 +1,4 @@
-"""Issue #7, numerical robustness: property-based tests over random graphs and settings.
+"""Numerical robustness: property-based tests over random graphs and settings.
 
 Graphs: one node, isolated nodes, complete graphs, paths, stars, disjoint cliques, disconnected random graphs, with
 edge weights from 1e-6 to 1e6 (log-uniform, all tiny, all huge, or both mixed) and features that are absent, tiny,

@@ -7,7 +7,8 @@ from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
-from gtvviz.train import Trainer, available_devices, resolve_device
+from gtvviz.devices import available_devices, resolve_device
+from gtvviz.train import Trainer
 
 SMALL = dict(hidden=(16, 16), mlp=(8,), device="cpu")
 
@@ -241,3 +242,19 @@ def test_a_failed_compilation_is_one_config_error(two_cliques: Graph, monkeypatc
             build_trainer(two_cliques, RunConfig(clusters=2, hidden=(8,), mlp=(), epochs=3, device="cpu"),
                           compile=True)
     torch._dynamo.reset()
+
+
+def test_result_is_typed_and_summary_is_its_json(two_cliques: Graph) -> None:
+    import dataclasses
+
+    from gtvviz.features import node_features
+    from gtvviz.train import RunSummary
+
+    trainer = build_trainer(two_cliques, RunConfig(clusters=2, epochs=6, lr=0.01, **SMALL), metrics_every=4)
+    trainer.run()
+    result = trainer.result()
+    assert isinstance(result, RunSummary) and result.epochs == 6 and result.device == "cpu"
+    assert result.to_dict() == trainer.summary() and result.last["epoch"] == 6 and "nmi" in result.lowest_loss
+    bare = dataclasses.replace(trainer.last, metrics={})  # as an epoch whose metrics were skipped
+    assert trainer.metrics(bare)["nmi"] == pytest.approx(trainer.last.metrics["nmi"])
+    assert torch.equal(trainer.features, node_features(two_cliques, seed=trainer.seed))

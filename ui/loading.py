@@ -18,8 +18,7 @@ import streamlit as st
 from gtvviz import Graph
 from gtvviz.data import SAMPLES, default_data_root, load_graph, load_graph_bytes, sample_info, save_graph
 from gtvviz.viz import compute_layout, edge_picture
-from gtvviz.viz.figures import WEBGL_THRESHOLD
-from gtvviz.viz.thumbnail import thumbnail_png
+from gtvviz.viz import WEBGL_THRESHOLD, thumbnail_png
 
 #: Formats offered for downloading a graph (a format that writes several files comes as a zip).
 DOWNLOAD_FORMATS = ("json", "graphml", "gexf", "gml", "csv")

@@ -16,7 +16,7 @@ from gtvviz import RunConfig
 from gtvviz.config import SPECS
 from gtvviz.errors import GtvvizError
 from gtvviz.methods import check_clusters
-from gtvviz.train import available_devices
+from gtvviz.devices import available_devices
 from ui.state import WIDGET_PREFIX, AppState, get_state, sync_widgets
 
 AREA = "settings"

@@ -35,7 +35,7 @@ def show_notices(state: AppState) -> None:
 def page_frame(title: str) -> AppState:
     """Draw the shared sidebar, the notices and the page title, and update the link; return the session state."""
     state = get_state()
-    write_url(state)
+    write_url(state.pending, state.classroom)
     render_sidebar(state)
     show_notices(state)
     st.markdown(f"#### {title}")

@@ -13,18 +13,17 @@ were and records one message for the control that caused it (:attr:`AppState.err
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field, fields
+from functools import partial
 
 import numpy as np
 import streamlit as st
-import torch
 
-from gtvviz import Graph, RunConfig, Snapshot, Trainer, build_trainer
-from gtvviz.errors import GtvvizError, TrainingDivergedError
-from gtvviz.train import is_device_error
+from gtvviz import Graph, GtvvizError, RunConfig, Snapshot, Trainer, build_trainer
 from gtvviz.viz import SnapshotRecorder
 from ui import loading
+from ui.player import Player, first_line
+from ui.urlsync import read_url
 
 #: Session-state key of the :class:`AppState`.
 KEY = "gtvviz_state"
@@ -32,6 +31,8 @@ KEY = "gtvviz_state"
 WIDGET_PREFIX = "cfg."
 #: Prefix of the graph source of an uploaded graph (it lives only in the session that uploaded it).
 UPLOAD_PREFIX = "upload:"
+#: Control area of the transport bar (where a failed Reset is shown).
+TRANSPORT_AREA = "transport"
 #: Graphs above this many nodes compute metrics every 10 epochs instead of every epoch.
 METRICS_EVERY_LIMIT = 5000
 
@@ -39,11 +40,11 @@ METRICS_EVERY_LIMIT = 5000
 @dataclass
 class Run:
     """One training run: its configuration, graph (with a cache key, a fixed layout and, for a large graph, a
-    picture of its edges) and trainer.
+    picture of its edges), trainer, recorded snapshots and its :class:`~ui.player.Player`.
 
     ``error`` is the message of the last failed training step (divergence or fault), ``device_error`` whether that
     failure was the device's (then the run can continue on the CPU, :func:`continue_on_cpu`) and ``resume``
-    whether it was playing when it failed.
+    whether it was playing when it failed (all three kept by the player).
     """
 
     config: RunConfig
@@ -53,15 +54,29 @@ class Run:
     picture: str | None
     trainer: Trainer
     recorder: SnapshotRecorder
-    error: str = ""
-    device_error: bool = False
-    resume: bool = False
+    player: Player
 
     @property
     def latest(self) -> Snapshot:
         """The snapshot of the current epoch."""
         assert self.trainer.last is not None
         return self.trainer.last
+
+    @property
+    def error(self) -> str:
+        return self.player.error
+
+    @error.setter
+    def error(self, message: str) -> None:
+        self.player.error = message
+
+    @property
+    def device_error(self) -> bool:
+        return self.player.device_error
+
+    @property
+    def resume(self) -> bool:
+        return self.player.resume
 
 
 @dataclass
@@ -72,8 +87,6 @@ class AppState:
         run: the running run.
         pending: the settings applied in the form, which take effect on Reset.
         classroom: hide the advanced controls (``classroom=1`` in the URL).
-        playing: whether the training ticks are running.
-        speed: epochs per frame while playing.
         view_epoch: the replayed epoch, or ``None`` to follow the latest.
         data_root: cache root of PyG datasets.
         upload: cache key and graph of the latest upload.
@@ -85,14 +98,26 @@ class AppState:
     run: Run
     pending: RunConfig
     classroom: bool = False
-    playing: bool = False
-    speed: int = 5
     view_epoch: int | None = None
     data_root: str = ""
     upload: tuple[str, Graph] | None = None
     notices: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     widgets_stale: bool = True
+
+    @property
+    def playing(self) -> bool:
+        """Whether the training ticks are running (the run's player)."""
+        return self.run.player.playing
+
+    @playing.setter
+    def playing(self, playing: bool) -> None:
+        self.run.player.playing = playing
+
+    @property
+    def speed(self) -> int:
+        """Epochs per frame while playing."""
+        return self.run.player.speed
 
     @property
     def settings_changed(self) -> bool:
@@ -109,9 +134,7 @@ class AppState:
 def get_state() -> AppState:
     """The session's state, created on first use from the URL (read only once per session)."""
     if KEY not in st.session_state:
-        from ui import urlsync
-
-        config, classroom, messages = urlsync.read_url()
+        config, classroom, messages = read_url()
         try:
             run = build_run(config, *graph_for(config, None, ""))
         except GtvvizError as err:
@@ -140,7 +163,13 @@ def build_run(config: RunConfig, graph: Graph, key: str) -> Run:
     assert trainer.last is not None
     recorder.add(trainer.last)
     layout = loading.graph_layout(key, graph)
-    return Run(config, graph, key, layout, loading.graph_picture(key, graph, layout), trainer, recorder)
+    player = Player(trainer, on_frames=partial(_record, recorder))
+    return Run(config, graph, key, layout, loading.graph_picture(key, graph, layout), trainer, recorder, player)
+
+
+def _record(recorder: SnapshotRecorder, snapshots: list[Snapshot]) -> None:
+    for snapshot in snapshots:
+        recorder.add(snapshot)
 
 
 def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str] | None = None) -> bool:
@@ -157,8 +186,9 @@ def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str
     except GtvvizError as err:
         state.errors[area] = str(err)
         return False
+    run.player.speed = state.speed
     state.run, state.pending = run, config
-    state.playing, state.view_epoch = False, None
+    state.view_epoch = None
     state.errors.pop(area, None)
     state.widgets_stale = True
     return True
@@ -174,61 +204,15 @@ def restart_with(state: AppState, area: str, **changes: object) -> bool:
     return start(state, config, area)
 
 
-def advance(state: AppState, epochs: int, budget: float | None = None) -> list[Snapshot]:
-    """Train up to ``epochs`` epochs, stopping early once ``budget`` seconds have passed; record every snapshot and
-    return the snapshots of this call, oldest first.
-
-    A diverged run stops playing and keeps its message in :attr:`Run.error`. Any other failure of a step (a device
-    out of memory, a CUDA or driver error, a bug) also stops playing with one message in :attr:`Run.error`, never
-    a traceback on the page; the graph, the run and its history stay, and the trainer can go on (on the CPU after a
-    device error: :attr:`Run.device_error`, :func:`continue_on_cpu`).
-    """
-    run = state.run
-    run.error, run.device_error = "", False
-    begin, trained = time.perf_counter(), []
-    try:
-        for snapshot in run.trainer.step(epochs):
-            run.recorder.add(snapshot)
-            trained.append(snapshot)
-            if budget is not None and time.perf_counter() - begin > budget:
-                break
-    except TrainingDivergedError as err:
-        run.error = str(err)
-        state.playing = False
-    except Exception as err:  # noqa: BLE001  (any failure of a tick must leave the session usable)
-        _fault(state, err)
-    if run.trainer.done:
-        state.playing = False
-    return trained
+def reset_run() -> None:
+    """Start the session's run again from the applied settings (the transport bar's Reset)."""
+    state = get_state()
+    start(state, state.pending, TRANSPORT_AREA)
 
 
-def first_line(err: BaseException, limit: int = 200) -> str:
-    """The first line of an error's message, at most ``limit`` characters, without a final full stop (or the
-    error's type when it has no message): for a one-sentence message on the page."""
-    text = str(err).strip().splitlines()[0].strip() if str(err).strip() else ""
-    text = text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-    return text.rstrip(".") or type(err).__name__
-
-
-def _fault(state: AppState, err: Exception) -> None:
-    """Record a failed training step as one sentence, stop playing and log the traceback for the server."""
-    run, device = state.run, state.run.trainer.torch_device
-    logging.getLogger(__name__).exception("training step failed on %s at epoch %d", device, run.trainer.epoch)
-    run.device_error, run.resume = is_device_error(err, device), state.playing
-    state.playing = False
-    if run.device_error:
-        try:
-            if device.type == "cuda":
-                torch.cuda.empty_cache()
-        except Exception:  # noqa: BLE001  (a broken CUDA context must not hide the message)
-            pass
-        run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed on the {device.type.upper()} "
-                     f"({first_line(err)}); the graph, the run and its history are kept, so you can continue on "
-                     "the CPU.")
-    else:
-        run.error = (f"Training paused at epoch {run.trainer.epoch}: the step failed ({type(err).__name__}: "
-                     f"{first_line(err)}); the graph, the run and its history are kept: press Step to try again "
-                     "or Reset to start over.")
+def follow_latest() -> None:
+    """Leave the replay: show the latest snapshot again (before Play and the step buttons)."""
+    get_state().view_epoch = None
 
 
 def continue_on_cpu(state: AppState) -> None:
@@ -240,7 +224,7 @@ def continue_on_cpu(state: AppState) -> None:
     run = state.run
     state.pending = state.pending.replace(device="cpu")
     state.widgets_stale = True
-    run.device_error = False
+    run.player.device_error = False
     try:
         run.trainer.to("cpu")
     except Exception as err:  # noqa: BLE001

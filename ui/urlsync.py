@@ -10,7 +10,6 @@ from __future__ import annotations
 import streamlit as st
 
 from gtvviz import RunConfig
-from ui.state import AppState
 
 CLASSROOM = "classroom"
 
@@ -23,16 +22,16 @@ def read_url() -> tuple[RunConfig, bool, list[str]]:
     return config, classroom, messages
 
 
-def query_for(state: AppState) -> dict[str, str]:
-    """The query parameters that reproduce the session's applied settings."""
-    query = state.pending.to_query()
-    if state.classroom:
+def query_for(config: RunConfig, classroom: bool) -> dict[str, str]:
+    """The query parameters that reproduce the applied settings ``config`` (and classroom mode)."""
+    query = config.to_query()
+    if classroom:
         query[CLASSROOM] = "1"
     return query
 
 
-def write_url(state: AppState) -> None:
-    """Make the URL match the session's applied settings (only when it differs, to keep history quiet)."""
-    wanted = query_for(state)
+def write_url(config: RunConfig, classroom: bool) -> None:
+    """Make the URL match the applied settings (only when it differs, to keep history quiet)."""
+    wanted = query_for(config, classroom)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

@@ -7,7 +7,8 @@ Typical use::
     print(result.accuracy, result.accuracy_std)
 """
 
-from gtvviz.classification.datasets import GraphDataset, load_dataset, pool_sizes, prepare_graphs
+from gtvviz.classification.datasets import (SYNTHETIC, TU_DATASETS, GraphDataset, load_dataset, pool_sizes,
+                                           prepare_graphs)
 from gtvviz.classification.models import ClassifierOutput, GraphClassifier, PoolLevel
 from gtvviz.classification.pools import POOL_METHODS
 from gtvviz.classification.synthetic import make_synthetic_graphs
@@ -15,7 +16,7 @@ from gtvviz.classification.training import (ClassifierTrainer, ClassifyConfig, C
                                             build_classifier, cross_validate, fold_trainer, stratified_splits)
 
 __all__ = [
-    "CVResult", "ClassifierOutput", "ClassifierTrainer", "ClassifyConfig", "EpochRecord", "FoldResult",
+    "CVResult", "SYNTHETIC", "TU_DATASETS", "ClassifierOutput", "ClassifierTrainer", "ClassifyConfig", "EpochRecord", "FoldResult",
     "GraphClassifier", "GraphDataset", "POOL_METHODS", "PoolLevel", "build_classifier", "cross_validate",
     "fold_trainer", "load_dataset", "make_synthetic_graphs", "pool_sizes", "prepare_graphs", "stratified_splits",
 ]

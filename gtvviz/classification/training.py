@@ -6,8 +6,9 @@ plus the pooling's auxiliary loss on mini-batches; early stopping watches the va
 auxiliary, like Keras' ``val_loss`` in the reference script) with ``patience`` epochs and restores the best
 weights before the test fold is scored. ``accuracy_std`` is the population standard deviation over folds.
 
-:class:`ClassifierTrainer` advances by mini-batches, so the app can train in short time-boxed ticks; the command
-line and :func:`cross_validate` run the same object to the end.
+:class:`ClassifierTrainer` is a :class:`~gtvviz.runner.Runner` whose step is one mini-batch and whose frames are
+:class:`EpochRecord` s, so the app can train it in short time-boxed ticks; the command line and
+:func:`cross_validate` run the same object to the end.
 """
 
 from __future__ import annotations
@@ -30,9 +31,23 @@ from gtvviz.classification.datasets import GraphDataset, PoolSizeBase, pool_size
 from gtvviz.classification.models import GraphClassifier
 from gtvviz.classification.pools import POOL_METHODS
 from gtvviz.errors import ConfigError, TrainingDivergedError
-from gtvviz.train import resolve_device
+from gtvviz.params import ParamSpec
+from gtvviz.devices import resolve_device
 
 Split = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+#: The ranges of :class:`ClassifyConfig`'s numbers.
+CLASSIFY_SPECS = (
+    ParamSpec("folds", "int", 5, 2, help="folds of the cross-validation"),
+    ParamSpec("epochs", "int", 100, 1, help="most epochs per fold"),
+    ParamSpec("patience", "int", 20, 1, help="epochs without a better validation loss before stopping"),
+    ParamSpec("batch_size", "int", 16, 1, help="graphs per mini-batch"),
+    ParamSpec("hidden", "int", 32, 1, help="width of the GTVConv layers"),
+    ParamSpec("val_fraction", "float", 0.1, 0.0, 1.0, help="share of the training graphs held out for validation",
+              open_bounds=True),
+    ParamSpec("lr", "float", 5e-4, 0.0, help="Adam learning rate", open_bounds=True),
+)
 
 
 @dataclass(frozen=True)
@@ -59,16 +74,10 @@ class ClassifyConfig:
     def __post_init__(self) -> None:
         if self.pool not in POOL_METHODS:
             raise ConfigError(f"Unknown pooling method {self.pool!r}; choose one of {', '.join(POOL_METHODS)}.")
-        for name in ("folds", "epochs", "patience", "batch_size", "hidden"):
-            minimum = 2 if name == "folds" else 1
-            if getattr(self, name) < minimum:
-                raise ConfigError(f"{name} must be at least {minimum}, got {getattr(self, name)}.")
-        if not 0 < self.val_fraction < 1:
-            raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}.")
-        if not self.lr > 0:
-            raise ConfigError(f"The learning rate must be positive, got {self.lr}.")
         if self.pool_size_base not in ("max", "mean"):
             raise ConfigError(f"Unknown pool size base {self.pool_size_base!r}; choose max or mean.")
+        for spec in CLASSIFY_SPECS:
+            spec.check_number(getattr(self, spec.name))
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -120,10 +129,19 @@ class ClassifierTrainer:
         self.config = config
         self.device = resolve_device(config.device)
         self.model = model.to(self.device)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
-        shuffle = torch.Generator().manual_seed(config.seed if seed is None else seed)
-        self._train_loader = DataLoader(list(train), batch_size=config.batch_size, shuffle=True, generator=shuffle)
+        self._initial_state = copy.deepcopy(self.model.state_dict())
+        self._seed = config.seed if seed is None else seed
+        self._train = list(train)
         self._val = list(val)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the initial weights, a fresh optimiser and the first shuffle: the run starts again exactly."""
+        self.model.load_state_dict(self._initial_state)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+        shuffle = torch.Generator().manual_seed(self._seed)
+        self._train_loader = DataLoader(self._train, batch_size=self.config.batch_size, shuffle=True,
+                                        generator=shuffle)
         self.history: list[EpochRecord] = []
         self.best_epoch = 0
         self._best_val_loss = math.inf
@@ -143,16 +161,30 @@ class ClassifierTrainer:
         return len(self._train_loader)
 
     @property
+    def steps_per_epoch(self) -> int:
+        """One step is one mini-batch."""
+        return self.batches_per_epoch
+
+    @property
+    def torch_device(self) -> torch.device:
+        return self.device
+
+    @property
+    def latest(self) -> EpochRecord | None:
+        """The record of the last finished epoch (``None`` before the first)."""
+        return self.history[-1] if self.history else None
+
+    @property
     def done(self) -> bool:
         """Whether ``epochs`` are done or the validation loss has not improved for ``patience`` epochs."""
         return self.epoch >= self.config.epochs or self.epoch - self.best_epoch >= self.config.patience
 
-    def step(self, batches: int = 1, max_seconds: float | None = None) -> list[EpochRecord]:
-        """Train on up to ``batches`` mini-batches, stopping after the first one that ends past ``max_seconds``
-        (a time box for interactive use); return the records of the epochs that ended meanwhile."""
+    def step(self, n: int = 1, budget: float | None = None) -> list[EpochRecord]:
+        """Train on up to ``n`` mini-batches, stopping after the first one that ends past ``budget`` seconds (a
+        time box for interactive use); return the records of the epochs that ended meanwhile."""
         records = []
-        deadline = None if max_seconds is None else time.perf_counter() + max_seconds
-        for _ in range(batches):
+        deadline = None if budget is None else time.perf_counter() + budget
+        for _ in range(n):
             if self.done or (deadline is not None and time.perf_counter() > deadline):
                 break
             if self._batches is None:

@@ -27,20 +27,9 @@ import numpy as np
 from gtvviz.data.limits import MAX_GENERATED_EDGES, MAX_GENERATED_FEATURE_ENTRIES, MAX_GENERATED_NODES
 from gtvviz.errors import ConfigError
 from gtvviz.graph import Graph
+from gtvviz.params import ParamSpec as Param
 
 _SAFE_SOURCE = re.compile(r"^[A-Za-z0-9_:.,=\-]{1,200}$")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One generator parameter: ``type`` is ``"int"``, ``"float"`` or ``"ints"`` (a list of ints)."""
-
-    name: str
-    type: str
-    default: Any
-    low: float
-    high: float
-    help: str
 
 
 @dataclass(frozen=True)

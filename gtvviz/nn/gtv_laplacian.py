@@ -28,8 +28,8 @@ the nodes, :math:`\mathbf{B}` with :math:`b_{pa} = 1` and :math:`b_{pb} = -1`: :
 :math:`w_{b \to a}` and :math:`w_{a \to b}`, the output :math:`\mathbf{B}_w^\top (\mathbf{d}_p / m_p)_p` and the
 gradient of :math:`\tilde{\mathbf{X}}` :math:`\mathbf{B}^\top (\partial \mathcal{L} / \partial \mathbf{d}_p)_p`.
 Each is a weighted sum of rows (:meth:`gtvviz.nn.sparse.CompressedRows.times`), which runs on every thread and has
-no scatter for torch.compile to turn into atomic additions (on Cora with two threads the differences take 1.1 ms
-instead of 3.2 ms with ``index_select``, their sums into the nodes 1.0 ms instead of 3.2 ms with ``index_add_``).
+no scatter for torch.compile to turn into atomic additions (timings against ``index_select`` and ``index_add_``:
+``benchmarks/results/reference_speed.md``).
 """
 
 from __future__ import annotations

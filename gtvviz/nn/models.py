@@ -7,6 +7,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
+from gtvviz.defaults import DELTA, EPS, HIDDEN, MLP
 from gtvviz.nn.activations import resolve_activation
 from gtvviz.nn.gtv_conv import GTVConv
 
@@ -22,7 +23,7 @@ class AssignmentMLP(torch.nn.Module):
         act (str): activation after every hidden layer. (default: ``"relu"``)
     """
 
-    def __init__(self, in_channels: int, n_clusters: int, hidden_channels: Sequence[int] = (256,),
+    def __init__(self, in_channels: int, n_clusters: int, hidden_channels: Sequence[int] = MLP,
                  act: str = "relu") -> None:
         super().__init__()
         widths = [in_channels, *hidden_channels, n_clusters]
@@ -107,9 +108,9 @@ class TVGNN(ClusteringGNN):
         eps (float): GTVConv lower bound of the :math:`\ell_1` distance. (default: ``1e-3``)
     """
 
-    def __init__(self, in_channels: int, n_clusters: int, hidden_channels: Sequence[int] = (512, 512),
-                 mlp_channels: Sequence[int] = (256,), conv_act: str = "elu", mlp_act: str = "relu",
-                 delta_coeff: float = 0.311, eps: float = 1e-3) -> None:
+    def __init__(self, in_channels: int, n_clusters: int, hidden_channels: Sequence[int] = HIDDEN,
+                 mlp_channels: Sequence[int] = MLP, conv_act: str = "elu", mlp_act: str = "relu",
+                 delta_coeff: float = DELTA, eps: float = EPS) -> None:
         widths = [in_channels, *hidden_channels]
         convs = [GTVConv(a, b, delta_coeff=delta_coeff, eps=eps, act=conv_act) for a, b in zip(widths[:-1], widths[1:])]
         super().__init__(convs, widths[-1], n_clusters, mlp_channels, mlp_act)

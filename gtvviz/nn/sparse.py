@@ -5,8 +5,8 @@ r"""The first layer's product with a sparse feature matrix (bag-of-words, neighb
 between devices everywhere). On the CPU and CUDA the product is a weighted sum of rows of :math:`\mathbf{W}^\top`
 per row of :math:`\mathbf{X}` (:func:`torch.nn.functional.embedding_bag`), and its gradient a weighted sum of rows of
 the upstream gradient per column of :math:`\mathbf{X}`; both need :math:`\mathbf{X}` in compressed-row form, which a
-:class:`SparseFeaturesCache` builds once for features passed at every epoch. On Cora this takes 10 ms per epoch,
-forward and backward, against 14 to 20 ms for PyTorch's CSR product with the conversion it needs (two threads).
+:class:`SparseFeaturesCache` builds once for features passed at every epoch, so that no conversion is paid per
+epoch (timings against PyTorch's CSR product: ``benchmarks/results/reference_speed.md``).
 """
 
 from __future__ import annotations

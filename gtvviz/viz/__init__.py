@@ -5,7 +5,9 @@ history) and returns a figure, a table or HTML, so that the app, a notebook and 
 pictures.
 """
 
+from gtvviz.viz.compare_figures import compare_graph_figure, relaxed_figure, sharpness_histograms_figure
 from gtvviz.viz.figures import (
+    WEBGL_THRESHOLD,
     cluster_colors,
     cluster_sizes_figure,
     edge_picture,
@@ -18,27 +20,41 @@ from gtvviz.viz.figures import (
     sharpness_figure,
 )
 from gtvviz.viz.layout import compute_layout
+from gtvviz.viz.pooling_figures import accuracy_figure, pooling_figures
 from gtvviz.viz.pyvis import PYVIS_LIMIT, pyvis_html
 from gtvviz.viz.replay import SnapshotRecorder
 from gtvviz.viz.tables import assignments_table, history_table, node_table, to_csv
+from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
+from gtvviz.viz.thumbnail import thumbnail_png
 
 __all__ = [
     "PYVIS_LIMIT",
     "SnapshotRecorder",
+    "WEBGL_THRESHOLD",
+    "accuracy_figure",
     "assignments_table",
+    "balance_quantiles",
     "cluster_colors",
     "cluster_sizes_figure",
+    "compare_graph_figure",
     "compute_layout",
     "edge_picture",
     "edge_values_figure",
+    "edge_variation",
     "figure_html",
+    "first_gtv_layer",
     "graph_figure",
     "history_table",
     "label_assignment",
+    "layer_gamma",
     "loss_figure",
     "node_table",
+    "pooling_figures",
     "pyvis_html",
     "quantile_figure",
+    "relaxed_figure",
     "sharpness_figure",
+    "sharpness_histograms_figure",
+    "thumbnail_png",
     "to_csv",
 ]

@@ -1,0 +1,39 @@
+"""The one source of TVGNN's defaults and of the smallest number of clusters.
+
+The defaults are the authors' Cora configuration (Hansen & Bianchi, 2023): :class:`~gtvviz.config.RunConfig`,
+:class:`~gtvviz.nn.TVGNN` and :class:`~gtvviz.cluster.TVGNNClustering` read them from here, so that they never
+drift apart. This module imports nothing of gtvviz, so every layer (``nn`` included) may use it.
+"""
+
+from __future__ import annotations
+
+from gtvviz.errors import ConfigError
+
+#: Weight :math:`\alpha_1` of the GTV term.
+ALPHA1 = 0.785
+#: Weight :math:`\alpha_2` of the asymmetric-norm balance term.
+ALPHA2 = 0.514
+#: GTVConv's ``delta_coeff`` (the paper's :math:`2\delta`).
+DELTA = 0.311
+#: GTVConv's lower bound :math:`\epsilon` of the :math:`\ell_1` distance.
+EPS = 1e-3
+#: Widths of the GTVConv layers.
+HIDDEN = (512, 512)
+#: Hidden widths of the assignment MLP.
+MLP = (256,)
+#: Adam's learning rate.
+LR = 1e-3
+#: Training epochs.
+EPOCHS = 500
+#: Balance-weight modes of :class:`~gtvviz.objective.AsymCheegerCutObjective`: ``"fixed"`` is the reference.
+BALANCE_WEIGHTS = ("adaptive", "fixed")
+#: Device names a configuration may give (``auto`` picks CUDA, then MPS, then the CPU).
+DEVICES = ("auto", "cpu", "cuda", "mps")
+#: The fewest clusters a clustering or pooling can have.
+MIN_CLUSTERS = 2
+
+
+def check_cluster_count(k: int, what: str = "Clustering") -> None:
+    """Raise :class:`ConfigError` unless ``k >= 2`` (``what`` names the caller: clustering, pooling)."""
+    if k < MIN_CLUSTERS:
+        raise ConfigError(f"{what} needs at least K = 2 clusters, got K = {k}; choose K >= 2.")

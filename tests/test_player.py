@@ -1,0 +1,78 @@
+"""The app's player: advancing any runner within a budget, failures as one message, the frames handed on."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from gtvviz import RunConfig, TrainingDivergedError, build_trainer
+from gtvviz.compare import Comparison
+from gtvviz.data import load_graph
+from ui.player import Player, advance, fault_message, frames_of
+
+SMALL = RunConfig(clusters=2, hidden=(8,), mlp=(4,), lr=1e-2, epochs=5, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return load_graph("karate")
+
+
+def test_advance_trains_hands_the_frames_on_and_stops_playing_at_the_end(graph) -> None:
+    seen = []
+    player = Player(build_trainer(graph, SMALL), playing=True, on_frames=seen.extend)
+    frames = advance(player, 3)
+    assert [f.epoch for f in frames] == [1, 2, 3] and seen == frames and player.playing
+    assert [f.epoch for f in advance(player, 10)] == [4, 5] and not player.playing and player.done
+
+
+def test_advance_plays_a_comparison_one_frame_per_epoch(graph) -> None:
+    player = Player(Comparison(graph, SMALL, ("tvgnn", "kmeans")))
+    assert [f.epoch for f in advance(player, 2)] == [1, 2]
+
+
+def test_a_failed_step_keeps_the_frames_before_it_and_gives_one_sentence(graph) -> None:
+    trainer = build_trainer(graph, SMALL)
+    real, calls = trainer.step, []
+
+    def fail_on_third(n: int = 1, budget: float | None = None) -> list:
+        calls.append(n)
+        if len(calls) == 3:
+            raise ValueError("boom\nsecond line")
+        return real(n, budget)
+
+    trainer.step = fail_on_third  # type: ignore[method-assign]
+    player = Player(trainer, playing=True)
+    frames = advance(player, 5)
+    assert [f.epoch for f in frames] == [1, 2] and not player.playing and player.resume
+    assert not player.device_error
+    assert player.error == fault_message(ValueError("boom"), 2)
+    assert "ValueError: boom)" in player.error and "\n" not in player.error
+
+
+def test_a_divergence_keeps_its_own_message(graph) -> None:
+    trainer = build_trainer(graph, SMALL)
+
+    def diverge(n: int = 1, budget: float | None = None) -> list:
+        raise TrainingDivergedError("Training diverged at epoch 1: a loss became NaN.")
+
+    trainer.step = diverge  # type: ignore[method-assign]
+    player = Player(trainer, playing=True)
+    assert advance(player, 3) == [] and player.error.startswith("Training diverged") and not player.playing
+
+
+def test_an_out_of_memory_error_is_the_device_s(graph) -> None:
+    trainer = build_trainer(graph, SMALL)
+
+    def oom(n: int = 1, budget: float | None = None) -> list:
+        raise torch.OutOfMemoryError("out of memory")
+
+    trainer.step = oom  # type: ignore[method-assign]
+    player = Player(trainer)
+    advance(player, 1)
+    assert player.device_error and "failed on the CPU" in player.error and "continue on the CPU" in player.error
+
+
+def test_frames_of_spaces_the_frames_evenly_and_ends_on_the_last() -> None:
+    assert frames_of(list(range(1, 13)), 5) == [3, 6, 9, 12]
+    assert frames_of([7], 10) == [7] and frames_of([], 3) == []

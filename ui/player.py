@@ -1,0 +1,252 @@
+"""Play any :class:`~gtvviz.runner.Runner` in the app: its session state, the time-boxed tick, failures, the bar.
+
+Every page that trains (Explore, Compare, Pooling) keeps one :class:`Player` in ``st.session_state`` and draws
+the same transport bar (Reset, Play/Pause, step buttons, speed). While playing, the page's live view is a fragment
+that reruns itself every :data:`FRAME_INTERVAL` seconds; each rerun trains for at most :data:`TICK_SECONDS`
+(:func:`tick`) and hands the frames it trained to the page. The buttons live outside the fragment, so a click
+reruns the whole page and the fragment is redefined with the new ``run_every``; a click is handled as soon as the
+running tick ends.
+
+A step that fails never shows a traceback: a divergence stops playing with its own message, any other error stops
+playing with one sentence (:func:`fault_message`), and after a device's failure (out of memory, a CUDA error) the
+page may offer to go on on the CPU (:func:`run_message`). The run and its history stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import streamlit as st
+import torch
+
+from gtvviz.devices import is_device_error
+from gtvviz.errors import TrainingDivergedError
+from gtvviz.runner import Runner
+
+#: Seconds between frames while playing (the live fragment's ``run_every``).
+FRAME_INTERVAL = 0.1
+#: Seconds between redraws of the charts next to the live view while playing.
+CHART_INTERVAL = 0.5
+#: Training time box of one rerun of the live view, in seconds.
+TICK_SECONDS = 0.15
+#: Frames one rerun of Explore's live view hands to the graph at most (the live graph plays them at its own pace).
+FRAMES_PER_TICK = 10
+#: Largest speed (epochs per frame) offered.
+MAX_SPEED = 50
+
+
+@dataclass
+class Player:
+    """The play state of one runner in one session.
+
+    Attributes:
+        runner: what is played.
+        playing: whether the ticks are running.
+        speed: epochs per frame while playing.
+        error: the message of the last failed step, if any.
+        device_error: whether that failure was the device's (the run can go on on the CPU).
+        resume: whether it was playing when it failed.
+        on_frames: called with the frames of every advance (e.g. to record them for replay).
+        lock: serialises training: with Streamlit's fast reruns a click starts a new script run while the previous
+            one may still be inside a step, and two runs stepping one runner at once would corrupt it.
+    """
+
+    runner: Runner[Any]
+    playing: bool = False
+    speed: int = 5
+    error: str = ""
+    device_error: bool = False
+    resume: bool = False
+    on_frames: Callable[[list[Any]], None] | None = field(default=None, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def done(self) -> bool:
+        return self.runner.done
+
+
+def advance(player: Player, steps: int, budget: float | None = None) -> list[Any]:
+    """Train up to ``steps`` steps of the runner, stopping early once ``budget`` seconds have passed; return the
+    frames produced, oldest first (also handed to :attr:`Player.on_frames`).
+
+    A divergence stops playing and keeps its message in :attr:`Player.error`; any other failure also stops playing
+    with one sentence (:func:`fault_message`), never a traceback; the runner stays usable. The runner is stepped
+    one step at a time, so that the frames trained before a failure are kept.
+    """
+    player.error, player.device_error = "", False
+    begin, frames = time.perf_counter(), []
+    with player.lock:
+        try:
+            for _ in range(steps):
+                if player.runner.done:
+                    break
+                frames.extend(player.runner.step(1))
+                if budget is not None and time.perf_counter() - begin > budget:
+                    break
+        except TrainingDivergedError as err:
+            player.error, player.playing = str(err), False
+        except Exception as err:  # noqa: BLE001  (any failure of a tick must leave the session usable)
+            _fault(player, err)
+    if player.on_frames is not None and frames:
+        player.on_frames(frames)
+    if player.runner.done:
+        player.playing = False
+    return frames
+
+
+def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
+    """While playing, train at most ``speed`` x ``frames_per_tick`` epochs and :data:`TICK_SECONDS` seconds and
+    return the frames, oldest first; when the run ends or fails, rerun the app to stop the timers."""
+    if not player.playing:
+        return []
+    trained = advance(player, player.speed * frames_per_tick * player.runner.steps_per_epoch, TICK_SECONDS)
+    if not player.playing:
+        st.rerun()
+    return trained
+
+
+def frames_of(frames: list[Any], most: int) -> list[Any]:
+    """At most ``most`` of the frames trained in a row, evenly spaced (every ``ceil(n / most)``-th) and ending on
+    the last one (the latest state), oldest first."""
+    every = max(-(-len(frames) // most), 1)
+    return frames[len(frames) - 1::-every][::-1]
+
+
+def first_line(err: BaseException, limit: int = 200) -> str:
+    """The first line of an error's message, at most ``limit`` characters, without a final full stop (or the
+    error's type when it has no message): for a one-sentence message on the page."""
+    text = str(err).strip().splitlines()[0].strip() if str(err).strip() else ""
+    text = text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text.rstrip(".") or type(err).__name__
+
+
+def fault_message(err: BaseException, epoch: int, device: torch.device | None = None) -> str:
+    """The one sentence for a failed step: the device's failure (then the run can go on on the CPU) when
+    ``device`` is given, else the run's."""
+    if device is not None:
+        return (f"Training paused at epoch {epoch}: the step failed on the {device.type.upper()} ({first_line(err)}); "
+                "the graph, the run and its history are kept, so you can continue on the CPU.")
+    return (f"Training paused at epoch {epoch}: the step failed ({type(err).__name__}: {first_line(err)}); the "
+            "graph, the run and its history are kept: press Step to try again or Reset to start over.")
+
+
+def _fault(player: Player, err: Exception) -> None:
+    """Record a failed step as one sentence, stop playing and log the traceback for the server."""
+    runner, device = player.runner, player.runner.torch_device
+    logging.getLogger(__name__).exception("training step failed on %s at epoch %d", device, runner.epoch)
+    player.device_error, player.resume = is_device_error(err, device), player.playing
+    player.playing = False
+    if player.device_error:
+        try:
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+        except Exception:  # noqa: BLE001  (a broken CUDA context must not hide the message)
+            pass
+    player.error = fault_message(err, runner.epoch, device if player.device_error else None)
+
+
+# ---------------------------------------------------------------- the transport bar
+@dataclass(frozen=True)
+class StepButton:
+    """One step button: its label, the epochs it trains, its help, and whether it is disabled once done."""
+
+    label: str
+    epochs: int
+    help: str = ""
+    key: str | None = None
+    disabled_when_done: bool = False
+
+
+@dataclass(frozen=True)
+class Transport:
+    """How one page draws its transport bar.
+
+    Attributes:
+        key: the bar's container key.
+        reset_help: help of the Reset button.
+        steps: the step buttons.
+        speed_key: the speed slider's key (``None``: no slider).
+        speed_help: its help.
+        button_keys: give Reset and Play/Pause the keys ``<key>.reset`` and ``<key>.play``.
+    """
+
+    key: str
+    reset_help: str = ""
+    steps: tuple[StepButton, ...] = (StepButton("Step", 1, "Train one epoch"),
+                                     StepButton("Step 10", 10, "Train ten epochs"))
+    speed_key: str | None = None
+    speed_help: str | None = None
+    button_keys: bool = False
+
+
+PlayerOf = Callable[[], "Player | None"]
+
+
+def _toggle(player_of: PlayerOf, before: Callable[[], None] | None) -> None:
+    player = player_of()
+    if before is not None:
+        before()
+    if player is not None:
+        player.playing = not player.playing and not player.done
+
+
+def _step(player_of: PlayerOf, epochs: int, before: Callable[[], None] | None) -> None:
+    player = player_of()
+    if before is not None:
+        before()
+    if player is not None:
+        player.playing = False
+        advance(player, epochs * player.runner.steps_per_epoch)
+
+
+def _speed(player_of: PlayerOf, key: str) -> None:
+    player = player_of()
+    if player is not None:
+        player.speed = int(st.session_state[key])
+
+
+def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, reset: Callable[[], None],
+                  before: Callable[[], None] | None = None) -> None:
+    """Draw Reset, Play/Pause, the step buttons and the speed slider.
+
+    Args:
+        player: the player drawn (``None``: nothing to play, Play is disabled).
+        spec: the page's labels and keys.
+        player_of: finds the session's player when a button is clicked (callbacks run before the page).
+        reset: what Reset does (e.g. start a fresh run from the applied settings).
+        before: called first by Play/Pause and the step buttons (e.g. to leave a replay).
+    """
+    done = player is None or player.done
+    playing = player is not None and player.playing
+    if spec.speed_key is not None:
+        st.session_state.setdefault(spec.speed_key, player.speed if player is not None else 5)
+    keys = (f"{spec.key}.reset", f"{spec.key}.play") if spec.button_keys else (None, None)
+    with st.container(horizontal=True, vertical_alignment="bottom", key=spec.key):
+        st.button("Reset", key=keys[0], on_click=reset, icon=":material/replay:", help=spec.reset_help or None)
+        st.button("Pause" if playing else "Play", key=keys[1], on_click=_toggle, args=(player_of, before),
+                  type="primary", disabled=done, icon=":material/pause:" if playing else ":material/play_arrow:")
+        for button in spec.steps:
+            st.button(button.label, key=button.key, on_click=_step, args=(player_of, button.epochs, before),
+                      disabled=button.disabled_when_done and done, help=button.help or None,
+                      icon=":material/skip_next:" if button.epochs == 1 else ":material/fast_forward:")
+        if spec.speed_key is not None:
+            st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key=spec.speed_key, width=220,
+                      on_change=_speed, args=(player_of, spec.speed_key), persist_state="session",
+                      help=spec.speed_help)
+
+
+def run_message(player: Player, on_cpu: Callable[[], None] | None = None) -> None:
+    """Show the message of the last failed step, if any; after a device error, and when the page can move its run
+    (``on_cpu``), offer to continue on the CPU (then rerun the whole page)."""
+    if not player.error:
+        return
+    st.error(player.error, icon=":material/error:")
+    if player.device_error and on_cpu is not None and st.button(
+            "Continue on CPU", key="remedy.cpu", icon=":material/memory:",
+            help="Move the model and its optimiser to the CPU and go on from this epoch"):
+        on_cpu()
+        st.rerun()  # the whole page: the transport bar, the settings form and the link follow the new device

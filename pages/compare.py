@@ -24,7 +24,10 @@ from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
 from gtvviz.viz import assignments_table, figure_html, to_csv
-from gtvviz.viz.compare_figures import compare_graph_figure, relaxed_figure, sharpness_histograms_figure
+from gtvviz.viz.compare_figures import (compare_graph_figure, relaxed_colorscale, relaxed_figure,
+                                        sharpness_histograms_figure)
+from gtvviz.viz.legend import legend_html
+from gtvviz.viz.tables import metrics_table
 from ui.sidebar import page_frame
 from ui.state import AppState, get_state
 from ui.transport import CHART_INTERVAL, FRAME_INTERVAL, MAX_SPEED, TICK_SECONDS
@@ -166,6 +169,7 @@ def live_view() -> None:
     if st.session_state.get("compare.boundary"):
         focus = boundary_nodes(comparison.graph, comparison.reference_labels(reference))
     figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus)
+    st.html(legend_html(next(iter(assignments.values())).shape[1]))
     st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False})
 
 
@@ -182,11 +186,12 @@ def charts() -> None:
         fiedler = comparison.trainers["spectral"].model.fiedler
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])
         panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
-        st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels), key="compare-relaxed")
+        st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels,
+                                       colorscale=relaxed_colorscale(assignments["tvgnn"], sharp)),
+                        key="compare-relaxed")
     else:
         st.caption("Choose tvgnn and spectral to see the spectral relaxed solution next to TVGNN's assignment.")
-    table = pd.DataFrame(comparison.results()).T
-    st.dataframe(table[[c for c in (*TABLE_METRICS, "epoch") if c in table.columns]].round(3), key="compare-metrics")
+    st.dataframe(metrics_table(comparison.results(), (*TABLE_METRICS, "epoch")), key="compare-metrics")
 
 
 def seeds_table(cs: CompareState) -> None:

@@ -27,7 +27,7 @@ def legend_html(k: int, font_px: int = 14) -> str:
     if k > LEGEND_CLUSTERS:
         parts.append(" …")
     ramp = [EDGE_COLOR] + [share_line(level)["color"] for level in range(1, SHARE_LEVELS + 1)]
-    edges = "".join(f'<span style="display:inline-block;width:{font_px}px;height:0;border-top:'
+    edges = "".join(f'<span style="display:inline-block;width:{round(font_px * 1.4)}px;height:0;border-top:'
                     f'{1 + level}px solid {color};vertical-align:middle"></span>' for level, color in enumerate(ramp))
     return (
         f'<div class="gtvviz-legend" style="font:{font_px}px sans-serif;color:#222;line-height:1.6">'

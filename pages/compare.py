@@ -24,8 +24,8 @@ from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
 from gtvviz.viz import assignments_table, figure_html, to_csv
-from gtvviz.viz.compare_figures import (compare_graph_figure, relaxed_colorscale, relaxed_figure,
-                                        sharpness_histograms_figure)
+from gtvviz.viz.compare_figures import (compare_graph_figure, compare_simplex_figure, relaxed_colorscale,
+                                        relaxed_figure, sharpness_histograms_figure)
 from gtvviz.viz.legend import legend_html
 from gtvviz.viz.tables import metrics_table
 from ui.sidebar import page_frame
@@ -171,6 +171,7 @@ def live_view() -> None:
     figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus)
     st.html(legend_html(next(iter(assignments.values())).shape[1]))
     st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False})
+    st.plotly_chart(compare_simplex_figure(assignments), key="compare-simplex", config={"displaylogo": False})
 
 
 @st.fragment(run_every=CHART_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)

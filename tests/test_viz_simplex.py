@@ -68,3 +68,14 @@ def test_figure_draws_nodes_in_graph_colours_and_labels_the_corners() -> None:
     outline = next(t for t in fig.data if t.name == "simplex")
     assert len(outline.x) == 4  # a closed triangle
     assert fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_compare_simplex_has_one_panel_per_method_at_the_same_places() -> None:
+    from gtvviz.viz.compare_figures import compare_simplex_figure
+
+    sharp, smooth = np.eye(3)[[0, 1, 2, 0]], np.full((4, 3), 1 / 3)
+    fig = compare_simplex_figure({"tvgnn": sharp, "dmon": smooth})
+    for name, s in (("tvgnn", sharp), ("dmon", smooth)):
+        nodes = next(t for t in fig.data if t.name == name)
+        np.testing.assert_allclose(np.c_[nodes.x, nodes.y], simplex_positions(s))
+    assert [a.text for a in fig.layout.annotations] == ["tvgnn", "dmon"]

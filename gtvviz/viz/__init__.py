@@ -17,28 +17,40 @@ from gtvviz.viz.figures import (
     quantile_figure,
     sharpness_figure,
 )
-from gtvviz.viz.layout import compute_layout
+from gtvviz.viz.assignment import edge_share, soft_sizes
+from gtvviz.viz.layout import assignment_layout, compute_layout
+from gtvviz.viz.legend import legend_html
 from gtvviz.viz.pyvis import PYVIS_LIMIT, pyvis_html
 from gtvviz.viz.replay import SnapshotRecorder
+from gtvviz.viz.simplex import simplex_figure, simplex_positions
+from gtvviz.viz.style import PRESENTATION, FigureStyle
 from gtvviz.viz.tables import assignments_table, history_table, node_table, to_csv
 
 __all__ = [
+    "PRESENTATION",
     "PYVIS_LIMIT",
+    "FigureStyle",
     "SnapshotRecorder",
+    "assignment_layout",
     "assignments_table",
     "cluster_colors",
     "cluster_sizes_figure",
     "compute_layout",
     "edge_picture",
+    "edge_share",
     "edge_values_figure",
     "figure_html",
     "graph_figure",
     "history_table",
     "label_assignment",
+    "legend_html",
     "loss_figure",
     "node_table",
     "pyvis_html",
     "quantile_figure",
     "sharpness_figure",
+    "simplex_figure",
+    "simplex_positions",
+    "soft_sizes",
     "to_csv",
 ]

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gtvviz.graph import Graph
+from gtvviz.viz.simplex import simplex_ranges, simplex_traces
 from gtvviz.viz.figures import (EDGE_COLOR, GREY_HEX, WEBGL_THRESHOLD, cluster_colors, cluster_colorscale,
                                 color_values, edge_lines, node_hover, share_traces, sharpness_figure,
                                 undirected_edges)
@@ -165,5 +166,28 @@ def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarra
         ), row=1, col=i + 1)
     _hide_axes(fig, len(names))
     fig.update_layout(height=height, showlegend=False, uirevision="relaxed", hovermode="closest",
+                      plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
+    return fig
+
+
+def compare_simplex_figure(assignments: Mapping[str, np.ndarray], *, height: int = 300) -> go.Figure:
+    """Every method's assignment simplex side by side (:mod:`gtvviz.viz.simplex`): a sharp method's nodes sit on
+    the corners, a smooth one's in between, an undecided one's in the middle.
+
+    Args:
+        assignments: ``{title: S}`` with :math:`(N, K)` assignments whose cluster ids are matched.
+        height: figure height in pixels.
+    """
+    names = list(assignments)
+    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.02)
+    for i, (name, s) in enumerate(assignments.items()):
+        for trace in simplex_traces(s, name=name):
+            fig.add_trace(trace, row=1, col=i + 1)
+        xrange, yrange = simplex_ranges(s.shape[1])
+        suffix = "" if i == 0 else str(i + 1)
+        fig.update_layout({f"xaxis{suffix}": {"visible": False, "range": xrange},
+                           f"yaxis{suffix}": {"visible": False, "range": yrange, "scaleanchor": f"x{suffix}",
+                                              "scaleratio": 1}})
+    fig.update_layout(height=height, showlegend=False, uirevision="compare-simplex", hovermode="closest",
                       plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
     return fig

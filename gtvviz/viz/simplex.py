@@ -66,6 +66,37 @@ def simplex_positions(s: np.ndarray, jitter: float = JITTER) -> np.ndarray:
     return pos + np.column_stack([radius * np.cos(rank * _GOLDEN_ANGLE), radius * np.sin(rank * _GOLDEN_ANGLE)])
 
 
+def simplex_traces(s: np.ndarray, name: str = "nodes") -> list:
+    """The traces of one simplex panel: outline, centre cross, nodes (``name``) and numbered corners."""
+    k = s.shape[1]
+    corners = simplex_corners(k)
+    ring = np.vstack([corners, corners[:1]]) if k > 2 else corners
+    pos = simplex_positions(s)
+    n = len(pos)
+    size = 10 if n <= 100 else 7 if n <= 1000 else 4
+    return [
+        go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", line={"color": GREY_HEX, "width": 1.5},
+                   hoverinfo="skip", name="simplex"),
+        go.Scatter(x=[0.0], y=[0.0], mode="markers", marker={"symbol": "cross-thin", "size": 14,
+                   "line": {"color": "#888888", "width": 1.5}}, hoverinfo="skip", name="undecided"),
+        (go.Scattergl if n >= 1000 else go.Scatter)(
+            x=pos[:, 0], y=pos[:, 1], mode="markers", name=name, customdata=np.column_stack(
+                [np.arange(n), s.max(axis=1) if n else np.zeros(0)]),
+            hovertemplate="node %{customdata[0]}<br>max s = %{customdata[1]:.2f}<extra></extra>",
+            marker={"color": color_values(s), "colorscale": cluster_colorscale(k), "cmin": 0.0, "cmax": 1.0,
+                    "size": size, "line": {"width": 0.5 if n <= 300 else 0, "color": "white"}}),
+        go.Scatter(x=corners[:, 0] * 1.16, y=corners[:, 1] * 1.16 - (0.0 if k > 2 else 0.12), mode="text",
+                   text=[f"<b>{i}</b>" for i in range(k)], textfont={"color": cluster_colors(k), "size": 16},
+                   hoverinfo="skip", name="corners"),
+    ]
+
+
+def simplex_ranges(k: int) -> tuple[list[float], list[float]]:
+    """The x and y ranges that show the whole simplex with its corner labels."""
+    reach = 1.3
+    return [-reach, reach], ([-reach, reach] if k > 2 else [-0.4, 0.4])
+
+
 def simplex_figure(s: np.ndarray, *, title: str = "", height: int = 420, style: FigureStyle | None = None) -> go.Figure:
     """The assignment simplex of ``s``: the corners labelled with their cluster (in the graph view's colours), the
     polygon's outline, and every node in its graph-view colour (pale = undecided).
@@ -76,33 +107,12 @@ def simplex_figure(s: np.ndarray, *, title: str = "", height: int = 420, style: 
         height: figure height in pixels.
         style: font and tick sizes (:class:`~gtvviz.viz.style.FigureStyle`).
     """
-    k = s.shape[1]
-    corners = simplex_corners(k)
-    ring = np.vstack([corners, corners[:1]]) if k > 2 else corners
-    pos = simplex_positions(s)
-    n = len(pos)
-    size = 10 if n <= 100 else 7 if n <= 1000 else 4
-    fig = go.Figure([
-        go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", line={"color": GREY_HEX, "width": 1.5},
-                   hoverinfo="skip", name="simplex"),
-        go.Scatter(x=[0.0], y=[0.0], mode="markers", marker={"symbol": "cross-thin", "size": 14,
-                   "line": {"color": "#888888", "width": 1.5}}, hoverinfo="skip", name="undecided"),
-        (go.Scattergl if n >= 1000 else go.Scatter)(
-            x=pos[:, 0], y=pos[:, 1], mode="markers", name="nodes", customdata=np.column_stack(
-                [np.arange(n), s.max(axis=1) if n else np.zeros(0)]),
-            hovertemplate="node %{customdata[0]}<br>max s = %{customdata[1]:.2f}<extra></extra>",
-            marker={"color": color_values(s), "colorscale": cluster_colorscale(k), "cmin": 0.0, "cmax": 1.0,
-                    "size": size, "line": {"width": 0.5 if n <= 300 else 0, "color": "white"}}),
-        go.Scatter(x=corners[:, 0] * 1.16, y=corners[:, 1] * 1.16 - (0.0 if k > 2 else 0.12), mode="text",
-                   text=[f"<b>{i}</b>" for i in range(k)], textfont={"color": cluster_colors(k), "size": 16},
-                   hoverinfo="skip", name="corners"),
-    ])
-    reach = 1.3
+    xrange, yrange = simplex_ranges(s.shape[1])
+    fig = go.Figure(simplex_traces(s))
     fig.update_layout(
         title=title or None, height=height, showlegend=False, uirevision="simplex", plot_bgcolor="white",
         margin={"l": 5, "r": 5, "t": 40 if title else 5, "b": 5}, hovermode="closest",
-        xaxis={"visible": False, "range": [-reach, reach]},
-        yaxis={"visible": False, "range": [-reach if k > 2 else -0.4, reach if k > 2 else 0.4],
-               "scaleanchor": "x", "scaleratio": 1},
+        xaxis={"visible": False, "range": xrange},
+        yaxis={"visible": False, "range": yrange, "scaleanchor": "x", "scaleratio": 1},
     )
     return apply_style(fig, style)

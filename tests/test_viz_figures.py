@@ -1,4 +1,5 @@
-"""Plotly figures: one edge trace with NaN separators, edges darkened by their GTV share, WebGL for large graphs, hover data, colours."""
+"""Plotly figures: one edge trace with NaN separators, edges darkened by their GTV share, WebGL for large graphs,
+hover data, colours."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from gtvviz.viz.figures import (
     cluster_colorscale,
     color_values,
     edge_picture,
-    undirected_edges,
 )
 from gtvviz.viz.layout import compute_layout
 from gtvviz.viz.style import PRESENTATION

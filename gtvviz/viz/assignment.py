@@ -34,7 +34,8 @@ def edge_share(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.clip(0.5 * np.abs(s[src] - s[dst]).sum(axis=1), 0.0, 1.0)
 
 
-def share_levels(share: np.ndarray, limit: int | None = None, levels: int = SHARE_LEVELS) -> tuple[np.ndarray, np.ndarray]:
+def share_levels(share: np.ndarray, limit: int | None = None,
+                 levels: int = SHARE_LEVELS) -> tuple[np.ndarray, np.ndarray]:
     """The edges to draw darker than ordinary ones and their darkness level.
 
     An edge with share :math:`x > ` :data:`SHARE_FLOOR` gets level :math:`\\lceil x L \\rceil \\in \\{1..L\\}`.

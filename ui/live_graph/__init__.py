@@ -18,10 +18,10 @@ plotly.js plot in its iframe instead:
   (:func:`~gtvviz.viz.simplex.simplex_positions`). The browser applies them with ``Plotly.react`` on the same plot;
   ``layout.uirevision`` stays constant, so zoom and pan survive.
 * The **assignment simplex** is a second panel beside the graph, a canvas drawn from the same frame as the graph
-  (always the same epoch), with the colour key (:func:`~gtvviz.viz.legend.legend_html`) under both.
+  (always the same epoch), with the colour key (:func:`~gtvviz.viz.legend.legend_html`) above both.
 * While playing, a rerun of the live view also carries the **frames trained since the previous rerun**
-  (``frames``: colours, darkened edges, simplex places and epoch of each, without the hover), because Streamlit reruns the view only two
-  or three times a second. The browser queues them and draws one every :data:`PLAYBACK_MS` milliseconds, on a
+  (``frames``: colours, darkened edges, simplex places and epoch of each, without the hover), because Streamlit
+  reruns the view only two or three times a second. The browser queues them and draws one every :data:`PLAYBACK_MS` milliseconds, on a
   steady beat, the latest last, so the graph moves at up to 14 updates per second, at most :data:`MAX_QUEUE`
   frames (1.6 s) behind the training: the oldest are dropped beyond that.
 * While playing, frames are painted on a **playback canvas** over the plot (nodes in the colorscale's colours,

@@ -42,7 +42,8 @@ def share_levels(share: np.ndarray, limit: int | None = None,
 
     Args:
         share: :math:`(E,)` shares (:func:`edge_share`).
-        limit: at most this many edges, the ones with the largest share (ties by index); ``None`` for all.
+        limit: at most this many edges, the ones with the largest share (among equal shares, a
+            deterministic choice); ``None`` for all.
         levels: :math:`L`.
 
     Returns:
@@ -50,7 +51,7 @@ def share_levels(share: np.ndarray, limit: int | None = None,
     """
     index = np.flatnonzero(share > SHARE_FLOOR)
     if limit is not None and len(index) > limit:
-        keep = np.argsort(-share[index], kind="stable")[:limit]
+        keep = np.argpartition(-share[index], limit - 1)[:limit]
         index = np.sort(index[keep])
     level = np.clip(np.ceil(share[index] * levels), 1, levels).astype(np.int64)
     return index, level

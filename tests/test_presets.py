@@ -44,3 +44,10 @@ def test_bridged_communities_mincut_puts_every_node_in_one_cluster() -> None:
 def test_karate_preset_finds_the_factions() -> None:
     result = _run("karate")
     assert result["nmi"] == pytest.approx(1.0) and result["sharpness"] > 0.99, result
+
+
+@pytest.mark.slow
+def test_ring_of_cliques_preset_gives_one_cluster_per_clique() -> None:
+    result = _run("ring_of_cliques")
+    assert result["nmi"] == pytest.approx(1.0) and result["n_clusters_used"] == 6, result
+    assert result["sharpness"] > 0.99 and result["size_balance"] == pytest.approx(1.0), result

@@ -170,15 +170,17 @@ def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarra
     return fig
 
 
-def compare_simplex_figure(assignments: Mapping[str, np.ndarray], *, height: int = 300) -> go.Figure:
+def compare_simplex_figure(assignments: Mapping[str, np.ndarray], *, height: int | None = None) -> go.Figure:
     """Every method's assignment simplex side by side (:mod:`gtvviz.viz.simplex`): a sharp method's nodes sit on
     the corners, a smooth one's in between, an undecided one's in the middle.
 
     Args:
         assignments: ``{title: S}`` with :math:`(N, K)` assignments whose cluster ids are matched.
-        height: figure height in pixels.
+        height: figure height in pixels; default 130 for K = 2 (a line) and 300 for more clusters.
     """
     names = list(assignments)
+    if height is None:
+        height = 130 if names and next(iter(assignments.values())).shape[1] == 2 else 300
     fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.02)
     for i, (name, s) in enumerate(assignments.items()):
         for trace in simplex_traces(s, name=name):

@@ -5,12 +5,20 @@ Run with ``streamlit run app.py``. The entry point sets up the page and hands ov
 no model math: it only calls gtvviz.
 """
 
+from pathlib import Path
+
 import streamlit as st
 import torch
 
+from ui.presentation import apply_presentation
+
+#: The tab's icon, shipped with the app (a ``:material/...:`` icon is fetched from the internet).
+FAVICON = Path(__file__).resolve().parent / "ui" / "favicon.png"
+
 torch.set_num_threads(1)  # many sessions share one server; one core each keeps them from starving each other
 
-st.set_page_config(page_title="gtvviz", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="gtvviz", page_icon=str(FAVICON), layout="wide")
+apply_presentation()
 
 PAGES = [
     st.Page("pages/explore.py", title="Explore", icon=":material/play_circle:", default=True),

@@ -2,6 +2,7 @@
 pressing Play to the first updated frame, measured in headless Chromium (not a CI test; prints the numbers).
 
     python benchmarks/app_fps.py [--seconds 15] [--graph karate --clusters 2] [--model ...] [--profile]
+    python benchmarks/app_fps.py --component-only [--seconds 15]
 
 Targets: at least 10 updates per second and under 2 s from Play to the first updated frame. An update is a draw
 of the graph showing a newly trained state: ``ui.live_graph`` keeps one plot in its iframe, plays the frames each
@@ -14,6 +15,13 @@ small model (2 x 32, MLP 32, lr 0.02) that separates its blocks (NMI about 0.85)
 frames change colours and cut edges and the numbers measure the app rather than TVGNN's cost per epoch. Chromium
 renders in software here, so the numbers are a lower bound for a desktop browser; the load average printed with
 them says how busy the machine was.
+
+``--component-only`` measures the browser's side alone, without a server or training: it opens the live graph's
+``index.html`` as a page, posts it renders the way Streamlit would (every 350 ms, the frames of a run whose
+assignment sharpens from uniform to the graph's blocks, with their darkened edges and simplex places, all built by
+``ui.live_graph.frame_payload`` beforehand, whose time per frame it prints) and counts the frames the component
+plays per second and the milliseconds each draw costs. On a loaded machine, where training is the bottleneck, this
+still says whether the drawing keeps up with 10 updates per second.
 """
 
 from __future__ import annotations
@@ -79,6 +87,61 @@ def print_profile(profile: dict, seconds: float) -> None:
         print(f"  {micros / 1000 / seconds:7.1f}  {name[:120]}")
 
 
+def component_only(args: argparse.Namespace) -> None:
+    """Play precomputed frames straight into the component page; print updates per second and ms per draw."""
+    import json
+
+    import numpy as np
+
+    from gtvviz.data import load_graph
+    from gtvviz.viz import compute_layout
+    from ui import live_graph as lg
+
+    graph = load_graph(args.graph)
+    k, n = args.clusters, graph.num_nodes
+    pos = compute_layout(graph)
+    truth = np.eye(k)[graph.y.numpy() % k]
+    rng = np.random.default_rng(0)
+    built = time.perf_counter()
+    frames = []
+    for epoch in range(600):
+        t = min(epoch / 400, 1.0)
+        s = (1 - t) * np.full((n, k), 1 / k) + t * truth + 0.05 * (1 - t) * rng.random((n, k))
+        frames.append(lg.frame_payload(graph, s / s.sum(axis=1, keepdims=True), epoch, hover=False))
+    per_frame = (time.perf_counter() - built) / len(frames) * 1000
+    geometry = lg.geometry_payload(graph, pos, k).decode()
+    base = {"geometry": geometry, "geometry_key": "bench", "height": lg.HEIGHT, "playing": True,
+            "playback_ms": lg.PLAYBACK_MS, "max_queue": lg.MAX_QUEUE}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 700})
+        page.goto((lg.component_dir() / "index.html").as_uri())
+        page.wait_for_function("typeof Plotly !== 'undefined'", timeout=60_000)
+        post = "m => window.postMessage({type: 'streamlit:render', args: m}, '*')"
+        page.evaluate(post, {**base, **frames[0], "playing": False})
+        page.wait_for_function("window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
+        start_counts = page.evaluate("({...window.gtvvizLiveGraph})")
+        started, sent, i = time.monotonic(), 0, 1
+        while time.monotonic() - started < args.seconds and i + 5 < len(frames):
+            batch = [{key: f[key] for key in ("colors", "gtv", "simplex", "epoch")} for f in frames[i:i + 4]]
+            page.evaluate(post, {**base, **frames[i + 4], "frames": batch})
+            sent += 5
+            i += 5
+            time.sleep(0.35)
+        elapsed = time.monotonic() - started
+        end = page.evaluate("({...window.gtvvizLiveGraph})")
+        browser.close()
+    played = end["played"] - start_counts["played"]
+    draw_ms = (end["drawMs"] - start_counts["drawMs"]) / max(end["updates"] - start_counts["updates"], 1)
+    print(f"component only: graph {args.graph} ({n} nodes, {graph.num_edges} edges, K = {k}), "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(f"frame_payload (colours, darkened edges, simplex places): {per_frame:.1f} ms per frame; "
+          f"payload {len(json.dumps(frames[-1])) / 1024:.0f} KiB")
+    print(f"frames sent {sent / elapsed:.1f}/s, played {played / elapsed:.1f}/s (target >= 10), "
+          f"{draw_ms:.1f} ms per draw (graph canvas + simplex), dropped {end['dropped'] - start_counts['dropped']}, "
+          f"error: {end['error']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="how long to count updates")
@@ -87,7 +150,11 @@ def main() -> None:
     parser.add_argument("--model", default=MODEL, help=f"model settings of the link (default: {MODEL})")
     parser.add_argument("--profile", action="store_true",
                         help="also record a CPU profile of the page's main thread and print where its time went")
+    parser.add_argument("--component-only", action="store_true",
+                        help="measure the live graph component alone, with precomputed frames (no server, no training)")
     args = parser.parse_args()
+    if args.component_only:
+        return component_only(args)
     with streamlit_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})

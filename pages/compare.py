@@ -21,8 +21,11 @@ from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, format_table, rela
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
-from gtvviz.viz import (assignments_table, compare_graph_figure, figure_html, relaxed_figure,
-                        sharpness_histograms_figure, to_csv)
+from gtvviz.viz import assignments_table, figure_html, to_csv
+from gtvviz.viz.compare_figures import (compare_graph_figure, compare_simplex_figure, relaxed_colorscale,
+                                        relaxed_figure, sharpness_histograms_figure)
+from gtvviz.viz.legend import legend_html
+from gtvviz.viz.tables import metrics_table
 from ui.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
 from ui.sidebar import page_frame
 from ui.state import AppState, get_state
@@ -130,7 +133,9 @@ def live_view() -> None:
     if st.session_state.get("compare.boundary"):
         focus = boundary_nodes(comparison.graph, comparison.reference_labels(reference))
     figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus)
+    st.html(legend_html(next(iter(assignments.values())).shape[1]))
     st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False})
+    st.plotly_chart(compare_simplex_figure(assignments), key="compare-simplex", config={"displaylogo": False})
 
 
 @st.fragment(run_every=CHART_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
@@ -146,11 +151,12 @@ def charts() -> None:
     if fiedler is not None and "tvgnn" in assignments:
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])
         panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
-        st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels), key="compare-relaxed")
+        st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels,
+                                       colorscale=relaxed_colorscale(assignments["tvgnn"], sharp)),
+                        key="compare-relaxed")
     else:
         st.caption("Choose tvgnn and spectral to see the spectral relaxed solution next to TVGNN's assignment.")
-    table = pd.DataFrame(comparison.results()).T
-    st.dataframe(table[[c for c in (*TABLE_METRICS, "epoch") if c in table.columns]].round(3), key="compare-metrics")
+    st.dataframe(metrics_table(comparison.results(), (*TABLE_METRICS, "epoch")), key="compare-metrics")
 
 
 def seeds_table(cs: CompareState) -> None:

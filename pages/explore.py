@@ -14,7 +14,8 @@ import streamlit as st
 from gtvviz.data import SAMPLES, sample_info
 from gtvviz.viz import cluster_sizes_figure, loss_figure, sharpness_figure
 from ui.downloads import download_buttons
-from ui.live_graph import live_graph
+from ui.live_graph import HEIGHT, live_graph
+from ui.presentation import figure_style, graph_height
 from ui.sidebar import page_frame
 from ui.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, Transport, frames_of, run_message, tick,
                        transport_bar)
@@ -107,7 +108,7 @@ def live_view() -> None:
         _collapse_remedy(state)
     live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
                frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=state.playing,
-               picture=run.picture, key="graph")
+               picture=run.picture, height=graph_height(HEIGHT), key="graph")
 
 
 @st.fragment(run_every=CHART_INTERVAL if get_state().playing else None)
@@ -116,9 +117,10 @@ def charts() -> None:
     state = get_state()
     shown = state.shown()
     _metrics(state)
-    st.plotly_chart(loss_figure(state.run.trainer.history, list(shown.losses)), key="loss")
-    st.plotly_chart(sharpness_figure(shown.s), key="sharpness")
-    st.plotly_chart(cluster_sizes_figure(shown.s), key="sizes")
+    style = figure_style()
+    st.plotly_chart(loss_figure(state.run.trainer.history, list(shown.losses), style=style), key="loss")
+    st.plotly_chart(sharpness_figure(shown.s, style=style), key="sharpness")
+    st.plotly_chart(cluster_sizes_figure(shown.s, style=style), key="sizes")
 
 
 state = page_frame("Explore — watch TVGNN cluster the graph")

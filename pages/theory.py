@@ -108,7 +108,8 @@ def _loss_section(state: AppState) -> None:
     with left:
         st.markdown("**The GTV term, edge by edge:** ‖sᵢ − sⱼ‖₁ is 0 inside a cluster and 2 on a cut edge.")
         if len(tv):
-            st.plotly_chart(edge_values_figure(run.graph, run.layout, tv, name=TV_NAME), key="theory.tv",
+            st.plotly_chart(edge_values_figure(run.graph, run.layout, tv, name=TV_NAME,
+                                               value_range=(0.0, max(2.0, float(tv.max())))), key="theory.tv",
                             config={"displaylogo": False})
     with right:
         st.markdown("**The balance term, column by column:** each column of S sorted, with its quantile q_k.")

@@ -11,6 +11,7 @@ from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.metrics import boundary_nodes
+from gtvviz.viz.assignment import SHARE_LEVELS
 from gtvviz.viz.compare_figures import (CONTEXT_OPACITY, compare_graph_figure, relaxed_figure,
                                         sharpness_histograms_figure)
 
@@ -177,14 +178,14 @@ def test_compare_figures() -> None:
     assignments = {"tvgnn": s, "mincut": smooth, "dmon": smooth, "spectral": s}
     fig = compare_graph_figure(graph, pos, assignments, columns=3)
     assert [a.text for a in fig.layout.annotations] == list(assignments)
-    assert len(fig.data) == 3 * len(assignments)  # edges, cut edges, nodes per panel
+    assert len(fig.data) == (2 + SHARE_LEVELS) * len(assignments)  # edges, GTV-share levels, nodes per panel
     assert fig.layout.xaxis4.matches == "x" and fig.layout.yaxis4.matches == "y"
     assert fig.layout.height == 2 * 380
     focus = boundary_nodes(graph, graph.y.numpy())  # type: ignore[union-attr]
     zoomed = compare_graph_figure(graph, pos, assignments, focus=focus)
     low, high = pos[focus].min(axis=0), pos[focus].max(axis=0)
     assert zoomed.layout.xaxis.range[0] < low[0] and zoomed.layout.xaxis.range[1] > high[0]
-    np.testing.assert_allclose(zoomed.data[2].marker.opacity, np.where(focus, 1.0, CONTEXT_OPACITY))
+    np.testing.assert_allclose(zoomed.data[1 + SHARE_LEVELS].marker.opacity, np.where(focus, 1.0, CONTEXT_OPACITY))
     bars = sharpness_histograms_figure({"tvgnn": s, "mincut": smooth})
     assert len(bars.data) == 2 and bars.layout.annotations[1].text == "mincut (mean 0.500)"
     assert sum(bars.data[0].y) == 10 and bars.data[1].y[0] == 10

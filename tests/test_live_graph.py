@@ -13,7 +13,9 @@ import pytest
 
 from gtvviz.data import load_graph
 from gtvviz.viz import compute_layout, graph_figure
+from gtvviz.viz.assignment import SHARE_LEVELS
 from gtvviz.viz.figures import color_values, node_hover
+from gtvviz.viz.simplex import simplex_corners, simplex_positions
 from ui import live_graph as lg
 
 
@@ -33,20 +35,26 @@ def test_frame_payload_uses_the_figure_helpers(karate: tuple) -> None:
     assert np.allclose(frame["colors"], color_values(s), atol=6e-5)
     customdata, _, _ = node_hover(graph, s)
     assert np.allclose(np.reshape(frame["hover"], (graph.num_nodes, 3)) / 100, customdata[:, 3:], atol=5.1e-3)
-    # the cut edges are the ones graph_figure draws, in the same order
+    # the darkened edges are the ones graph_figure draws at each level, with the level of their share
     figure = graph_figure(graph, pos, s)
-    cut_trace = next(t for t in figure.data if t.name == "cut edges")
-    pairs = np.reshape(frame["cut"], (-1, 2))
-    assert len(pairs) > 0 and all(s[a].argmax() != s[b].argmax() for a, b in pairs)
-    xs = np.column_stack([pos[pairs[:, 0], 0], pos[pairs[:, 1], 0], np.full(len(pairs), np.nan)]).ravel()
-    assert np.allclose(xs, np.asarray(cut_trace.x, dtype=np.float64), equal_nan=True)
+    rows = np.reshape(frame["gtv"], (-1, 3))
+    assert len(rows) > 0
+    for level in range(1, SHARE_LEVELS + 1):
+        pairs = rows[rows[:, 2] == level, :2]
+        share = 0.5 * np.abs(s[pairs[:, 0]] - s[pairs[:, 1]]).sum(axis=1)  # by hand: ||s_i - s_j||_1 / 2
+        assert np.all((share > (level - 1) / SHARE_LEVELS - 1e-6) & (share <= level / SHARE_LEVELS + 1e-6))
+        trace = next(t for t in figure.data if t.name == f"GTV share {level}/{SHARE_LEVELS}")
+        xs = np.column_stack([pos[pairs[:, 0], 0], pos[pairs[:, 1], 0], np.full(len(pairs), np.nan)]).ravel()
+        assert np.allclose(xs, np.asarray(trace.x, dtype=np.float64), equal_nan=True)
+    # and the simplex places are the library's
+    assert np.allclose(np.reshape(frame["simplex"], (-1, 2)), simplex_positions(s), atol=6e-4)
 
 
 def test_a_queued_frame_carries_no_hover(karate: tuple) -> None:
     graph, _, s = karate
     full, queued = lg.frame_payload(graph, s, epoch=3), lg.frame_payload(graph, s, epoch=3, hover=False)
     assert "hover" not in queued and "hover_columns" not in queued
-    assert queued == {name: full[name] for name in ("colors", "cut", "k", "epoch")}
+    assert queued == {name: full[name] for name in ("colors", "gtv", "simplex", "k", "epoch")}
 
 
 def test_frame_payload_survives_a_diverged_assignment(karate: tuple) -> None:
@@ -60,12 +68,14 @@ def test_geometry_is_graph_figure_with_a_uniform_assignment(karate: tuple) -> No
     graph, pos, _ = karate
     geometry = json.loads(lg.geometry_payload(graph, pos, 3))
     names = [trace["name"] for trace in geometry["figure"]["data"]]
-    assert names == ["edges", "cut edges", "nodes"]
+    assert names == ["edges", *(f"GTV share {lv}/{SHARE_LEVELS}" for lv in range(1, SHARE_LEVELS + 1)), "nodes"]
+    assert all(not trace.get("x") for trace in geometry["figure"]["data"][1:-1])  # uniform: no edge darkened
+    assert np.allclose(geometry["corners"], simplex_corners(3)) and "undecided" in geometry["legend"]
     assert geometry["figure"]["layout"]["uirevision"] == "graph" and geometry["height"] == lg.HEIGHT
     fixed, _, _ = node_hover(graph, None)
     assert np.allclose(geometry["hover"], fixed, atol=1e-4)
     assert np.allclose(np.column_stack([geometry["x"], geometry["y"]]), pos, atol=1e-5)
-    nodes = geometry["figure"]["data"][2]
+    nodes = geometry["figure"]["data"][-1]
     assert "s = [" in nodes["hovertemplate"] and "degree" in nodes["hovertemplate"]
     assert "<b>%{text}</b>" in nodes["hovertemplate"] or graph.node_names is None
 
@@ -116,6 +126,16 @@ PAINTED_NODES_INSIDE_ZOOM = """() => {
   }
   return [inside, painted];
 }"""
+#: Painted (non-transparent) pixels of the simplex canvas.
+PAINTED_SIMPLEX = """() => {
+  const c = document.getElementById('simplex'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; }
+  return n;
+}"""
+#: Edges in each GTV-share trace of the plot, level 1 first.
+SHARE_TRACE_SIZES = """() => document.getElementById('graph').data.filter(t => t.name.startsWith('GTV share'))
+  .map(t => (t.x || []).filter(v => v === null).length)"""
 RANGES = "() => ['xaxis', 'yaxis'].map(a => document.getElementById('graph')._fullLayout[a].range)"
 
 
@@ -127,7 +147,7 @@ def app_page() -> Iterator:
 
     with streamlit_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"{url}/?{SMALL_MODEL}&clusters=3&epochs=2000")
         yield page
         browser.close()
@@ -198,3 +218,14 @@ def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     drawn = frame.evaluate("() => window.gtvvizLiveGraph.epoch")
     counter = page.locator(".st-key-epoch-counter").inner_text()
     assert f"Epoch {drawn} " in counter  # the graph shows the epoch the counter shows
+    # the simplex panel beside the graph is painted (karate's 34 nodes, corners, outline) and the colour key shows
+    panel = frame.locator("#simplex-panel")
+    expect(panel).to_be_visible()
+    box, graph_box = panel.bounding_box(), frame.locator("#graph").bounding_box()
+    assert box["x"] >= graph_box["x"] + graph_box["width"] - 1 and box["width"] > 250  # beside the graph
+    assert frame.evaluate(PAINTED_SIMPLEX) > 34 * 20
+    expect(frame.locator(".gtvviz-legend")).to_be_visible()
+    assert "undecided" in frame.locator(".gtvviz-legend").inner_text()
+    # edges between nodes of different rows are darkened by their GTV share (at most the edges of the graph)
+    levels = frame.evaluate(SHARE_TRACE_SIZES)
+    assert 0 < sum(levels) <= 78, levels

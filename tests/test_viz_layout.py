@@ -54,3 +54,14 @@ def test_empty_and_edgeless_graphs() -> None:
     assert compute_layout(Graph(edge_index=torch.empty(2, 0, dtype=torch.long), num_nodes=0)).shape == (0, 2)
     isolated = compute_layout(Graph(edge_index=torch.empty(2, 0, dtype=torch.long), num_nodes=5))
     assert isolated.shape == (5, 2) and np.all(np.isfinite(isolated))
+
+
+def test_assignment_layout_by_hand() -> None:
+    from gtvviz.viz.layout import assignment_layout
+
+    s = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    pos = np.array([[0.0, 1.0], [0.0, -1.0], [0.0, 0.0], [0.0, 0.0]])
+    # barycentres (-1, 0), (-1, 0), (1, 0), (0, 0) plus 0.25 * pos: x in [-1, 1], y in [-0.25, 0.25]; normalise
+    # scales the larger side (x, span 2) to [-1, 1]: unchanged
+    expected = np.array([[-1.0, 0.25], [-1.0, -0.25], [1.0, 0.0], [0.0, 0.0]])
+    np.testing.assert_allclose(assignment_layout(s, pos), expected, atol=1e-12)

@@ -6,7 +6,7 @@ folder's README from the metadata in :data:`SAMPLES`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,21 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_graphs"
 
 @dataclass(frozen=True)
 class Sample:
-    """Metadata of one shipped sample graph."""
+    """Metadata of one shipped sample graph.
+
+    ``preset`` is the run the sample's ``look_for`` text describes: :class:`~gtvviz.config.RunConfig` fields
+    (besides ``graph`` and ``clusters = suggested_k``) as plain values, measured in
+    ``benchmarks/results/presets.md`` and checked by ``tests/test_presets.py``; ``compare`` the methods to put side
+    by side on it.
+    """
 
     name: str
     description: str
     look_for: str
     origin: str
     suggested_k: int
+    preset: dict[str, Any] = field(default_factory=dict)
+    compare: tuple[str, ...] = ("tvgnn", "dmon", "mincut", "spectral")
 
     @property
     def path(self) -> Path:
@@ -46,22 +54,28 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
            "34 members right (NMI 0.68), one that finds the factions all 34. Of seeds 0 to 19 with the defaults, 12 "
            "find the factions (seed 0 among them), 2 the best cut and 6 a worse cut (a higher loss): try another "
            "seed. No features: the model learns from the structure alone.",
-           "networkx.karate_club_graph() (Zachary 1977), unweighted; labels from the 'club' attribute.", 2),
+           "networkx.karate_club_graph() (Zachary 1977), unweighted; labels from the 'club' attribute.", 2,
+           preset={"seed": 0}),
     Sample("csbm", "Contextual stochastic block model: 3 blocks, noisy features",
            "Neither the graph (homophily 0.75) nor the features (SNR 1) separate the blocks alone; combining "
            "them does. Compare with K-means on the features only.",
            "gtvviz generator csbm: 3 blocks of 100 nodes, expected degree 8, homophily 0.75, 16 features, SNR 1.", 3),
     Sample("ring_of_cliques", "Six 5-cliques in a ring, neighbours joined by one edge",
-           "The ideal cut removes only the single edges of the ring: every cluster is one clique. A sharp "
-           "method gives crisp, balanced clusters; no features, so structure alone decides.",
-           "networkx.ring_of_cliques(6, 5), with a ring layout.", 6),
+           "The ideal cut removes only the single edges of the ring: every cluster is one clique. At this preset "
+           "(seed 2) TVGNN finds it: six crisp clusters of one clique each (NMI 1). Six balanced clusters from a "
+           "uniform start are a hard target: seeds 0, 1 and 3 merge two neighbouring cliques into one cluster "
+           "and leave one cluster empty (NMI 0.93), so try another seed when that happens. No features, so "
+           "structure alone decides.",
+           "networkx.ring_of_cliques(6, 5), with a ring layout.", 6, preset={"seed": 2}),
     Sample("bridged_communities", "Two dense communities joined by three bridge edges",
-           "Smooth methods blur the nodes at the ends of the bridges (MinCutPool tends to put everything in one "
-           "cluster, DMoN to stay undecided); TVGNN's total-variation cut keeps the boundary sharp. The features "
-           "are informative but noisy (SNR 1): with the Cora setting δ = 0.311 a node whose noise points to the "
-           "other side can stay there; δ = 1.0 (more smoothing over the graph) recovers both communities on every "
-           "seed tried.",
-           "gtvviz generator bridged: two G(40, 0.25) communities plus 3 random bridges.", 2),
+           "Sharp against smooth: at this preset (δ = 1.0, seed 0) TVGNN ends with both communities (NMI 1) and "
+           "every node sharp, the ends of the bridges included, while DMoN stays undecided (every node about half "
+           "in each cluster: a grey graph, sharpness 0.5) and MinCutPool puts every node in one cluster. The "
+           "features are informative but noisy (SNR 1): with the Cora setting δ = 0.311 a node whose noise points "
+           "to the other side can stay there; δ = 1.0 (more smoothing over the graph) recovers both communities on "
+           "every seed tried.",
+           "gtvviz generator bridged: two G(40, 0.25) communities plus 3 random bridges.", 2,
+           preset={"delta": 1.0, "seed": 0}, compare=("tvgnn", "dmon", "mincut", "spectral")),
     Sample("pixel_grid", "A 24x24 pixel image with three shapes, as a 4-neighbour grid graph",
            "Image segmentation as graph clustering: features are noisy RGB colours, labels the regions "
            "(0 = background), pos the pixel coordinates. Look for sharp region boundaries.",
@@ -76,6 +90,10 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
            "around Valjean, the Thenardiers and the students; modularity and cut fraction judge the result.",
            "networkx.les_miserables_graph() (Knuth 1993); weights = number of co-appearances.", 6),
 )}
+
+
+#: The sample whose preset opens the app and Compare: the plainest sharp-vs-smooth contrast measured.
+LANDING_SAMPLE = "bridged_communities"
 
 
 def list_samples() -> dict[str, str]:

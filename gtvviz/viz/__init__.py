@@ -5,6 +5,7 @@ history) and returns a figure, a table or HTML, so that the app, a notebook and 
 pictures.
 """
 
+from gtvviz.viz.assignment import edge_share, soft_sizes
 from gtvviz.viz.compare_figures import compare_graph_figure, relaxed_figure, sharpness_histograms_figure
 from gtvviz.viz.figures import (
     WEBGL_THRESHOLD,
@@ -19,19 +20,25 @@ from gtvviz.viz.figures import (
     quantile_figure,
     sharpness_figure,
 )
-from gtvviz.viz.layout import compute_layout
+from gtvviz.viz.layout import assignment_layout, compute_layout
+from gtvviz.viz.legend import legend_html
 from gtvviz.viz.pooling_figures import accuracy_figure, pooling_figures
 from gtvviz.viz.pyvis import PYVIS_LIMIT, pyvis_html
 from gtvviz.viz.replay import SnapshotRecorder
+from gtvviz.viz.simplex import simplex_figure, simplex_positions
+from gtvviz.viz.style import PRESENTATION, FigureStyle
 from gtvviz.viz.tables import assignments_table, history_table, node_table, to_csv
 from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
 from gtvviz.viz.thumbnail import thumbnail_png
 
 __all__ = [
+    "PRESENTATION",
     "PYVIS_LIMIT",
+    "FigureStyle",
     "SnapshotRecorder",
     "WEBGL_THRESHOLD",
     "accuracy_figure",
+    "assignment_layout",
     "assignments_table",
     "balance_quantiles",
     "cluster_colors",
@@ -39,6 +46,7 @@ __all__ = [
     "compare_graph_figure",
     "compute_layout",
     "edge_picture",
+    "edge_share",
     "edge_values_figure",
     "edge_variation",
     "figure_html",
@@ -47,6 +55,7 @@ __all__ = [
     "history_table",
     "label_assignment",
     "layer_gamma",
+    "legend_html",
     "loss_figure",
     "node_table",
     "pooling_figures",
@@ -55,6 +64,9 @@ __all__ = [
     "relaxed_figure",
     "sharpness_figure",
     "sharpness_histograms_figure",
+    "simplex_figure",
+    "simplex_positions",
+    "soft_sizes",
     "thumbnail_png",
     "to_csv",
 ]

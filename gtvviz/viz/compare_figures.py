@@ -16,13 +16,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from gtvviz.graph import Graph
-from gtvviz.viz.figures import (CUT_COLOR, EDGE_COLOR, WEBGL_THRESHOLD, cluster_colorscale, color_values, cut_edges,
-                                edge_lines, node_hover, sharpness_figure, undirected_edges)
+from gtvviz.viz.simplex import simplex_ranges, simplex_traces
+from gtvviz.viz.figures import (EDGE_COLOR, GREY_HEX, WEBGL_THRESHOLD, cluster_colors, cluster_colorscale,
+                                color_values, edge_lines, node_hover, share_traces, sharpness_figure,
+                                undirected_edges)
 
 #: Opacity of the nodes outside the focus of a zoomed view.
 CONTEXT_OPACITY = 0.12
-#: Continuous colour map of the relaxed-solution view (diverging, so that the middle stands out).
+#: Continuous colour map of the relaxed-solution view when no cluster is named (diverging, the middle stands out).
 RELAXED_COLORSCALE = "RdBu"
+#: Colour of the low end of the relaxed-solution view for K > 2 ("not in this cluster").
+OTHER_COLOR = "#444444"
 
 
 def _marker_size(num_nodes: int) -> int:
@@ -59,7 +63,7 @@ def _focus_ranges(pos: np.ndarray, focus: np.ndarray, pad: float = 0.08) -> tupl
 
 def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str, np.ndarray], *,
                          focus: np.ndarray | None = None, columns: int = 3, panel_height: int = 380) -> go.Figure:
-    """Every method's assignment on the same layout, one panel each, cut edges highlighted.
+    """Every method's assignment on the same layout, one panel each, edges darkened by their GTV share.
 
     Args:
         graph: the graph.
@@ -83,14 +87,11 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
     size = _marker_size(graph.num_nodes)
     for i, (name, s) in enumerate(assignments.items()):
         row, col = divmod(i, cols)
-        cut = cut_edges(src, dst, s)
-        cx, cy = edge_lines(pos, src[cut], dst[cut])
         customdata, text, template = node_hover(graph, s)
         panel = [
             trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip",
                   name="edges"),
-            trace(x=cx, y=cy, mode="lines", line={"color": CUT_COLOR, "width": 1.5}, hoverinfo="skip",
-                  name="cut edges"),
+            *share_traces(pos, src, dst, s, trace),
             trace(x=pos[:, 0], y=pos[:, 1], mode="markers", text=text, customdata=customdata,
                   hovertemplate=f"{name}<br>{template}", name=name,
                   marker={"color": color_values(s), "colorscale": cluster_colorscale(s.shape[1]), "cmin": 0.0,
@@ -125,8 +126,19 @@ def sharpness_histograms_figure(assignments: Mapping[str, np.ndarray], bins: int
     return fig
 
 
+def relaxed_colorscale(s: np.ndarray, column: np.ndarray) -> list[list]:
+    """The colour map of :func:`relaxed_figure` for values that are the column :math:`s_{:, c}` of ``s`` (e.g. the
+    ``sharp`` of :func:`gtvviz.compare.relaxed_and_sharp`): 1 in cluster ``c``'s colour, 1/2 grey, 0 in the other
+    cluster's colour (K = 2) or dark grey (K > 2), so that it runs the same way as the graph view's colours."""
+    k = s.shape[1]
+    c = int(np.abs(s - np.asarray(column)[:, None]).sum(axis=0).argmin())
+    colors = cluster_colors(k)
+    low = colors[1 - c] if k == 2 else OTHER_COLOR
+    return [[0.0, low], [0.5, GREY_HEX], [1.0, colors[c]]]
+
+
 def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarray], *,
-                   height: int = 420) -> go.Figure:
+                   height: int = 420, colorscale: str | list = RELAXED_COLORSCALE) -> go.Figure:
     """Continuous node values in :math:`[0, 1]` side by side on one colour map, e.g. the spectral relaxed solution
     next to TVGNN's :math:`s_{ik}` (:func:`gtvviz.compare.relaxed_and_sharp`): a smooth method fades across
     the boundary, a sharp one jumps.
@@ -136,6 +148,7 @@ def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarra
         pos: :math:`(N, 2)` node positions.
         panels: ``{title: values}`` with :math:`(N,)` values in :math:`[0, 1]`.
         height: figure height in pixels.
+        colorscale: the colour map (:func:`relaxed_colorscale` to match the cluster colours).
     """
     names = list(panels)
     fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.01)
@@ -148,10 +161,35 @@ def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarra
         fig.add_trace(trace(
             x=pos[:, 0], y=pos[:, 1], mode="markers", customdata=np.arange(graph.num_nodes),
             hovertemplate=f"node %{{customdata}}<br>{name}: %{{marker.color:.3f}}<extra></extra>",
-            marker={"color": values, "colorscale": RELAXED_COLORSCALE, "cmin": 0.0, "cmax": 1.0, "size": size,
+            marker={"color": values, "colorscale": colorscale, "cmin": 0.0, "cmax": 1.0, "size": size,
                     "showscale": i == len(names) - 1, "colorbar": {"thickness": 12, "len": 0.8}},
         ), row=1, col=i + 1)
     _hide_axes(fig, len(names))
     fig.update_layout(height=height, showlegend=False, uirevision="relaxed", hovermode="closest",
+                      plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
+    return fig
+
+
+def compare_simplex_figure(assignments: Mapping[str, np.ndarray], *, height: int | None = None) -> go.Figure:
+    """Every method's assignment simplex side by side (:mod:`gtvviz.viz.simplex`): a sharp method's nodes sit on
+    the corners, a smooth one's in between, an undecided one's in the middle.
+
+    Args:
+        assignments: ``{title: S}`` with :math:`(N, K)` assignments whose cluster ids are matched.
+        height: figure height in pixels; default 130 for K = 2 (a line) and 300 for more clusters.
+    """
+    names = list(assignments)
+    if height is None:
+        height = 130 if names and next(iter(assignments.values())).shape[1] == 2 else 300
+    fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.02)
+    for i, (name, s) in enumerate(assignments.items()):
+        for trace in simplex_traces(s, name=name):
+            fig.add_trace(trace, row=1, col=i + 1)
+        xrange, yrange = simplex_ranges(s.shape[1])
+        suffix = "" if i == 0 else str(i + 1)
+        fig.update_layout({f"xaxis{suffix}": {"visible": False, "range": xrange},
+                           f"yaxis{suffix}": {"visible": False, "range": yrange, "scaleanchor": f"x{suffix}",
+                                              "scaleratio": 1}})
+    fig.update_layout(height=height, showlegend=False, uirevision="compare-simplex", hovermode="closest",
                       plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
     return fig

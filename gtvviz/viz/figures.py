@@ -1,8 +1,10 @@
 """Plotly figures of a clustering run: pure functions of (graph, layout, assignment) or of a run's history.
 
-The graph view draws all edges in one line trace (numpy coordinates with NaN separators) or, for large graphs in
-a live view, as one picture under the nodes (:func:`edge_picture`); the cut edges in a second trace, and the nodes
-in a third (WebGL ``Scattergl`` from :data:`WEBGL_THRESHOLD` nodes on). Each node's
+The graph view draws all edges in one light line trace (numpy coordinates with NaN separators) or, for large graphs
+in a live view, as one picture under the nodes (:func:`edge_picture`); over them, the edges darkened by their share
+of the GTV term :math:`\\tfrac12 \\lVert s_i - s_j \\rVert_1` (:mod:`gtvviz.viz.assignment`), one trace per darkness
+level (:data:`~gtvviz.viz.assignment.SHARE_LEVELS`), and the nodes last (WebGL ``Scattergl`` from
+:data:`WEBGL_THRESHOLD` nodes on). Each node's
 colour is its cluster's, faded towards grey as its confidence :math:`\\max_k s_{ik}` falls to :math:`1/K`, so a
 uniform (undecided) assignment shows as a grey graph. ``layout.uirevision`` is constant, so a chart that is
 redrawn with new colours keeps the user's zoom where the host keeps the chart (a notebook; Streamlit
@@ -18,10 +20,12 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative, sample_colorscale
 
 from gtvviz.graph import Graph
+from gtvviz.viz.assignment import SHARE_LEVELS, edge_share, share_levels, soft_sizes
+from gtvviz.viz.style import FigureStyle, apply_style
 
 #: Graphs with at least this many nodes are drawn with WebGL (``Scattergl``).
 WEBGL_THRESHOLD = 1000
-#: At most this many cut edges are highlighted (early in training most edges are cut; a fixed subset is drawn).
+#: At most this many edges are darkened by their GTV share (the ones with the largest share).
 CUT_EDGE_LIMIT = 2000
 #: Long side, in pixels, of the picture of the edges drawn under the nodes of large graphs (:func:`edge_picture`).
 PICTURE_PIXELS = 1400
@@ -31,6 +35,8 @@ HOVER_CLUSTERS = 12
 GREY_HEX = "#c8c8c8"
 EDGE_COLOR = "rgba(150, 150, 150, 0.35)"
 CUT_COLOR = "rgba(30, 30, 30, 0.8)"
+#: Colour of the sharpness histogram (neutral: not any cluster's colour).
+HISTOGRAM_COLOR = "#555555"
 #: Line colours of the loss terms (total first).
 LOSS_COLORS = ("#222222", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
 _PALETTE = qualitative.Plotly + qualitative.D3[1::2] + qualitative.Dark24
@@ -148,24 +154,43 @@ def edge_picture(graph: Graph, pos: np.ndarray, pixels: int = PICTURE_PIXELS) ->
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
-def cut_edges(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Indices of the edges whose end points are in different clusters (at most :data:`CUT_EDGE_LIMIT`)."""
-    labels = s.argmax(axis=1)
-    return np.flatnonzero(labels[src] != labels[dst])[:CUT_EDGE_LIMIT]
+def share_line(level: int, levels: int = SHARE_LEVELS) -> dict:
+    """Line style of the edges at GTV-share darkness ``level`` (1..``levels``): from light grey-black and thin
+    (a share just above :data:`~gtvviz.viz.assignment.SHARE_FLOOR`) to the solid :data:`CUT_COLOR` of a sharp
+    cut."""
+    t = level / levels
+    return {"color": f"rgba(30, 30, 30, {0.15 + 0.65 * t:.3f})", "width": round(0.75 + 1.0 * t, 3)}
+
+
+def share_traces(pos: np.ndarray, src: np.ndarray, dst: np.ndarray, s: np.ndarray | None,
+                 trace: type = go.Scatter) -> list:
+    """One line trace per GTV-share level, named ``"GTV share l/L"``, always all :data:`SHARE_LEVELS` of them
+    (empty without ``s``), with the at most :data:`CUT_EDGE_LIMIT` edges of largest share."""
+    index = level = np.zeros(0, dtype=np.int64)
+    if s is not None:
+        index, level = share_levels(edge_share(src, dst, s), CUT_EDGE_LIMIT)
+    traces = []
+    for lv in range(1, SHARE_LEVELS + 1):
+        chosen = index[level == lv]
+        x, y = edge_lines(pos, src[chosen], dst[chosen])
+        traces.append(trace(x=x, y=y, mode="lines", line=share_line(lv), hoverinfo="skip",
+                            name=f"GTV share {lv}/{SHARE_LEVELS}"))
+    return traces
 
 
 def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, title: str = "",
-                 height: int = 560, picture: str | None = None) -> go.Figure:
+                 height: int = 560, picture: str | None = None, style: FigureStyle | None = None) -> go.Figure:
     """The node-link view of ``graph`` at positions ``pos``, coloured by the soft assignment ``s``.
 
     Args:
         graph: the graph.
         pos: :math:`(N, 2)` node positions (see :func:`gtvviz.viz.layout.compute_layout`).
-        s: optional :math:`(N, K)` soft assignment; without it every node is grey and no edge is cut.
+        s: optional :math:`(N, K)` soft assignment; without it every node is grey and no edge darkened.
         title: figure title.
         height: figure height in pixels.
         picture: :func:`edge_picture` of the same graph and positions, drawn under the nodes instead of the edge
-            trace (much faster to redraw for large graphs; cut edges are still drawn as lines).
+            trace (much faster to redraw for large graphs; the darkened edges are still drawn as lines).
+        style: text sizes (:class:`~gtvviz.viz.style.FigureStyle`).
     """
     n = graph.num_nodes
     trace = go.Scattergl if n >= WEBGL_THRESHOLD else go.Scatter
@@ -175,12 +200,9 @@ def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, 
         ex, ey = edge_lines(pos, src, dst)
         traces.append(trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip",
                             name="edges"))
+    traces += share_traces(pos, src, dst, s, trace)
     marker: dict = {"color": "#888888"}
     if s is not None:
-        cut = cut_edges(src, dst, s)
-        cx, cy = edge_lines(pos, src[cut], dst[cut])
-        traces.append(trace(x=cx, y=cy, mode="lines", line={"color": CUT_COLOR, "width": 1.5}, hoverinfo="skip",
-                            name="cut edges"))
         marker = {"color": color_values(s), "colorscale": cluster_colorscale(s.shape[1]), "cmin": 0.0, "cmax": 1.0}
     customdata, names, template = node_hover(graph, s)
     size = 12 if n <= 100 else 8 if n < WEBGL_THRESHOLD else 5
@@ -199,10 +221,11 @@ def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, 
         margin={"l": 5, "r": 5, "t": 40 if title else 5, "b": 5}, plot_bgcolor="white", images=images,
         xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
     )
-    return fig
+    return apply_style(fig, style)
 
 
-def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], height: int = 260) -> go.Figure:
+def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], height: int = 260,
+                style: FigureStyle | None = None) -> go.Figure:
     """One line per loss term ``names`` (e.g. total, gtv, balance) against the epoch."""
     epochs = np.array([row["epoch"] for row in history])
     fig = go.Figure([
@@ -211,39 +234,48 @@ def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], he
         for i, name in enumerate(names)
     ])
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Loss",
-                      xaxis_title="epoch", uirevision="loss", legend={"orientation": "h", "y": -0.25})
-    return fig
+                      xaxis_title="epoch", uirevision="loss",
+                      legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"})
+    return apply_style(fig, style)
 
 
-def sharpness_figure(s: np.ndarray, bins: int = 20, height: int = 220) -> go.Figure:
+def sharpness_figure(s: np.ndarray, bins: int = 20, height: int = 220, style: FigureStyle | None = None) -> go.Figure:
     r"""Histogram of the confidence :math:`\max_k s_{ik}` over the nodes, from :math:`1/K` to 1."""
     k = s.shape[1]
     counts, edges = np.histogram(s.max(axis=1), bins=bins, range=(1.0 / k, 1.0))
     fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges),
-                           marker_color="#636efa", hovertemplate="max s ≈ %{x:.2f}: %{y} nodes<extra></extra>"))
+                           marker_color=HISTOGRAM_COLOR, hovertemplate="max s ≈ %{x:.2f}: %{y} nodes<extra></extra>"))
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, uirevision="sharpness",
                       title="Sharpness: max<sub>k</sub> s<sub>ik</sub>", bargap=0.05, xaxis_range=[1.0 / k, 1.0])
-    return fig
+    return apply_style(fig, style)
 
 
-def cluster_sizes_figure(s: np.ndarray, height: int = 220) -> go.Figure:
-    """Number of nodes in each cluster (hard assignment), in the clusters' colours."""
+def cluster_sizes_figure(s: np.ndarray, height: int = 220, style: FigureStyle | None = None) -> go.Figure:
+    r"""Soft size :math:`\sum_i s_{ik}` of each cluster (:func:`~gtvviz.viz.assignment.soft_sizes`: an undecided
+    graph shows equal bars, not every node in the argmax cluster), in the clusters' colours, with whole-number
+    ticks on a y axis from 0."""
     k = s.shape[1]
-    sizes = np.bincount(s.argmax(axis=1), minlength=k)
-    fig = go.Figure(go.Bar(x=[str(i) for i in range(k)], y=sizes, marker_color=cluster_colors(k),
-                           hovertemplate="cluster %{x}: %{y} nodes<extra></extra>"))
+    sizes = soft_sizes(s)
+    fig = go.Figure(go.Bar(x=list(range(k)), y=sizes, marker_color=cluster_colors(k),
+                           hovertemplate="cluster %{x}: %{y:.1f} nodes (soft mass)<extra></extra>"))
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, uirevision="sizes",
-                      title="Cluster sizes", xaxis_title="cluster")
-    return fig
+                      title="Cluster sizes (soft: Σ<sub>i</sub> s<sub>ik</sub>)", xaxis_title="cluster",
+                      xaxis={"tickmode": "linear", "tick0": 0, "dtick": 1, "range": [-0.5, k - 0.5]},
+                      yaxis={"rangemode": "tozero"})
+    return apply_style(fig, style)
 
 
 def edge_values_figure(graph: Graph, pos: np.ndarray, values: np.ndarray, *, name: str, log: bool = False,
-                       bins: int = 6, height: int = 520) -> go.Figure:
+                       bins: int = 6, value_range: tuple[float, float] | None = None, height: int = 520,
+                       style: FigureStyle | None = None) -> go.Figure:
     r"""The edges of ``graph`` coloured (dark to bright) and thickened by one value per edge.
 
     Used for the :math:`\Gamma_{ij}` of a GTVConv layer and for the per-edge total variation
-    :math:`\lVert s_i - s_j \rVert_1` of an assignment. Edges are grouped into ``bins`` quantile bins (of
-    ``log10(values)`` when ``log``), one line trace per bin, so the figure stays light for large graphs.
+    :math:`\lVert s_i - s_j \rVert_1` of an assignment. Edges are grouped into ``bins`` equal-width bins over
+    ``value_range`` (of ``log10(values)`` when ``log``), one line trace per non-empty bin, so the figure stays light
+    for large graphs and an edge's colour and width say its value: edges near the low end (e.g. inside a cluster)
+    are thin and dark, the ones near the high end (a cut) thick and bright. The legend gives each bin's range as
+    plain numbers.
 
     Args:
         graph: the graph.
@@ -252,29 +284,48 @@ def edge_values_figure(graph: Graph, pos: np.ndarray, values: np.ndarray, *, nam
         name: what the values are (legend title).
         log: bin on a log scale (for values spanning decades, like :math:`\Gamma`).
         bins: number of colour bins.
+        value_range: the values' ``(low, high)`` (e.g. ``(0, 2)`` for an :math:`\ell_1` distance of two rows of
+            the simplex); default the smallest and the largest value.
         height: figure height in pixels.
+        style: text sizes (:class:`~gtvviz.viz.style.FigureStyle`).
     """
     src, dst = undirected_edges(graph)
-    shown = np.log10(np.maximum(values, 1e-30)) if log else np.asarray(values, dtype=np.float64)
-    cuts = np.unique(np.quantile(shown, np.linspace(0, 1, bins + 1))) if len(shown) else np.zeros(1)
-    if len(cuts) == 1:
-        cuts = np.array([cuts[0], cuts[0]])
-    which = np.clip(np.searchsorted(cuts, shown, side="right") - 1, 0, len(cuts) - 2)
-    colors = sample_colorscale("Viridis", np.linspace(0, 0.9, len(cuts) - 1))
+    values = np.asarray(values, dtype=np.float64)
+    shown = np.log10(np.maximum(values, 1e-30)) if log else values
+    if value_range is not None:
+        low, high = (np.log10(max(v, 1e-30)) for v in value_range) if log else value_range
+    else:
+        low, high = (float(shown.min()), float(shown.max())) if len(shown) else (0.0, 1.0)
+    if high <= low:
+        high = low + 1.0
+    cuts = np.linspace(low, high, bins + 1)
+    which = np.clip(np.searchsorted(cuts, shown, side="right") - 1, 0, bins - 1)
+    colors = sample_colorscale("Viridis", np.linspace(0, 0.9, bins))
     trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
-    fmt = (lambda v: f"10^{v:.1f}") if log else (lambda v: f"{v:.2f}")
+    fmt = (lambda v: _number(10.0 ** v)) if log else _number
     traces = []
     for b, color in enumerate(colors):
-        x, y = edge_lines(pos, src[which == b], dst[which == b])
+        chosen = which == b
+        if not chosen.any():
+            continue
+        x, y = edge_lines(pos, src[chosen], dst[chosen])
         traces.append(trace(x=x, y=y, mode="lines", hoverinfo="skip", name=f"{fmt(cuts[b])} – {fmt(cuts[b + 1])}",
-                            line={"color": color, "width": 1 + 3 * b / max(len(colors) - 1, 1)}))
+                            line={"color": color, "width": 0.75 + 3.25 * b / max(bins - 1, 1)}))
     traces.append(trace(x=pos[:, 0], y=pos[:, 1], mode="markers", hoverinfo="skip", name="nodes", showlegend=False,
                         marker={"color": "#444444", "size": 6 if graph.num_nodes <= 300 else 3}))
-    return go.Figure(traces, layout={
+    fig = go.Figure(traces, layout={
         "height": height, "uirevision": name, "margin": {"l": 5, "r": 5, "t": 30, "b": 5}, "plot_bgcolor": "white",
         "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": 1},
         "legend": {"title": {"text": name}},
     })
+    return apply_style(fig, style)
+
+
+def _number(value: float) -> str:
+    """``value`` with 2 significant digits, as a plain number (0.063, 1.2, 350; 1.2e-05 below 0.001)."""
+    if value == 0:
+        return "0"
+    return f"{value:.2g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.1e}"
 
 
 def quantile_figure(s: np.ndarray, quantiles: np.ndarray, height: int = 300) -> go.Figure:

@@ -123,3 +123,21 @@ def force_layout(a: sp.csr_matrix, seed: int = 0, iterations: int = 150, negativ
         step = np.sqrt(n) * 0.1 * (1.0 - it / iterations)
         pos += force / length * np.minimum(length, step)
     return pos
+
+
+def assignment_layout(s: np.ndarray, pos: np.ndarray, spread: float = 0.25) -> np.ndarray:
+    r"""Positions that place every node by its learned soft assignment, for graphs whose force layout is a hairball:
+    node :math:`i` at :math:`\mathrm{normalise}\big(b_i + \mathrm{spread} \cdot p_i\big)`, with :math:`b_i` its
+    barycentre on the assignment simplex (:func:`gtvviz.viz.simplex.simplex_positions` without jitter: the
+    clusters' corners on the unit circle) and :math:`p_i` its position in ``pos`` (normalised to
+    :math:`[-1, 1]^2`), so that each cluster becomes a blob at its corner whose inside keeps the shape of the graph
+    layout, and undecided nodes sit in the middle.
+
+    Args:
+        s: :math:`(N, K)` soft assignment (e.g. a trained run's).
+        pos: :math:`(N, 2)` a graph layout (:func:`compute_layout`).
+        spread: size of each blob relative to the corners' radius.
+    """
+    from gtvviz.viz.simplex import simplex_positions
+
+    return normalise(simplex_positions(s, jitter=0.0) + spread * normalise(pos))

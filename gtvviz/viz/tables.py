@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,36 @@ def assignments_table(graph: Graph, s: np.ndarray) -> pd.DataFrame:
 def history_table(history: Sequence[Mapping[str, float]]) -> pd.DataFrame:
     """One row per epoch with every loss term and metric recorded by the trainer."""
     return pd.DataFrame(list(history))
+
+
+#: Readable column names of the metrics (the keys of :func:`gtvviz.metrics.evaluate` and of a run's results).
+METRIC_NAMES = {
+    "nmi": "NMI", "acc": "accuracy", "ari": "ARI", "cut_fraction": "cut edges (fraction)",
+    "conductance": "conductance", "modularity": "modularity", "size_balance": "size balance",
+    "sharpness": "sharpness", "boundary_sharpness": "sharpness at the boundary", "seconds": "seconds",
+    "epoch": "epoch", "n_clusters_used": "clusters used", "collapsed": "collapsed", "diverged": "diverged",
+}
+#: What an undefined metric (``None`` or NaN, e.g. NMI without labels, anything for a method with no epochs) shows.
+MISSING = "–"
+
+
+def metrics_table(results: Mapping[str, Mapping[str, Any]], columns: Sequence[str], decimals: int = 3) -> pd.DataFrame:
+    """One row per method (the index) and one column per metric of ``columns`` that any method has, named by
+    :data:`METRIC_NAMES`, values rounded to ``decimals`` as text; undefined values show as :data:`MISSING`, never
+    "None" or "nan"."""
+    present = [c for c in columns if any(c in row for row in results.values())]
+
+    def cell(value: Any, column: str) -> str:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return MISSING
+        if column == "epoch":
+            return str(int(value))
+        return f"{float(value):.{decimals}f}"
+
+    return pd.DataFrame(
+        {METRIC_NAMES.get(c, c.replace("_", " ")): [cell(row.get(c), c) for row in results.values()] for c in present},
+        index=pd.Index(list(results), name="method"),
+    )
 
 
 def to_csv(table: pd.DataFrame) -> str:

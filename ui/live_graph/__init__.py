@@ -13,16 +13,19 @@ plotly.js plot in its iframe instead:
 * Each **frame** (:func:`frame_payload`) carries only what the assignment changes, built with the same helpers
   as ``graph_figure``: the node colours on :func:`~gtvviz.viz.figures.cluster_colorscale`
   (:func:`~gtvviz.viz.figures.color_values`), the soft-assignment columns of the hover
-  (:func:`~gtvviz.viz.figures.node_hover`) and the cut edges as node index pairs (:func:`cut_pairs`). The browser
-  applies them with ``Plotly.react`` on the same plot; ``layout.uirevision`` stays constant, so zoom and pan
-  survive.
+  (:func:`~gtvviz.viz.figures.node_hover`), the edges darkened by their GTV share as node index pairs with their
+  darkness level (:func:`share_edges`) and the nodes' places on the assignment simplex
+  (:func:`~gtvviz.viz.simplex.simplex_positions`). The browser applies them with ``Plotly.react`` on the same plot;
+  ``layout.uirevision`` stays constant, so zoom and pan survive.
+* The **assignment simplex** is a second panel beside the graph, a canvas drawn from the same frame as the graph
+  (always the same epoch), with the colour key (:func:`~gtvviz.viz.legend.legend_html`) above both.
 * While playing, a rerun of the live view also carries the **frames trained since the previous rerun**
-  (``frames``: colours, cut edges and epoch of each, without the hover), because Streamlit reruns the view only two
-  or three times a second. The browser queues them and draws one every :data:`PLAYBACK_MS` milliseconds, on a
+  (``frames``: colours, darkened edges, simplex places and epoch of each, without the hover), because Streamlit
+  reruns the view only two or three times a second. The browser queues them and draws one every :data:`PLAYBACK_MS` milliseconds, on a
   steady beat, the latest last, so the graph moves at up to 14 updates per second, at most :data:`MAX_QUEUE`
   frames (1.6 s) behind the training: the oldest are dropped beyond that.
 * While playing, frames are painted on a **playback canvas** over the plot (nodes in the colorscale's colours,
-  cut edges; on the axes plotly laid out, so zoom and pan carry over), and the plot's own node and cut-edge traces
+  darkened edges; on the axes plotly laid out, so zoom and pan carry over), and the plot's own node and edge traces
   are hidden: a plotly update of a WebGL plot costs 50 to 150 ms of the page's thread where the browser renders
   WebGL in software, a canvas frame 1 to 5 ms. A render that is not playing (Pause, Step, replay) empties the
   queue and is drawn by plotly at once, with its hover.
@@ -52,7 +55,10 @@ import plotly
 
 from gtvviz import Graph
 from gtvviz.viz import graph_figure
-from gtvviz.viz.figures import color_values, cut_edges, node_hover, undirected_edges
+from gtvviz.viz.assignment import SHARE_LEVELS, edge_share, share_levels
+from gtvviz.viz.figures import CUT_EDGE_LIMIT, color_values, node_hover, undirected_edges
+from gtvviz.viz.legend import legend_html
+from gtvviz.viz.simplex import simplex_corners, simplex_positions
 
 #: Name of the component (Streamlit prefixes the module name).
 NAME = "gtvviz_live_graph"
@@ -141,15 +147,17 @@ def geometry_key(graph_key: str, graph: Graph, pos: np.ndarray, k: int, picture:
 def geometry_payload(graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
                      height: int = HEIGHT) -> bytes:
     """The static part of the view, as UTF-8 JSON: ``figure`` (``graph_figure`` with a uniform assignment, so every
-    node grey and no edge cut), ``x`` and ``y`` (node positions, for the cut edges) and ``hover`` (the fixed hover
-    columns of every node: index, label, degree)."""
+    node grey and no edge darkened), ``x`` and ``y`` (node positions, for the darkened edges), ``hover`` (the fixed
+    hover columns of every node: index, label, degree), ``corners`` (the simplex's corners, :math:`(K, 2)`) and
+    ``legend`` (the colour key's HTML)."""
     n = graph.num_nodes
     uniform = np.full((n, k), 1.0 / k, dtype=np.float32)
     figure = graph_figure(graph, pos, uniform, picture=picture, height=height)
     fixed, _, _ = node_hover(graph, None)
     extra = {
         "x": _rounded(pos[:, 0], 6), "y": _rounded(pos[:, 1], 6), "hover": _rounded(fixed, 4), "k": k,
-        "height": height,
+        "height": height, "corners": _rounded(simplex_corners(k), 6), "legend": legend_html(k),
+        "levels": SHARE_LEVELS,
     }
     return ('{"figure":' + figure.to_json() + "," + json.dumps(extra)[1:]).encode()
 
@@ -169,23 +177,25 @@ def cached_geometry(key: str, graph: Graph, pos: np.ndarray, k: int, picture: st
     return payload
 
 
-def cut_pairs(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """The cut edges that ``graph_figure`` highlights (end points in different clusters, at most
-    :data:`~gtvviz.viz.figures.CUT_EDGE_LIMIT`), as ``(m, 2)`` node index pairs."""
-    cut = cut_edges(src, dst, s)
-    return np.stack([src[cut], dst[cut]], axis=1)
+def share_edges(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """The edges that ``graph_figure`` darkens by their GTV share (at most
+    :data:`~gtvviz.viz.figures.CUT_EDGE_LIMIT`, the largest shares), as ``(m, 3)`` rows ``(a, b, level)``."""
+    index, level = share_levels(edge_share(src, dst, s), CUT_EDGE_LIMIT)
+    return np.stack([src[index], dst[index], level], axis=1)
 
 
 def frame_payload(graph: Graph, s: np.ndarray, epoch: int = 0, hover: bool = True) -> dict:
     """What one frame changes, as JSON-ready flat lists: ``colors`` (the nodes' values on the cluster colorscale, 4
-    decimals), ``cut`` (the cut edges as ``[a0, b0, a1, b1, ...]``), ``k`` and ``epoch``; with ``hover``, also
+    decimals), ``gtv`` (the darkened edges as ``[a0, b0, level0, a1, b1, level1, ...]``), ``simplex`` (the nodes'
+    places on the assignment simplex, ``[x0, y0, x1, y1, ...]``, 3 decimals), ``k`` and ``epoch``; with ``hover``, also
     ``hover`` (the soft-assignment columns of the hover in whole per cent, row by row, ``hover_columns`` per node:
     integers keep the payload small and quick to encode)."""
     s = np.nan_to_num(np.asarray(s, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0)
     src, dst = undirected_edges(graph)
     frame = {
         "colors": _rounded(color_values(s), 4),
-        "cut": cut_pairs(src, dst, s).reshape(-1).tolist(),
+        "gtv": share_edges(src, dst, s).reshape(-1).tolist(),
+        "simplex": _rounded(simplex_positions(s).reshape(-1), 3),
         "k": int(s.shape[1]),
         "epoch": int(epoch),
     }

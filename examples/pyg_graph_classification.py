@@ -56,7 +56,7 @@ def train_epoch(model: torch.nn.Module, loader: DataLoader, optimizer: torch.opt
         loss = F.cross_entropy(logits, data.y) + aux_loss
         loss.backward()
         optimizer.step()
-        total += float(loss) * data.num_graphs
+        total += loss.item() * data.num_graphs
     return total / len(loader.dataset)
 
 
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--data-root", required=True, help="folder holding DATASET/raw (written to: processed/)")
     parser.add_argument("--dataset", default="MUTAG", help="TU dataset name (default: MUTAG)")
     parser.add_argument("--epochs", type=int, default=30, help="training epochs (default: 30)")
+    parser.add_argument("--lr", type=float, default=5e-3, help="Adam learning rate (default: 5e-3)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the split and the initialisation")
     args = parser.parse_args(argv)
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     test_loader = DataLoader(dataset[split:], batch_size=64)
     mean_nodes = sum(data.num_nodes for data in dataset) / len(dataset)
     model = GTVPoolNet(dataset.num_features, dataset.num_classes, k=max(2, round(mean_nodes / 2)))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
 
     for epoch in range(1, args.epochs + 1):
         loss = train_epoch(model, train_loader, optimizer)

@@ -118,15 +118,16 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         g = to_graph(graph, X)
         config = self._config(self._first_seed())
         seeds = self._start_seeds(config.seed)
-        trainers: list[Trainer] = []
+        best: Trainer | None = None
+        final_losses: list[float] = []
         with tqdm(total=len(seeds) * config.epochs, desc="TVGNN", unit="epoch", disable=not self.verbose) as bar:
             for start, seed in enumerate(seeds):
                 trainer = build_trainer(g, config.replace(seed=seed), compile=self.compile)
                 bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
-                trainer.run(progress=lambda _: bar.update(1))
-                trainers.append(trainer)
-        final_losses = [trainer.last.losses["total"] for trainer in trainers]
-        best = trainers[int(np.argmin(final_losses))]
+                final_losses.append(trainer.run(progress=lambda _: bar.update(1)).losses["total"])
+                if best is None or final_losses[-1] < min(final_losses[:-1]):
+                    best = trainer  # only the best start so far is kept in memory
+        assert best is not None
         self.trainer_ = best
         self.model_ = best.model
         self.seed_ = best.seed
@@ -209,9 +210,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
     # ---------------------------------------------------------------- internals
     def _config(self, seed: int) -> RunConfig:
         """The :class:`RunConfig` of one start (validated there)."""
-        params = self.get_params()
-        settings = {name: params[name] for name in ("alpha1", "alpha2", "delta", "eps", "hidden", "mlp", "lr",
-                                                     "epochs", "device", "warmup", "balance_weight")}
+        settings = {name: getattr(self, name) for name in ("alpha1", "alpha2", "delta", "eps", "hidden", "mlp", "lr",
+                                                            "epochs", "device", "warmup", "balance_weight")}
         return RunConfig(clusters=self.n_clusters, method="tvgnn", seed=seed, **settings)
 
     def _first_seed(self) -> int:

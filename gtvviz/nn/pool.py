@@ -23,7 +23,7 @@ gets the mix of its clusters' features, weighted by its soft assignment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import dataclasses
 from typing import Any, NoReturn, Sequence
 
 import torch
@@ -36,7 +36,7 @@ from gtvviz.nn.losses import LossTerms, asym_norm_loss, gtv_loss
 from gtvviz.nn.models import AssignmentMLP
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class PoolOutput:
     """One pooling level of a batch, read by name (``out.x``, ``out.losses["total"]``).
 
@@ -59,7 +59,7 @@ class PoolOutput:
 
     def replace(self, **changes: Any) -> PoolOutput:
         """A copy with some fields changed."""
-        return replace(self, **changes)
+        return dataclasses.replace(self, **changes)
 
     def __iter__(self) -> NoReturn:
         raise TypeError("A PoolOutput is not a tuple: read out.x, out.adj, out.s and out.losses by name, or call "

@@ -8,7 +8,9 @@ The NMI against Cora's classes is read at the last epoch of the kept start. Prin
     nice -n 10 .venv/bin/python benchmarks/n_init.py --data-root DIR [--epochs 500] [--seeds 5] [--n-init 1,4]
 
 ``DIR`` holds ``Cora/raw`` as PyG lays it out (``../shared/datasets``; PyG writes ``processed/`` next to ``raw/``, so
-copy it to a writable folder first). ``--threads`` sets torch's CPU threads (default 1).
+copy it to a writable folder first). ``--threads`` sets torch's CPU threads (default 1). To spread the fits over
+several processes, give each its ``--random-states`` and ``--out``, then write the table of all their ``.json``
+files with ``--merge A.json B.json ...`` (and the same ``--epochs``).
 """
 
 from __future__ import annotations
@@ -32,17 +34,24 @@ def main() -> None:
     parser.add_argument("--data-root", required=True, help="folder holding Cora/raw")
     parser.add_argument("--epochs", type=int, default=500)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--random-states", default=None, help="comma-separated seeds (default: 0 to seeds - 1)")
     parser.add_argument("--n-init", default="1,4", help="comma-separated n_init values to compare")
+    parser.add_argument("--merge", nargs="+", default=None, help="only write the table of these .json results")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=str(RESULTS / "n_init"), help="output path without extension")
     args = parser.parse_args()
+    if args.merge:
+        rows = [row for path in args.merge for row in json.loads(Path(path).read_text())]
+        write(rows, args)
+        return
     torch.set_num_threads(args.threads)
+    states = range(args.seeds) if args.random_states is None else [int(v) for v in args.random_states.split(",")]
     graph = load_graph("pyg:Cora", data_root=args.data_root)
     labels = graph.y.numpy()
     k = int(labels.max()) + 1
     rows = []
     for n_init in (int(v) for v in args.n_init.split(",")):
-        for seed in range(args.seeds):
+        for seed in states:
             start = time.perf_counter()
             model = TVGNNClustering(k, epochs=args.epochs, random_state=seed, n_init=n_init, device="cpu").fit(graph)
             last = model.summary_["last"]
@@ -50,6 +59,12 @@ def main() -> None:
                          "final_loss": last["total"], "start_losses": model.final_losses_,
                          "seconds": time.perf_counter() - start})
             print(json.dumps(rows[-1]), flush=True)
+    write(rows, args)
+
+
+def write(rows: list[dict], args: argparse.Namespace) -> None:
+    """Print the table and write it (``.md``) and the rows (``.json``) to ``args.out``."""
+    rows = sorted(rows, key=lambda row: (row["n_init"], row["random_state"]))
     table = summarise(rows, args)
     print(table)
     Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1))
@@ -57,11 +72,12 @@ def main() -> None:
 
 
 def summarise(rows: list[dict], args: argparse.Namespace) -> str:
+    states = sorted({row["random_state"] for row in rows})
     lines = [
-        f"# n_init on Cora ({args.epochs} epochs, random_state 0 to {args.seeds - 1})",
+        f"# n_init on Cora ({args.epochs} epochs, random_state {', '.join(map(str, states))})",
         "",
-        f"`nice -n 10 python benchmarks/n_init.py --data-root DIR --epochs {args.epochs} --seeds {args.seeds} "
-        f"--n-init {args.n_init} --threads {args.threads}`, CPU ({platform.processor() or platform.machine()}, "
+        f"`nice -n 10 python benchmarks/n_init.py --data-root DIR --epochs {args.epochs} --n-init {args.n_init} "
+        f"--threads {args.threads}`, CPU ({platform.processor() or platform.machine()}, "
         f"torch {torch.__version__}, {args.threads} thread(s)); the authors' Cora configuration (gtvviz's defaults). "
         "NMI at the last epoch of the kept start; n_init > 1 keeps the start with the lowest final loss "
         "(no labels used).",

@@ -1,7 +1,10 @@
 import numpy as np
 import pytest
 import torch
+import torch_geometric.typing
+from torch_geometric import EdgeIndex
 
+from gtvviz.errors import GraphFormatError
 from gtvviz.graph import Graph
 from gtvviz.nn import GTVConv
 from tests.reference_math import dense_adjacency, gtv_conv
@@ -110,3 +113,70 @@ def test_compiled_layer_equals_the_eager_one(symmetric: bool) -> None:
         conv.zero_grad(set_to_none=True)
     for eager, compiled in zip(*grads):
         torch.testing.assert_close(compiled, eager, atol=1e-5, rtol=1e-5)
+
+
+def adjacency_forms(edge_index: torch.Tensor, edge_weight: torch.Tensor | None, n: int) -> dict[str, tuple]:
+    """The graph as ``(adjacency, edge_weight)`` in each form GTVConv takes; the sparse ones are ``adj_t`` (row =
+    target), built here by hand from the edge list, with the weights (or ones) as values."""
+    values = torch.ones(edge_index.size(1), dtype=torch.float64) if edge_weight is None else edge_weight
+    adj_t = torch.sparse_coo_tensor(torch.stack([edge_index[1], edge_index[0]]), values, (n, n)).coalesce()
+    forms = {
+        "EdgeIndex": (EdgeIndex(edge_index, sparse_size=(n, n)), edge_weight),
+        "torch.sparse COO": (adj_t, None),
+        "torch.sparse CSR": (adj_t.to_sparse_csr(), None),
+    }
+    if torch_geometric.typing.WITH_TORCH_SPARSE:  # torch_sparse is an optional PyG extension
+        forms["SparseTensor"] = (torch_geometric.typing.SparseTensor(
+            row=edge_index[1], col=edge_index[0], value=edge_weight, sparse_sizes=(n, n)), None)
+    return forms
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_every_adjacency_form_gives_the_edge_index_result(weighted: bool, symmetric: bool) -> None:
+    """A directed edge list (some reverse edges dropped) tells adj_t's transposition apart from A's. A
+    SparseTensor is checked only where torch_sparse is installed (it is not in gtvviz's own environment)."""
+    n = 14
+    graph = random_graph(4, n, 0.35, weighted=weighted)
+    edge_index = graph.edge_index
+    edge_weight = None if graph.edge_weight is None else graph.edge_weight.double()
+    if not symmetric:
+        keep = torch.arange(edge_index.size(1)) % 3 != 0
+        edge_index, edge_weight = edge_index[:, keep], None if edge_weight is None else edge_weight[keep]
+    torch.manual_seed(0)
+    conv = GTVConv(5, 4, delta_coeff=0.8, act="elu").double()
+    torch.nn.init.normal_(conv.bias)
+    x = torch.randn(n, 5, dtype=torch.float64)
+
+    def run(adjacency: object, weight: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        xi = x.clone().requires_grad_(True)
+        out = conv(xi, adjacency, weight)
+        (out * torch.linspace(-1, 1, out.numel(), dtype=torch.float64).view_as(out)).sum().backward()
+        return out.detach(), xi.grad
+
+    expected_out, expected_grad = run(edge_index, edge_weight)
+    forms = adjacency_forms(edge_index, edge_weight, n)
+    assert len(forms) == (4 if torch_geometric.typing.WITH_TORCH_SPARSE else 3)
+    for name, (adjacency, weight) in forms.items():
+        for _ in range(2):  # the second call reuses the cached edge list
+            out, grad = run(adjacency, weight)
+            torch.testing.assert_close(out, expected_out, atol=1e-6, rtol=0, msg=name)
+            torch.testing.assert_close(grad, expected_grad, atol=1e-6, rtol=0, msg=name)
+    gamma = conv.edge_gamma(x, forms["torch.sparse COO"][0])
+    order = torch.argsort(edge_index[1] * n + edge_index[0])  # the edge list [col, row] sorted by row (target)
+    torch.testing.assert_close(gamma, conv.edge_gamma(x, edge_index, edge_weight)[order], atol=1e-12, rtol=0)
+
+
+def test_bipartite_and_mismatched_inputs_give_one_clear_error() -> None:
+    conv = GTVConv(3, 2)
+    x = torch.randn(4, 3)
+    edge_index = torch.tensor([[0, 1, 2], [1, 0, 3]])
+    with pytest.raises(GraphFormatError, match="bipartite"):
+        conv((x, x[:2]), edge_index)
+    with pytest.raises(GraphFormatError, match="bipartite"):
+        GTVConv(-1, 2)((x, x[:2]), edge_index)
+    adj_t = torch.sparse_coo_tensor(edge_index.flip(0), torch.ones(3), (4, 4))
+    with pytest.raises(GraphFormatError, match="values"):
+        conv(x, adj_t, torch.ones(3))
+    with pytest.raises(GraphFormatError, match="shape"):
+        conv(x[:3], adj_t)

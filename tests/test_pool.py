@@ -173,3 +173,59 @@ def test_k_below_two_and_repr() -> None:
         AsymCheegerCutPool(4, 1)
     assert "k=5" in repr(AsymCheegerCutPool(4, 5))
     assert "delta_coeff=2.0" in repr(DenseGTVConv(4, 4, delta_coeff=2.0))
+
+
+def hand_pool() -> tuple[AsymCheegerCutPool, Batch]:
+    """A pool whose assignment is known by hand: one linear layer, logits (ln 3, 0) for a node with feature
+    e0 (S row (3/4, 1/4)) and (0, 0) for e1 (S row (1/2, 1/2)); a path 0-1-2 with features e0, e0, e1 and an
+    edge 0-1 with features e1, e0."""
+    pool = AsymCheegerCutPool(2, 2, mlp_channels=(), alpha1=0.7, alpha2=0.3).double()
+    with torch.no_grad():
+        pool.mlp.output_layer.weight.zero_()
+        pool.mlp.output_layer.bias.zero_()
+        pool.mlp.output_layer.weight[0, 0] = np.log(3.0)
+    e0, e1 = [1.0, 0.0], [0.0, 1.0]
+    path = Data(x=torch.tensor([e0, e0, e1], dtype=torch.float64), edge_index=torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]]))
+    pair = Data(x=torch.tensor([e1, e0], dtype=torch.float64), edge_index=torch.tensor([[0, 1], [1, 0]]))
+    return pool, Batch.from_data_list([path, pair])
+
+
+def test_pyg_tuple_form_gives_hand_computed_values() -> None:
+    """S^T X, S^T A S by hand; L_GTV: path 2 * 0.5 / (2 * 4) = 0.125, pair 2 * 0.5 / (2 * 2) = 0.25; L_AN:
+    path 1 - 0.5 / 3 = 5/6 (q = 0.75, 0.25), pair 1 - 0.5 / 2 = 0.75 (q = 0.5, 0.25); weighted 0.7 and 0.3."""
+    pool, batch = hand_pool()
+    x, mask = to_dense_batch(batch.x, batch.batch)
+    adj = to_dense_adj(batch.edge_index, batch.batch).double()
+    x_pool, adj_pool, gtv, balance = pool.forward_pyg(x, adj, mask)
+    expected_x = [[[1.5, 0.5], [0.5, 0.5]], [[0.75, 0.5], [0.25, 0.5]]]
+    expected_adj = [[[1.875, 0.875], [0.875, 0.375]], [[0.75, 0.5], [0.5, 0.25]]]
+    torch.testing.assert_close(x_pool, torch.tensor(expected_x, dtype=torch.float64))
+    torch.testing.assert_close(adj_pool, torch.tensor(expected_adj, dtype=torch.float64))
+    assert float(gtv) == pytest.approx(0.7 * (0.125 + 0.25) / 2)
+    assert float(balance) == pytest.approx(0.3 * (5 / 6 + 0.75) / 2)
+    one_x, one_adj, one_gtv, one_balance = pool.forward_pyg(x[0], adj[0])  # one graph, 2-D like dense_mincut_pool
+    torch.testing.assert_close(one_x[0], x_pool[0])
+    assert float(one_gtv) == pytest.approx(0.7 * 0.125) and float(one_balance) == pytest.approx(0.3 * 5 / 6)
+
+
+def test_pool_output_cannot_be_unpacked_as_dense_mincut_pool() -> None:
+    pool, batch = hand_pool()
+    out = pool(batch.x, batch.edge_index, batch=batch.batch)
+    with pytest.raises(TypeError, match="forward_pyg"):
+        x, adj, loss_1, loss_2 = out
+    assert out.replace(s=out.s[:2]).s.shape == (2, 2) and out.s.shape == (5, 2)
+
+
+def test_lift_maps_pooled_features_back_per_graph() -> None:
+    """x_lift_i = sum_k s_ik x'_{b(i),k}: graph 0 (S rows 3/4 1/4, 3/4 1/4, 1/2 1/2) with x' = (1, 3), graph 1
+    (S rows 1/2 1/2, 3/4 1/4) with x' = (10, 20)."""
+    pool, batch = hand_pool()
+    x_pool = torch.tensor([[[1.0], [3.0]], [[10.0], [20.0]]], dtype=torch.float64)
+    expected = torch.tensor([[1.5], [1.5], [2.0], [15.0], [12.5]], dtype=torch.float64)
+    sparse = pool(batch.x, batch.edge_index, batch=batch.batch)
+    torch.testing.assert_close(pool.lift(x_pool, sparse.s, batch.batch), expected)
+    x, mask = to_dense_batch(batch.x, batch.batch)
+    dense = pool.forward_dense(x, to_dense_adj(batch.edge_index, batch.batch).double(), mask)
+    lifted = AsymCheegerCutPool.lift(x_pool, dense.s)
+    assert lifted.shape == (2, 3, 1) and float(lifted[1, 2, 0]) == 0.0  # the padding stays zero
+    torch.testing.assert_close(lifted[mask], expected)

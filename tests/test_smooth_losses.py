@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 import torch
+from torch_geometric.data import Batch, Data
 from torch_geometric.nn.dense import DMoNPooling, dense_mincut_pool
-from torch_geometric.utils import to_dense_adj
+from torch_geometric.utils import to_dense_adj, to_dense_batch
 
 from gtvviz.graph import Graph
 from gtvviz.metrics import modularity
@@ -103,3 +104,54 @@ def test_gradients_flow_and_are_finite() -> None:
         logits.grad = None
         loss(logits.softmax(dim=-1), edge_index, w)["total"].backward()
         assert logits.grad is not None and torch.isfinite(logits.grad).all() and logits.grad.abs().sum() > 0
+
+
+def batch_of_graphs(sizes: tuple[int, ...], weighted: bool) -> Batch:
+    graphs = []
+    for i, n in enumerate(sizes):
+        edge_index, w = random_graph(n, 0.4, 10 + i, weighted)
+        graphs.append(Data(x=torch.randn(n, 3, dtype=torch.float64), edge_index=edge_index, edge_weight=w,
+                           num_nodes=n))
+    return Batch.from_data_list(graphs)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_batched_losses_match_pyg_dense_per_graph(weighted: bool) -> None:
+    """Graphs of 7, 12 and 4 nodes (each with an isolated node) in one batch; the dense inputs of PyG's versions
+    come from to_dense_batch / to_dense_adj, padded to 12 nodes."""
+    from gtvviz.nn import dmon_loss as exported_dmon, mincut_loss as exported_mincut
+
+    batch = batch_of_graphs((7, 12, 4), weighted)
+    x, mask = to_dense_batch(batch.x, batch.batch)
+    adj = to_dense_adj(batch.edge_index, batch.batch, batch.edge_weight).double()
+    k = 3
+    logits = torch.randn(batch.num_nodes, k, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    logits_dense, _ = to_dense_batch(logits, batch.batch)
+    _, _, cut, ortho = dense_mincut_pool(x, adj, logits_dense, mask)
+    terms = exported_mincut(logits.softmax(dim=-1), batch.edge_index, batch.edge_weight, batch.batch)
+    per_graph = exported_mincut(logits.softmax(dim=-1), batch.edge_index, batch.edge_weight, batch.batch, False)
+    assert terms["mincut"].item() == pytest.approx(cut.item(), abs=1e-5)
+    assert terms["ortho"].item() == pytest.approx(ortho.item(), abs=1e-5)
+    for g in range(3):
+        _, _, cut_g, ortho_g = dense_mincut_pool(x[g:g + 1], adj[g:g + 1], logits_dense[g:g + 1], mask[g:g + 1])
+        assert per_graph["mincut"][g].item() == pytest.approx(cut_g.item(), abs=1e-5)
+        assert per_graph["ortho"][g].item() == pytest.approx(ortho_g.item(), abs=1e-5)
+
+    torch.manual_seed(1)
+    pool = DMoNPooling(3, k).double()
+    s, _, _, spectral, ortho, collapse = pool(x, adj, mask)
+    terms = exported_dmon(s[mask], batch.edge_index, batch.edge_weight, batch.batch, collapse_weight=0.5)
+    per_graph = dmon_loss(s[mask], batch.edge_index, batch.edge_weight, batch.batch, reduce=False)
+    assert terms["spectral"].item() == pytest.approx(spectral.item(), abs=1e-5)
+    assert orthogonality_loss(s[mask], batch.batch).item() == pytest.approx(ortho.item(), abs=1e-5)
+    collapse_per_graph = []
+    for g in range(3):
+        _, _, _, spectral_g, _, collapse_g = pool(x[g:g + 1], adj[g:g + 1], mask[g:g + 1])
+        assert per_graph["spectral"][g].item() == pytest.approx(spectral_g.item(), abs=1e-5)
+        assert per_graph["collapse"][g].item() == pytest.approx(collapse_g.item(), abs=1e-5)
+        collapse_per_graph.append(collapse_g.item())
+    # DMoNPooling's batched collapse term divides a (B,) tensor by a (B, 1) one and averages the B x B result,
+    # mixing the cluster sizes of one graph with the node count of another; the mean of its per-graph values is
+    # the per-graph definition.
+    assert terms["collapse"].item() == pytest.approx(np.mean(collapse_per_graph), abs=1e-5)
+    assert terms["total"].item() == pytest.approx(spectral.item() + 0.5 * np.mean(collapse_per_graph), abs=1e-5)

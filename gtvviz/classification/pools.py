@@ -42,7 +42,7 @@ class _PaddedPool(torch.nn.Module):
         x_dense, mask = to_dense_batch(x, batch)
         adj = to_dense_adj(edge_index, batch, edge_weight, max_num_nodes=x_dense.size(1))
         out = self.forward_dense(x_dense, adj, mask)
-        return out._replace(s=out.s[mask])
+        return out.replace(s=out.s[mask])
 
     def forward_dense(self, x: Tensor, adj: Tensor, mask: Tensor | None = None) -> PoolOutput:
         raise NotImplementedError

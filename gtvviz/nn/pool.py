@@ -15,11 +15,16 @@ level work on dense tensors (:class:`DenseGTVConv`, :meth:`AsymCheegerCutPool.fo
 The diagonal of :math:`\mathbf{A}^{pool}` (the edges inside a cluster) is ignored by everything here:
 self-loops cancel in :math:`\mathbf{L}_\Gamma = \mathbf{D}_\Gamma - \Gamma`, add nothing to the total variation,
 and a gtvviz graph has no self-loops (:func:`dense_to_block_edges` drops them too).
+
+The lift (unpooling) step maps features of the pooled nodes back to the original nodes through the same
+assignment, :math:`\mathbf{X}^{lift} = \mathbf{S} \mathbf{X}'` (:meth:`AsymCheegerCutPool.lift`): each node
+gets the mix of its clusters' features, weighted by its soft assignment.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+import dataclasses
+from typing import Any, NoReturn, Sequence
 
 import torch
 from torch import Tensor
@@ -31,8 +36,13 @@ from gtvviz.nn.losses import LossTerms, asym_norm_loss, gtv_loss
 from gtvviz.nn.models import AssignmentMLP
 
 
-class PoolOutput(NamedTuple):
-    """One pooling level of a batch.
+@dataclasses.dataclass(frozen=True)
+class PoolOutput:
+    """One pooling level of a batch, read by name (``out.x``, ``out.losses["total"]``).
+
+    It is deliberately not a tuple: PyG's ``dense_mincut_pool`` returns ``(x, adj, loss, loss)``, and code written
+    for it that unpacked four values from this output would take ``s`` as a loss without a word. Unpacking raises
+    a ``TypeError`` instead; :meth:`AsymCheegerCutPool.forward_pyg` gives ``dense_mincut_pool``'s tuple.
 
     Attributes:
         x: :math:`(B, K, F)` pooled features :math:`\\mathbf{S}^\\top \\mathbf{X}`.
@@ -46,6 +56,15 @@ class PoolOutput(NamedTuple):
     adj: Tensor
     s: Tensor
     losses: LossTerms
+
+    def replace(self, **changes: Any) -> PoolOutput:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def __iter__(self) -> NoReturn:
+        raise TypeError("A PoolOutput is not a tuple: read out.x, out.adj, out.s and out.losses by name, or call "
+                        "AsymCheegerCutPool.forward_pyg for the (x, adj, gtv_loss, balance_loss) tuple of PyG's "
+                        "dense_mincut_pool.")
 
 
 def _off_diagonal(adj: Tensor) -> Tensor:
@@ -164,8 +183,19 @@ class AsymCheegerCutPool(torch.nn.Module):
     :math:`q_k = \max_i s_{ik}` and :math:`\mathcal{L}_{AN} = 1 - (\sum_k \max_i s_{ik} - 1)/(K - 1)`: it rewards
     giving each node a cluster of its own and bottoms out at :math:`1 - (N-1)/(K-1) > 0`.
 
-    :meth:`forward` takes a sparse PyG batch (the first level); :meth:`forward_dense` takes the dense output of a
-    previous level (or any padded dense batch with a mask).
+    Two forms of call:
+
+    * :meth:`forward` takes a sparse PyG batch (the first level, :math:`O(E K)` memory) and :meth:`forward_dense`
+      a dense one (the output of a previous level, or any padded batch with a mask); both return a
+      :class:`PoolOutput`, read by name: ``out.x``, ``out.adj``, ``out.s`` and ``out.losses["total"]`` (also
+      ``"gtv"`` and ``"balance"``, unweighted).
+    * :meth:`forward_pyg` takes what PyG's ``dense_mincut_pool`` takes (less ``s``, which the layer computes) and
+      returns the tuple its users expect, ``x, adj, gtv_loss, balance_loss = pool.forward_pyg(x, adj, mask)``,
+      the two losses weighted by :math:`\alpha_1` and :math:`\alpha_2` so that their sum is the auxiliary
+      loss.
+
+    :meth:`lift` maps features of the pooled nodes back to the nodes, :math:`\mathbf{S} \mathbf{X}'`, per
+    graph of a batch (the unpooling step of an encoder-decoder).
 
     Args:
         in_channels (int): input feature width :math:`F`.
@@ -239,6 +269,52 @@ class AsymCheegerCutPool(torch.nn.Module):
         gtv = dense_gtv_loss(s, adj, mask)
         balance = asym_norm_loss(s[real], batch=graph_of_node[real])
         return PoolOutput(s_t @ x, s_t @ adj @ s, s, self._terms(gtv, balance))
+
+    def forward_pyg(self, x: Tensor, adj: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        r"""Pool a dense batch and return PyG's ``dense_mincut_pool`` tuple: ``(x_pool, adj_pool,
+        gtv_loss, balance_loss)`` with ``gtv_loss`` :math:`= \alpha_1 \mathcal{L}_{GTV}` and ``balance_loss``
+        :math:`= \alpha_2 \mathcal{L}_{AN}`, so that ``task_loss + gtv_loss + balance_loss`` is the training loss,
+        as with MinCutPool's two losses.
+
+        Unlike ``dense_mincut_pool``, the layer computes :math:`\mathbf{S}` itself and returns the raw
+        :math:`\mathbf{S}^\top \mathbf{A} \mathbf{S}` (the authors' pooled graph; ``dense_mincut_pool`` zeroes its
+        diagonal and normalises it symmetrically). The values are those of :meth:`forward_dense`.
+
+        Args:
+            x: :math:`(B, N, F)` node features (or :math:`(N, F)` for one graph).
+            adj: :math:`(B, N, N)` adjacency (or :math:`(N, N)`).
+            mask: optional :math:`(B, N)` boolean mask of the real nodes.
+
+        Returns:
+            ``x`` :math:`(B, K, F)`, ``adj`` :math:`(B, K, K)` and the two weighted loss terms (scalars).
+        """
+        x = x.unsqueeze(0) if x.dim() == 2 else x
+        adj = adj.unsqueeze(0) if adj.dim() == 2 else adj
+        out = self.forward_dense(x, adj, mask)
+        return out.x, out.adj, self.alpha1 * out.losses["gtv"], self.alpha2 * out.losses["balance"]
+
+    @staticmethod
+    def lift(x_pool: Tensor, s: Tensor, batch: Tensor | None = None) -> Tensor:
+        r"""Map features of the pooled nodes back to the nodes (unpooling), per graph of a batch:
+
+        .. math::
+            \mathbf{x}^{lift}_i = \sum_k s_{ik}\, \mathbf{x}'_{b(i), k}
+
+        where :math:`b(i)` is the graph of node :math:`i`: :math:`\mathbf{S}_b \mathbf{X}'_b` for each graph.
+
+        Args:
+            x_pool: :math:`(B, K, F')` features of the pooled nodes (e.g. ``out.x`` after further layers).
+            s: the assignment as a :class:`PoolOutput` holds it: :math:`(N, K)` for a sparse batch, with
+                ``batch``; :math:`(B, N, K)` for a dense one (zero rows on padding give zero rows).
+            batch: optional :math:`(N,)` graph index of each node of a sparse batch, sorted.
+
+        Returns:
+            :math:`(N, F')` for a sparse batch, :math:`(B, N, F')` for a dense one.
+        """
+        if s.dim() == 3:
+            return s @ x_pool
+        s_dense, mask = to_dense_batch(s, batch, batch_size=x_pool.size(0))
+        return (s_dense @ x_pool)[mask]
 
     def _terms(self, gtv: Tensor, balance: Tensor) -> LossTerms:
         return {"total": self.alpha1 * gtv + self.alpha2 * balance, "gtv": gtv, "balance": balance}

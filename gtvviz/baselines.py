@@ -27,8 +27,7 @@ from functools import partial
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.cluster import KMeans, SpectralClustering
-from sklearn.manifold import spectral_embedding
+from sklearn.cluster import KMeans
 from torch import Tensor
 
 from gtvviz.config import RunConfig
@@ -37,6 +36,7 @@ from gtvviz.methods import MethodBuilder
 from gtvviz.nn.losses import LossTerms
 from gtvviz.nn.smooth_losses import dmon_loss, mincut_loss
 from gtvviz.nn.smooth_models import GCSNet
+from gtvviz.spectral import round_embedding, spectral_embedding
 from gtvviz.train import Objective
 
 #: Number of k-means restarts of both scikit-learn baselines (scikit-learn's classic default).
@@ -85,13 +85,11 @@ def spectral_clustering(graph: Graph, n_clusters: int, seed: int = 0) -> tuple[n
     The relaxed solution solves the normalised-cut relaxation
     :math:`\mathbf{L}_{sym} \mathbf{x} = \lambda \mathbf{x}` for the :math:`K` smallest eigenvalues and returns
     :math:`\mathbf{U} = \mathbf{D}^{-1/2} \mathbf{X}` (scikit-learn's ``spectral_embedding`` with
-    ``drop_first=False``, exactly what ``SpectralClustering`` rounds with k-means). For a connected graph the
-    first column is constant and, for :math:`K = 2`, the second is the Fiedler vector.
-
-    Disconnected graphs and isolated nodes are clustered without error: scikit-learn then warns that the
-    embedding "may not work as expected" (each component adds a zero eigenvalue, so the leading columns
-    indicate components), and this warning, like k-means' warning when there are fewer distinct points than
-    clusters, is silenced here on purpose. :math:`K \ge N` uses a dense eigensolver.
+    ``drop_first=False``, up to signs), computed once by :func:`gtvviz.spectral.spectral_embedding` without a
+    matrix factorisation; the labels are its k-means rounding (:data:`N_INIT` restarts). For a connected graph
+    the first column is constant and, for :math:`K = 2`, the second is the Fiedler vector. Disconnected graphs
+    and isolated nodes are clustered without error or warning (:mod:`gtvviz.spectral` says how components are
+    embedded).
 
     Args:
         graph: the graph; its edge weights are the affinities.
@@ -101,15 +99,8 @@ def spectral_clustering(graph: Graph, n_clusters: int, seed: int = 0) -> tuple[n
     Returns:
         ``(labels, relaxed)``: :math:`(N,)` labels in ``0..K-1`` and the :math:`(N, K)` relaxed solution.
     """
-    affinity = graph.to_scipy()
-    if n_clusters >= graph.num_nodes:
-        affinity = affinity.toarray()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = SpectralClustering(n_clusters, affinity="precomputed", random_state=seed, n_init=N_INIT)
-        labels = model.fit(affinity).labels_
-        relaxed = spectral_embedding(affinity, n_components=n_clusters, random_state=seed, drop_first=False)
-    return labels.astype(np.int64), relaxed
+    relaxed = spectral_embedding(graph.to_scipy(), n_clusters, seed)
+    return round_embedding(relaxed, n_clusters, seed, N_INIT), relaxed
 
 
 def kmeans_inertia(s: Tensor, x: Tensor) -> LossTerms:

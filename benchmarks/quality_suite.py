@@ -114,9 +114,13 @@ def load(case: Case, data_root: Path | None) -> Graph:
     return generate_from_source(case.source)
 
 
-def run(graph: Graph, case: Case, method: str, epochs: int | None) -> dict[str, Any]:
-    """One method on one graph, driven epoch by epoch so that the stopping rule can watch the loss."""
+def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: dict[str, str]) -> dict[str, Any]:
+    """One method on one graph, driven epoch by epoch so that the stopping rule can watch the loss;
+    ``overrides`` are RunConfig fields as text (``hidden="64,64"``)."""
     config = RunConfig(clusters=case.clusters, seed=case.seed, device="cpu", **METHODS[method])
+    config, problems = RunConfig.from_query(overrides, base=config)
+    if problems:
+        raise SystemExit("; ".join(problems))
     if epochs is not None:
         config = config.replace(epochs=epochs)
     start = time.perf_counter()
@@ -176,6 +180,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0 .. SEEDS-1")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     parser.add_argument("--epochs", type=int, help="override every trained method's epochs (default: RunConfig's)")
+    parser.add_argument("--override", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="RunConfig fields for every method, e.g. hidden=64,64 mlp=64 lr=0.005")
+    parser.add_argument("--match", help="only the graphs whose name contains this text, e.g. 'h=0.9 snr=2.0'")
     parser.add_argument("--datasets", type=Path, default=REPO.parent / "shared" / "datasets")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "quality_suite.json",
@@ -183,7 +190,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="append a markdown section (command and tables) to this file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    cases = grid(args.sizes, args.families, args.seeds, args.clusters)
+    cases = [c for c in grid(args.sizes, args.families, args.seeds, args.clusters)
+             if args.match is None or args.match in c.name]
+    overrides = dict(item.split("=", 1) for item in args.override)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         data_root = None
@@ -193,7 +202,7 @@ def main() -> None:
         for case in cases:
             graph = load(case, data_root)
             for method in args.methods:
-                row = run(graph, case, method, args.epochs)
+                row = run(graph, case, method, args.epochs, overrides)
                 rows.append(row)
                 print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}),
                       flush=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
 import sys
 import tempfile
@@ -47,6 +48,9 @@ from gtvviz.stopping import LossPlateau
 
 REPO = Path(__file__).resolve().parents[1]
 DEGREE = 10
+#: Every this many epochs a row's ``trajectory`` records [epoch, sharpness, clusters used (>= 10% of N/K),
+#: largest share, loss].
+TRAJECTORY_EVERY = 10
 METHODS: dict[str, dict[str, Any]] = {
     "tvgnn": {},
     "tvgnn_fixed": {"balance_weight": "fixed"},
@@ -125,8 +129,12 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
         config = config.replace(epochs=epochs)
     start = time.perf_counter()
     trainer = build_trainer(graph, config, metrics_every=config.epochs)
-    plateau, at_plateau = LossPlateau(), {}
+    plateau, at_plateau, trajectory = LossPlateau(), {}, []
     for snapshot in trainer.step(config.epochs):
+        if snapshot.epoch % TRAJECTORY_EVERY == 0:
+            check = partial_collapse(snapshot.s)
+            trajectory.append([snapshot.epoch, round(sharpness(snapshot.s), 3), check.used,
+                               round(check.largest_share, 3), round(snapshot.losses["total"], 5)])
         if plateau.stopped_at is None and plateau.update(snapshot.losses["total"]):
             at_plateau = {"plateau_epoch": snapshot.epoch, "plateau_nmi": nmi(graph.y, snapshot.labels),
                           "plateau_sharpness": sharpness(snapshot.s),
@@ -139,7 +147,8 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
             "epochs": last.epoch, "nmi": nmi(graph.y, last.labels), "sharpness": sharpness(last.s),
             "used": n_nonempty(last.labels), "seconds": seconds, "collapsed": bool(last.collapsed),
             "partial_collapse": verdict.collapsed, "used_10pct": verdict.used,
-            "largest_share": verdict.largest_share, **at_plateau}
+            "largest_share": verdict.largest_share, **at_plateau,
+            "trajectory": trajectory}
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -204,8 +213,8 @@ def main() -> None:
             for method in args.methods:
                 row = run(graph, case, method, args.epochs, overrides)
                 rows.append(row)
-                print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}),
-                      flush=True)
+                print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
+                                  if k != "trajectory"}), flush=True)
     if args.json:
         previous = json.loads(args.json.read_text()) if args.json.exists() else []
         args.json.write_text(json.dumps(previous + rows, indent=1))
@@ -213,7 +222,7 @@ def main() -> None:
     print(table)
     if args.out:
         with args.out.open("a") as f:
-            f.write(f"\n`nice -n 10 python {' '.join(sys.argv)}`\n\n{table}\n")
+            f.write(f"\n`nice -n 10 python {shlex.join(sys.argv)}`\n\n{table}\n")
 
 
 if __name__ == "__main__":

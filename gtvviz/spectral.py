@@ -70,18 +70,21 @@ def normalized_adjacency(adjacency: sp.spmatrix) -> tuple[sp.csr_matrix, np.ndar
     return (scale @ a @ scale).tocsr(), degree
 
 
-def component_vectors(adjacency: sp.csr_matrix, degree: np.ndarray) -> np.ndarray:
-    r"""The unit vectors :math:`\mathbf{D}^{1/2} \mathbf{1}_C / \sqrt{\mathrm{vol}(C)}` of the connected
-    components :math:`C` that have an edge, shape :math:`(N, c)`, largest component first (ties by lowest node):
-    a fixed orthonormal basis of the eigenvalue-1 eigenspace of :math:`\mathbf{A}_{sym}`."""
+def component_vectors(adjacency: sp.csr_matrix, degree: np.ndarray, limit: int) -> np.ndarray:
+    r"""The unit vectors :math:`\mathbf{D}^{1/2} \mathbf{1}_C / \sqrt{\mathrm{vol}(C)}` of the (at most ``limit``)
+    largest connected components :math:`C` that have an edge, shape :math:`(N, \min(c, \text{limit}))`, largest
+    first (ties by lowest node): a fixed orthonormal basis of (part of) the eigenvalue-1 eigenspace of
+    :math:`\mathbf{A}_{sym}`. Only the returned columns are stored, so a graph with many components costs
+    :math:`O(N \cdot \text{limit})`."""
     _, component = connected_components(adjacency, directed=False)
     has_edge = degree > 0
     ids, first, sizes = np.unique(component[has_edge], return_index=True, return_counts=True)
-    order = np.lexsort((first, -sizes))  # by size descending, then by the component's first node
-    columns = np.zeros((len(degree), len(ids)))
+    order = np.lexsort((first, -sizes))[:limit]  # by size descending, then by the component's first node
     rank = np.full(component.max() + 1, -1)
-    rank[ids[order]] = np.arange(len(ids))
+    rank[ids[order]] = np.arange(len(order))
     nodes = np.flatnonzero(has_edge)
+    nodes = nodes[rank[component[nodes]] >= 0]
+    columns = np.zeros((len(degree), len(order)))
     columns[nodes, rank[component[nodes]]] = np.sqrt(degree[nodes])
     return columns / np.linalg.norm(columns, axis=0, keepdims=True)
 
@@ -120,7 +123,7 @@ def spectral_embedding(adjacency: sp.spmatrix, n_components: int, seed: int = 0)
         seed: seed of the Lanczos start vector.
     """
     a_sym, degree = normalized_adjacency(adjacency)
-    components = component_vectors(a_sym, degree)
+    components = component_vectors(a_sym, degree, n_components)
     if components.shape[1] >= n_components:
         x = components[:, :n_components]
     else:

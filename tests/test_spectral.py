@@ -11,7 +11,8 @@ from sklearn.cluster import SpectralClustering
 from sklearn.manifold import spectral_embedding as sklearn_embedding
 from sklearn.metrics import adjusted_rand_score
 
-from gtvviz.spectral import DENSE_NODES, round_embedding, spectral_embedding
+from gtvviz.spectral import (DENSE_NODES, component_vectors, normalized_adjacency, round_embedding,
+                             spectral_embedding)
 
 
 def block_graph(sizes: tuple[int, ...], p_in: float, p_out: float, seed: int = 0) -> sp.csr_matrix:
@@ -78,6 +79,14 @@ def test_components_come_first_largest_first() -> None:
         support = np.flatnonzero(np.abs(u[:, j]) > 1e-12)
         np.testing.assert_array_equal(support, np.arange(starts[size], starts[size] + size))
         np.testing.assert_allclose(u[support, j], 1 / np.sqrt(size * (size - 1)))  # 1 / sqrt(vol(C)), positive
+
+
+def test_only_the_components_used_are_stored() -> None:
+    a_sym, degree = normalized_adjacency(cliques(*(3,) * 500))
+    vectors = component_vectors(a_sym, degree, 4)
+    assert vectors.shape == (1500, 4)
+    np.testing.assert_allclose(vectors.T @ vectors, np.eye(4))
+    assert component_vectors(a_sym, degree, 600).shape == (1500, 500)
 
 
 def test_more_components_than_clusters_keeps_each_component_whole() -> None:

@@ -11,6 +11,12 @@ Measuring the recent gain against the total gain makes the rule free of the loss
 with :math:`N`, :math:`E` and the balance weight), and of its sign. A loss that never moved (:math:`\ell_0 = m_t`)
 is a plateau too: the rule stops at ``min_epochs``, and telling a stuck run from a finished one is the collapse
 detectors' job (:mod:`gtvviz.collapse`, :mod:`gtvviz.partial_collapse`). Non-finite losses are not progress.
+
+A trainer that uses the rule should feed it the reference loss (``total``, whose weights never change), not the
+loss it differentiates, should not stop while :class:`~gtvviz.collapse.CollapseDetector` calls the assignment
+degenerate (the uniform trap is a plateau too), and should :meth:`LossPlateau.reset` the rule when a remedy
+changes the objective, so that the gain is measured from there (measured in
+``benchmarks/results/quality_suite.md``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ entry of largest magnitude is positive. On a connected graph the first column is
 :math:`K = 2`, the second is the Fiedler vector. The labels are k-means on the rows of :math:`\mathbf{U}`.
 
 Why it scales: scikit-learn's ARPACK path works in shift-invert mode, which factorises the shifted Laplacian; on
-a random graph the factor fills in to near dense (minutes and gigabytes at 30,000 nodes). The leading
+a random graph the factor fills in to near dense. The leading
 eigenvectors of :math:`\mathbf{A}_{sym}` are found here by implicitly restarted Lanczos (ARPACK,
 ``which="LA"``) with sparse products alone, :math:`O(E \cdot K)` memory; measured in
 ``benchmarks/results/spectral_scale.md``. Graphs of at most :data:`DENSE_NODES` nodes use a dense eigensolver.
@@ -33,7 +33,7 @@ leading eigenvectors of :math:`\mathbf{A}_{sym}` orthogonal to the component vec
 operator :math:`\mathbf{A}_{sym} - 3 \mathbf{V}\mathbf{V}^\top`, which moves the eigenvalue 1 of the component
 vectors :math:`\mathbf{V}` to :math:`-2`, below the spectrum). An isolated node has a zero row in
 :math:`\mathbf{A}_{sym}` (the eigenvalue 0, as in scikit-learn, where its Laplacian diagonal is 1): it is no
-component of its own and sits at the origin of the embedding's non-trivial columns.
+component of its own and sits at the origin of the embedding (unless :math:`K` reaches down to the eigenvalue 0).
 """
 
 from __future__ import annotations

@@ -90,10 +90,10 @@ def _bridged(n: int, k: int, seed: int) -> str:
     return f"sbm:sizes={sizes},p_in={DEGREE / size:.4g},p_out={p_out:.4g},snr=1.0,features=16,seed={seed}"
 
 
-def grid(sizes: list[int], families: list[str], seeds: int, clusters: list[int]) -> list[Case]:
+def grid(sizes: list[int], families: list[str], seeds: range, clusters: list[int]) -> list[Case]:
     """Every case of the selected families, sizes, cluster counts and seeds (datasets ignore sizes)."""
     cases = []
-    for seed in range(seeds):
+    for seed in seeds:
         for n in sizes:
             for k in clusters:
                 for h in (0.9, 0.75):
@@ -186,7 +186,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--families", nargs="+", default=list(FAMILIES), choices=FAMILIES)
     parser.add_argument("--clusters", type=int, nargs="+", default=[2, 4, 6, 8])
-    parser.add_argument("--seeds", type=int, default=3, help="seeds 0 .. SEEDS-1")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds FIRST_SEED .. FIRST_SEED + SEEDS - 1")
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     parser.add_argument("--epochs", type=int, help="override every trained method's epochs (default: RunConfig's)")
     parser.add_argument("--override", nargs="+", default=[], metavar="KEY=VALUE",
@@ -199,7 +200,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="append a markdown section (command and tables) to this file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    cases = [c for c in grid(args.sizes, args.families, args.seeds, args.clusters)
+    cases = [c for c in grid(args.sizes, args.families, range(args.first_seed, args.first_seed + args.seeds), args.clusters)
              if args.match is None or args.match in c.name]
     overrides = dict(item.split("=", 1) for item in args.override)
     rows: list[dict[str, Any]] = []

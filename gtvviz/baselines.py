@@ -2,8 +2,8 @@ r"""The baselines TVGNN is compared with, behind the same :class:`~gtvviz.train.
 is listed in :mod:`gtvviz.registry`).
 
 =============  ====================================================================================
-``spectral``   scikit-learn ``SpectralClustering`` on :math:`\mathbf{A}` (topology only); rounded labels,
-               with the continuous relaxed solution kept in :attr:`FixedAssignment.relaxed`.
+``spectral``   normalised-cut spectral clustering on :math:`\mathbf{A}` (topology only, :mod:`gtvviz.spectral`);
+               rounded labels, with the continuous relaxed solution kept in :attr:`FixedAssignment.relaxed`.
 ``mincut``     :class:`~gtvviz.nn.smooth_models.GCSNet` trained with the MinCutPool loss.
 ``dmon``       :class:`~gtvviz.nn.smooth_models.GCSNet` trained with the DMoN loss.
 ``kmeans``     scikit-learn ``KMeans`` on the node features alone (what the features say without the graph).
@@ -14,8 +14,8 @@ The two GNN baselines use TVGNN's widths (``hidden``, ``mlp``), learning rate an
 networks: one GCSConv(16) and a linear layer for MinCutPool's clustering example, one GCN(64) layer for DMoN).
 With wide, deep low-pass layers and features that differ little between nodes, the rows of :math:`\mathbf{S}`
 start nearly identical, where both losses are flat: MinCutPool then tends to put every node in one cluster and
-DMoN to stay at the uniform assignment (a stationary point of its loss). The two scikit-learn baselines
-are models without parameters: they are fitted once, seeded by ``config.seed``, when the method is built, and
+DMoN to stay at the uniform assignment (a stationary point of its loss). The two baselines without training
+(spectral, kmeans) are models without parameters: they are fitted once, seeded by ``config.seed``, when the method is built, and
 their assignment :math:`\mathbf{S}` is the one-hot matrix of their labels, so that every metric (sharpness
 included) is that of the hard result.
 """
@@ -27,8 +27,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.cluster import KMeans, SpectralClustering
-from sklearn.manifold import spectral_embedding
+from sklearn.cluster import KMeans
 from torch import Tensor
 
 from gtvviz.config import RunConfig
@@ -37,8 +36,9 @@ from gtvviz.nn.losses import LossTerms
 from gtvviz.nn.smooth_losses import dmon_loss, mincut_loss
 from gtvviz.nn.smooth_models import GCSNet
 from gtvviz.objective import Objective
+from gtvviz.spectral import round_embedding, spectral_embedding
 
-#: Number of k-means restarts of both scikit-learn baselines (scikit-learn's classic default).
+#: Number of k-means restarts of the spectral rounding and the kmeans baseline (scikit-learn's classic default).
 N_INIT = 10
 
 
@@ -84,13 +84,11 @@ def spectral_clustering(graph: Graph, n_clusters: int, seed: int = 0) -> tuple[n
     The relaxed solution solves the normalised-cut relaxation
     :math:`\mathbf{L}_{sym} \mathbf{x} = \lambda \mathbf{x}` for the :math:`K` smallest eigenvalues and returns
     :math:`\mathbf{U} = \mathbf{D}^{-1/2} \mathbf{X}` (scikit-learn's ``spectral_embedding`` with
-    ``drop_first=False``, exactly what ``SpectralClustering`` rounds with k-means). For a connected graph the
-    first column is constant and, for :math:`K = 2`, the second is the Fiedler vector.
-
-    Disconnected graphs and isolated nodes are clustered without error: scikit-learn then warns that the
-    embedding "may not work as expected" (each component adds a zero eigenvalue, so the leading columns
-    indicate components), and this warning, like k-means' warning when there are fewer distinct points than
-    clusters, is silenced here on purpose. :math:`K \ge N` uses a dense eigensolver.
+    ``drop_first=False``, up to signs), computed once by :func:`gtvviz.spectral.spectral_embedding` without a
+    matrix factorisation; the labels are its k-means rounding (:data:`N_INIT` restarts). For a connected graph
+    the first column is constant and, for :math:`K = 2`, the second is the Fiedler vector. Disconnected graphs
+    and isolated nodes are clustered without error or warning (:mod:`gtvviz.spectral` says how components are
+    embedded).
 
     Args:
         graph: the graph; its edge weights are the affinities.
@@ -100,15 +98,8 @@ def spectral_clustering(graph: Graph, n_clusters: int, seed: int = 0) -> tuple[n
     Returns:
         ``(labels, relaxed)``: :math:`(N,)` labels in ``0..K-1`` and the :math:`(N, K)` relaxed solution.
     """
-    affinity = graph.to_scipy()
-    if n_clusters >= graph.num_nodes:
-        affinity = affinity.toarray()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = SpectralClustering(n_clusters, affinity="precomputed", random_state=seed, n_init=N_INIT)
-        labels = model.fit(affinity).labels_
-        relaxed = spectral_embedding(affinity, n_components=n_clusters, random_state=seed, drop_first=False)
-    return labels.astype(np.int64), relaxed
+    relaxed = spectral_embedding(graph.to_scipy(), n_clusters, seed)
+    return round_embedding(relaxed, n_clusters, seed, N_INIT), relaxed
 
 
 def kmeans_inertia(s: Tensor, x: Tensor) -> LossTerms:

@@ -52,6 +52,8 @@ SPECS: dict[str, FieldSpec] = {
     "balance_weight": FieldSpec(choices=BALANCE_WEIGHTS, help="balance weight for the gradient: adaptive (raised "
                                 "once a run has sat at the uniform assignment for 50 epochs, so that it leaves it) "
                                 "or fixed (alpha2, the reference)"),
+    "batch_nodes": FieldSpec(2, 100_000_000, help="train on mini-batches of about this many nodes (None = full "
+                             "batch; see gtvviz.scale)"),
 }
 
 
@@ -76,6 +78,7 @@ class RunConfig:
     device: str = "auto"
     warmup: int = 0
     balance_weight: str = "adaptive"
+    batch_nodes: int | None = None
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -162,8 +165,9 @@ class RunConfig:
             if f.name in skip:
                 continue
             spec = SPECS[f.name]
+            dashed = [f"--{f.name.replace('_', '-')}"] if "_" in f.name else []  # --batch-nodes as --batch_nodes
             parser.add_argument(
-                f"--{f.name}", dest=f.name, default=None, metavar=f.name.upper(),
+                f"--{f.name}", *dashed, dest=f.name, default=None, metavar=f.name.upper(),
                 help=f"{spec.help} (default: {_format(getattr(default, f.name))})",
             )
 
@@ -183,6 +187,10 @@ def _parse(name: str, value: Any) -> Any:
     """Convert a value (possibly a string from a URL or the command line) to the field's type."""
     kind = {f.name: f.type for f in fields(RunConfig)}[name]
     try:
+        if kind == "int | None":  # None, or "None" from a URL, is the field's default
+            if value is None or isinstance(value, str) and value.strip().lower() in ("", "none"):
+                return None
+            kind = "int"
         if kind == "tuple[int, ...]":
             if isinstance(value, str):
                 parts = [p for p in value.split(",") if p.strip()]

@@ -22,3 +22,7 @@ class ConfigError(GtvvizError):
 
 class TrainingDivergedError(GtvvizError):
     """Training produced a non-finite loss or assignment; the last finite snapshot is kept."""
+
+
+class DistributedRunError(GtvvizError):
+    """A data-parallel run lost a process (or cannot start one): a collective failed or timed out on this rank."""

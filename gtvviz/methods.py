@@ -50,7 +50,9 @@ def check_clusters(graph: Graph, clusters: int) -> None:
 
 def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compile: bool = False) -> Trainer:
     """A Trainer for ``config.method`` on ``graph``, seeded and on ``config.device``; ``compile`` compiles its model
-    with :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`)."""
+    with :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`). With ``config.batch_nodes`` it is a
+    :class:`~gtvviz.scale.minibatch.MiniBatchTrainer` (TVGNN only, not compiled), which takes its full-graph
+    snapshots every ``metrics_every`` epochs."""
     check_clusters(graph, config.clusters)
     builders = _builders()
     if config.method not in builders:
@@ -58,5 +60,9 @@ def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compi
     x = node_features(graph, seed=config.seed)
     with torch.random.fork_rng(devices=[]):  # building layers draws random numbers; the Trainer re-seeds them
         model, objective = builders[config.method](graph, config, x)
+    if config.batch_nodes is not None:
+        from gtvviz.scale.minibatch import build_minibatch_trainer
+
+        return build_minibatch_trainer(graph, config, model, x, eval_every=metrics_every)  # type: ignore[return-value]
     return Trainer(graph, model, objective, lr=config.lr, epochs=config.epochs, seed=config.seed,
                    device=config.device, x=x, metrics_every=metrics_every, compile=compile)

@@ -191,8 +191,8 @@ def metis_parts(graph: Graph, num_parts: int, seed: int = 0) -> list[Tensor]:
                           "the random sampler.") from None
     ptr = compressed_rows(graph.edge_index[0], graph.num_nodes)
     options = pymetis.Options(seed=seed)
-    membership = np.asarray(pymetis.part_graph(num_parts, xadj=ptr.numpy(), adjncy=graph.edge_index[1].numpy(),
-                                               options=options).vertex_part, dtype=np.int64)
+    adjacency = pymetis.CSRAdjacency(ptr.numpy(), graph.edge_index[1].numpy())
+    membership = np.asarray(pymetis.part_graph(num_parts, adjacency, options=options).vertex_part, dtype=np.int64)
     order = np.argsort(membership, kind="stable")
     sizes = np.bincount(membership, minlength=num_parts)
     return [torch.from_numpy(part) for part in np.split(order, np.cumsum(sizes)[:-1]) if len(part)]

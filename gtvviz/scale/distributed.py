@@ -69,7 +69,7 @@ def collective_failure(err: BaseException) -> DistributedRunError:
     rank, world = rank_and_world()
     return DistributedRunError(
         f"Rank {rank} of {world}: a gradient all-reduce failed ({_first_line(err)}); another process has stopped "
-        f"or did not answer within {TIMEOUT_S:g} s, so the run ends. Rerun it.")
+        "or stopped answering, so the run ends; rerun it.")
 
 
 def peak_rss_mb() -> float:

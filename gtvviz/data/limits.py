@@ -17,8 +17,8 @@ MAX_FILE_BYTES = 2 * 1024**3
 #: Largest dense feature matrix (rows x columns, held as float32) that a file may declare.
 MAX_FEATURE_ENTRIES = 300_000_000
 #: Largest graph a generator builds, in nodes and in expected undirected edges.
-MAX_GENERATED_NODES = 100_000
-MAX_GENERATED_EDGES = 5_000_000
+MAX_GENERATED_NODES = 2_000_000
+MAX_GENERATED_EDGES = 20_000_000
 
 __all__ = [
     "MAX_NODES", "MAX_EDGES", "MAX_UPLOAD_BYTES", "MAX_FILE_BYTES", "MAX_FEATURE_ENTRIES",

@@ -17,7 +17,8 @@ class TVGNNClustering:
 
     ``__init__`` only stores parameters (those of :class:`gtvviz.config.RunConfig`, ``n_clusters`` for
     ``clusters``, and ``compile``: compile the model with :func:`torch.compile`, see
-    :class:`gtvviz.train.Trainer`); :meth:`fit` trains and sets the results in trailing-underscore attributes.
+    :class:`gtvviz.train.Trainer`; ``batch_nodes`` trains on mini-batches, see :mod:`gtvviz.scale`); :meth:`fit`
+    trains and sets the results in trailing-underscore attributes.
 
     Attributes:
         labels_ (numpy.ndarray): hard cluster of every node, :math:`\\arg\\max_k s_{ik}` at the last epoch.
@@ -36,7 +37,8 @@ class TVGNNClustering:
     def __init__(self, n_clusters: int = 2, *, alpha1: float = 0.785, alpha2: float = 0.514, delta: float = 0.311,
                  eps: float = 1e-3, hidden: tuple[int, ...] = (512, 512), mlp: tuple[int, ...] = (256,),
                  lr: float = 1e-3, epochs: int = 500, seed: int = 0, device: str = "auto",
-                 warmup: int = 0, balance_weight: str = "adaptive", compile: bool = False) -> None:
+                 warmup: int = 0, balance_weight: str = "adaptive", batch_nodes: int | None = None,
+                 compile: bool = False) -> None:
         self.n_clusters = n_clusters
         self.alpha1 = alpha1
         self.alpha2 = alpha2
@@ -50,6 +52,7 @@ class TVGNNClustering:
         self.device = device
         self.warmup = warmup
         self.balance_weight = balance_weight
+        self.batch_nodes = batch_nodes
         self.compile = compile
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:

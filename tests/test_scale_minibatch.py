@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from gtvviz.cli import main
+from gtvviz.cluster import TVGNNClustering
 from gtvviz.config import RunConfig
 from gtvviz.data import generate
 from gtvviz.errors import ConfigError
@@ -69,6 +70,12 @@ def test_sparse_features_are_cut_per_batch() -> None:
     x = trainer._x.to_dense()
     nodes = torch.tensor([3, 7, 40, 59])
     assert torch.equal(trainer._batch_features(nodes).to_dense(), x[nodes])
+
+
+def test_estimator_takes_batch_nodes(graph) -> None:
+    model = TVGNNClustering(3, hidden=(16, 16), mlp=(8,), lr=1e-2, epochs=3, device="cpu", batch_nodes=40)
+    assert model.get_params()["batch_nodes"] == 40 and model.config().batch_nodes == 40
+    assert model.fit(graph).labels_.shape == (120,) and isinstance(model.trainer_, MiniBatchTrainer)
 
 
 def test_baselines_refuse_mini_batches(graph) -> None:

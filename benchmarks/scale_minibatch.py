@@ -2,11 +2,11 @@
 
     nice -n 10 python benchmarks/scale_minibatch.py --graph pyg:Cora --data-root DIR --clusters 7 \\
         --modes full random cluster --batch-nodes 1024 --seeds 0 1 2 --epochs 200 --out results.json
-    nice -n 10 python benchmarks/scale_minibatch.py --graph csbm:n=1000000,blocks=8,degree=10,homophily=0.8,features=32 \\
-        --clusters 8 --modes cluster --batch-nodes 20000 --hidden 64,64 --mlp 32 --epochs 3 --seeds 0
+    nice -n 10 python benchmarks/scale_minibatch.py \\
+        --graph csbm:n=1000000,blocks=8,degree=10,homophily=0.8,features=32 --clusters 8 --modes cluster --batch-nodes 20000 --hidden 64,64 --mlp 32 --epochs 3 --seeds 0
 
 Modes: ``full`` (the full-batch Trainer, today's default), ``random`` and ``cluster`` (MiniBatchTrainer with that
-sampler), ``torchrun2`` (the cluster sampler over two gloo processes started by torchrun, through the CLI).
+sampler), ``torchrun2`` (two gloo processes started by torchrun, through the CLI, which takes the default sampler).
 Prints one JSON line per run and a summary per mode (NMI mean ± std over the seeds, ms per epoch, peak RSS);
 ``--out`` keeps every run. Peak RSS is the process's ``ru_maxrss`` (the interpreter, torch and the graph
 included); ms per epoch counts training only (snapshots excluded); wall is the whole process.
@@ -63,8 +63,7 @@ def one_run(args: argparse.Namespace) -> dict:
 
 
 def torchrun_run(args: argparse.Namespace, seed: int) -> dict:
-    """Two gloo processes through ``torchrun -m gtvviz cluster`` (cluster sampler is not selectable there: the
-    CLI takes the default sampler)."""
+    """Two gloo processes through ``torchrun -m gtvviz cluster`` (with the CLI's default sampler)."""
     out = Path(f"/tmp/scale_torchrun_{os.getpid()}_{seed}.json")
     torchrun = Path(sys.executable).with_name("torchrun")
     command = [str(torchrun), "--nproc-per-node", "2", "-m", "gtvviz", "cluster", "--graph", args.graph,

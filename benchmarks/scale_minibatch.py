@@ -3,7 +3,8 @@
     nice -n 10 python benchmarks/scale_minibatch.py --graph pyg:Cora --data-root DIR --clusters 7 \\
         --modes full random cluster --batch-nodes 1024 --seeds 0 1 2 --epochs 200 --out results.json
     nice -n 10 python benchmarks/scale_minibatch.py \\
-        --graph csbm:n=1000000,blocks=8,degree=10,homophily=0.8,features=32 --clusters 8 --modes cluster --batch-nodes 20000 --hidden 64,64 --mlp 32 --epochs 3 --seeds 0
+        --graph csbm:n=1000000,blocks=8,degree=10,homophily=0.8,features=32 --clusters 8 \\
+        --modes cluster --batch-nodes 20000 --hidden 64,64 --mlp 32 --epochs 2 --seeds 0
 
 Modes: ``full`` (the full-batch Trainer, today's default), ``random`` and ``cluster`` (MiniBatchTrainer with that
 sampler), ``torchrun2`` (two gloo processes started by torchrun, through the CLI, which takes the default sampler).

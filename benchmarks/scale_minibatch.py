@@ -43,6 +43,7 @@ def one_run(args: argparse.Namespace) -> dict:
     graph = load_graph(args.graph, data_root=args.data_root)
     loaded = time.perf_counter() - start
     config = RunConfig(graph="bench", clusters=args.clusters, epochs=args.epochs, seed=args.seed, device="cpu",
+                       lr=args.lr,
                        hidden=tuple(int(h) for h in args.hidden.split(",")),
                        mlp=tuple(int(h) for h in args.mlp.split(",") if h))
     if args.mode == "full":
@@ -57,7 +58,7 @@ def one_run(args: argparse.Namespace) -> dict:
     summary = trainer.summary()
     return {"mode": args.mode, "seed": args.seed, "graph": args.graph, "nodes": graph.num_nodes,
             "edges": graph.edge_index.size(1) // 2, "batch_nodes": args.batch_nodes if args.mode != "full" else None,
-            "hidden": args.hidden, "epochs": args.epochs, "nmi": last.metrics.get("nmi"),
+            "hidden": args.hidden, "epochs": args.epochs, "lr": args.lr, "nmi": last.metrics.get("nmi"),
             "loss": last.losses["total"], "ms_per_epoch": 1000 * summary["seconds_per_epoch"],
             "steps_per_epoch": summary.get("steps_per_epoch", 1), "load_s": loaded,
             "wall_s": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}
@@ -69,7 +70,8 @@ def torchrun_run(args: argparse.Namespace, seed: int) -> dict:
     torchrun = Path(sys.executable).with_name("torchrun")
     command = [str(torchrun), "--nproc-per-node", "2", "-m", "gtvviz", "cluster", "--graph", args.graph,
                "--clusters", str(args.clusters), "--epochs", str(args.epochs), "--seed", str(seed),
-               "--hidden", args.hidden, "--mlp", args.mlp, "--device", "cpu", "--batch-nodes", str(args.batch_nodes),
+               "--hidden", args.hidden, "--mlp", args.mlp, "--lr", str(args.lr), "--device", "cpu",
+               "--batch-nodes", str(args.batch_nodes),
                "--json", str(out)] + (["--data-root", args.data_root] if args.data_root else [])
     start = time.perf_counter()
     subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
@@ -93,6 +95,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--hidden", default="512,512")
     parser.add_argument("--mlp", default="256")
+    parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None)
     parser.add_argument("--mode", help=argparse.SUPPRESS)  # one run in this process (used by the driver)

@@ -52,7 +52,7 @@ SPECS: dict[str, FieldSpec] = {
     "balance_weight": FieldSpec(choices=BALANCE_WEIGHTS, help="balance weight for the gradient: adaptive (raised "
                                 "once a run has sat at the uniform assignment for 50 epochs, so that it leaves it) "
                                 "or fixed (alpha2, the reference)"),
-    "batch_nodes": FieldSpec(2, 100_000_000, help="train on mini-batches of about this many nodes (None = full "
+    "batch_nodes": FieldSpec(2.0, 1e8, help="train on mini-batches of about this many nodes (None = full "
                              "batch; see gtvviz.scale)"),
 }
 

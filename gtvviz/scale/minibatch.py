@@ -67,7 +67,7 @@ class MiniBatchTrainer:
     def __init__(self, graph: Graph, model: ClusteringGNN, sampler: Sampler, *, alpha1: float = 0.785,
                  alpha2: float = 0.514, warmup: int = 0, lr: float = 1e-3, epochs: int = 500, seed: int = 0,
                  device: str = "auto", adam_eps: float = 1e-7, x: Tensor | None = None, eval_every: int = 1) -> None:
-        self.graph, self.model, self.sampler = graph, model, sampler
+        self.graph, self.model, self.sampler, self.x = graph, model, sampler, x
         self.alpha1, self.alpha2, self.warmup = alpha1, alpha2, warmup
         self.lr, self.epochs, self.seed, self.adam_eps = lr, epochs, seed, adam_eps
         self.eval_every = max(1, eval_every)
@@ -90,7 +90,10 @@ class MiniBatchTrainer:
         self.model.to(self.torch_device)
         self._module: torch.nn.Module = self.model
         if self.world_size > 1:
-            device_ids = [self.torch_device.index or 0] if self.torch_device.type == "cuda" else None
+            device_ids = None  # CPU (gloo); on CUDA this rank's GPU, set by distributed_session from LOCAL_RANK
+            if self.torch_device.type == "cuda":
+                index = self.torch_device.index
+                device_ids = [torch.cuda.current_device() if index is None else index]
             self._module = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=device_ids)
         params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.Adam(params, lr=self.lr, eps=self.adam_eps)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from gtvviz.scale.batch_loss import batch_loss
+from gtvviz.scale.batch_loss import batch_loss, chunked_gtv_loss
 from gtvviz.scale.sampling import induced_subgraph
 from tests.reference_math import asym_norm_loss as np_asym_norm
 from tests.reference_math import dense_adjacency
@@ -45,3 +45,15 @@ def test_batch_uses_its_own_edges_and_quantile(seed: int) -> None:
     assert float(terms["gtv"]) == pytest.approx(gtv, abs=1e-9)
     assert float(terms["balance"]) == pytest.approx(balance, abs=1e-9)
     assert float(terms["train_total"]) == pytest.approx(0.25 * gtv + balance, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("chunk_edges", [1, 5, 1000])
+def test_chunked_gtv_is_the_full_gtv(seed: int, chunk_edges: int) -> None:
+    rng = np.random.default_rng(seed)
+    graph = random_graph(seed, 20, 0.3, weighted=seed % 2 == 0)
+    s = _softmax(rng, 20, 3)
+    w = None if graph.edge_weight is None else graph.edge_weight.double()
+    a = dense_adjacency(graph.edge_index.numpy(), 20, None if w is None else w.numpy())
+    got = float(chunked_gtv_loss(s, graph.edge_index, w, chunk_edges=chunk_edges))
+    assert got == pytest.approx(np_gtv(s.numpy(), a), abs=1e-9)

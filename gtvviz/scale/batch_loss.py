@@ -56,3 +56,20 @@ def batch_loss(s: Tensor, edge_index: Tensor, edge_weight: Tensor | None, alpha1
     if gtv_weight is not None and gtv_weight != alpha1:
         terms["train_total"] = gtv_weight * gtv + alpha2 * balance
     return terms
+
+
+def chunked_gtv_loss(s: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None,
+                     chunk_edges: int = 1 << 20) -> Tensor:
+    r""":func:`~gtvviz.nn.losses.gtv_loss` of the whole graph, computed over chunks of at most ``chunk_edges``
+    entries so that its :math:`M \times K` temporaries never exist at once: with :math:`\mathrm{nnz}_c` the nonzero
+    entries of chunk :math:`c` and :math:`\mathcal{L}_c` its own loss,
+    :math:`\mathcal{L}_{GTV} = \sum_c \max(\mathrm{nnz}_c, 1)\, \mathcal{L}_c / \max(\sum_c \mathrm{nnz}_c, 1)`
+    (a chunk without nonzeros contributes 0). For snapshots of large graphs (no gradient needed)."""
+    total = s.new_zeros(())
+    nonzero = 0
+    for start in range(0, edge_index.size(1), chunk_edges):
+        weight = None if edge_weight is None else edge_weight[start:start + chunk_edges]
+        count = int(edge_index[:, start:start + chunk_edges].size(1) if weight is None else (weight != 0).sum())
+        total = total + gtv_loss(s, edge_index[:, start:start + chunk_edges], weight) * max(count, 1)
+        nonzero += count
+    return total / max(nonzero, 1)

@@ -8,7 +8,9 @@ world_size)`` steps, each rank drawing its own batches from a generator seeded b
 :class:`~torch.nn.parallel.DistributedDataParallel`: the gradients are averaged over the ranks before every Adam
 step, and every rank holds the same parameters. Every ``eval_every`` epochs (and at the last) the run yields a
 :class:`~gtvviz.train.Snapshot` of the whole graph from :func:`~gtvviz.scale.inference.chunked_assignment`, with
-the full (reference) loss and the metrics, exactly like the full-batch :class:`~gtvviz.train.Trainer`.
+the full (reference) loss, its GTV term summed over chunks of edges
+(:func:`~gtvviz.scale.batch_loss.chunked_gtv_loss`), and the metrics, exactly like the full-batch
+:class:`~gtvviz.train.Trainer`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
 from gtvviz.metrics import evaluate
-from gtvviz.nn.losses import asym_norm_loss, gtv_loss
+from gtvviz.nn.losses import asym_norm_loss
 from gtvviz.nn.models import ClusteringGNN
-from gtvviz.scale.batch_loss import batch_loss
+from gtvviz.scale.batch_loss import batch_loss, chunked_gtv_loss
 from gtvviz.scale.distributed import collective_failure, rank_and_world, rank_seed
 from gtvviz.scale.inference import chunked_assignment
 from gtvviz.scale.sampling import Sampler, SubgraphCutter, compressed_rows, make_sampler, row_entries
@@ -212,7 +214,8 @@ class MiniBatchTrainer:
 
     def _snapshot(self) -> Snapshot:
         s = self._assignment()
-        gtv, balance = float(gtv_loss(s, self._edge_index, self._edge_weight)), float(asym_norm_loss(s))
+        gtv = float(chunked_gtv_loss(s, self._edge_index, self._edge_weight))
+        balance = float(asym_norm_loss(s))
         losses = {"total": self.alpha1 * gtv + self.alpha2 * balance, "gtv": gtv, "balance": balance}
         s_cpu = s.to("cpu", torch.float32).numpy()
         collapsed = self._detector.update(s_cpu)

@@ -130,7 +130,10 @@ class MiniBatchTrainer:
         epochs and at the last).
 
         Raises :class:`~gtvviz.errors.TrainingDivergedError` when a gradient or batch loss is not finite, and
-        :class:`~gtvviz.errors.DistributedRunError` on every surviving rank when another rank is lost.
+        :class:`~gtvviz.errors.DistributedRunError` on every surviving rank when another rank is lost. Under
+        :mod:`torch.distributed` every rank takes the same number of steps per epoch, so the ranks stay in step as
+        long as each keeps calling :meth:`step` until :attr:`done` (a budget may end their calls at different
+        epochs) and resets together.
         """
         start = time.perf_counter()
         snapshots: list[Snapshot] = []

@@ -20,6 +20,7 @@ from gtvviz.features import node_features
 from gtvviz.graph import Graph, as_graph
 from gtvviz.methods import build_trainer
 from gtvviz.nn.models import TVGNN
+from gtvviz.scale.inference import CHUNK_NODES, chunked_assignment
 from gtvviz.train import Trainer
 
 #: The defaults of every training setting, read from one place.
@@ -59,6 +60,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         random_state (int or None): seed of the first start (see above). A ``numpy.random.RandomState`` draws it.
         n_init (int): number of starts. (default: ``1``)
         verbose (bool): show a tqdm progress bar over the epochs of all starts. (default: ``False``)
+        batch_nodes (int or None): train on mini-batches of about this many nodes (see :mod:`gtvviz.scale`);
+            ``None`` trains full batch. (default: ``None``)
         compile (bool): compile the model with :func:`torch.compile` (see :class:`gtvviz.train.Trainer`).
         seed (int or None): deprecated alias of ``random_state``; it warns and, when given, takes precedence.
 
@@ -84,7 +87,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                  hidden: tuple[int, ...] = _DEFAULTS.hidden, mlp: tuple[int, ...] = _DEFAULTS.mlp,
                  lr: float = _DEFAULTS.lr, epochs: int = _DEFAULTS.epochs, random_state: Any = _DEFAULTS.seed,
                  device: str = _DEFAULTS.device, warmup: int = _DEFAULTS.warmup,
-                 balance_weight: str = _DEFAULTS.balance_weight, n_init: int = 1, verbose: bool = False,
+                 balance_weight: str = _DEFAULTS.balance_weight,
+                 batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = 1, verbose: bool = False,
                  compile: bool = False, seed: int | None = None) -> None:
         self.n_clusters = n_clusters
         self.alpha1 = alpha1
@@ -101,6 +105,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         self.balance_weight = balance_weight
         self.n_init = n_init
         self.verbose = verbose
+        self.batch_nodes = batch_nodes
         self.compile = compile
         self.seed = seed
 
@@ -124,7 +129,9 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
             for start, seed in enumerate(seeds):
                 trainer = build_trainer(g, config.replace(seed=seed), compile=self.compile)
                 bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
-                final_losses.append(trainer.run(progress=lambda _: bar.update(1)).losses["total"])
+                done_before = bar.n  # epochs of the earlier starts
+                last = trainer.run(progress=lambda snapshot: bar.update(done_before + snapshot.epoch - bar.n))
+                final_losses.append(last.losses["total"])
                 if best is None or final_losses[-1] < min(final_losses[:-1]):
                     best = trainer  # only the best start so far is kept in memory
         assert best is not None
@@ -149,7 +156,9 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         return self.predict_soft(graph, X).argmax(axis=1)
 
     def predict_soft(self, graph: Any, X: Any = None) -> np.ndarray:
-        """The soft assignment :math:`(N, K)` of the nodes of another graph under the trained model."""
+        """The soft assignment :math:`(N, K)` of the nodes of another graph under the trained model (above
+        :data:`~gtvviz.scale.inference.CHUNK_NODES` nodes by :func:`~gtvviz.scale.inference.chunked_assignment`, in
+        bounded memory)."""
         check_is_fitted(self, "model_")
         g = to_graph(graph, X)
         x = node_features(g, seed=self.seed_)
@@ -160,9 +169,12 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                 "features is described by its N adjacency rows, so its width is its number of nodes).")
         device = next(self.model_.parameters()).device
         edge_weight = None if g.edge_weight is None else g.edge_weight.to(device)
-        self.model_.eval()
-        with torch.no_grad():
-            s = self.model_(x.to(device), g.edge_index.to(device), edge_weight)
+        if g.num_nodes > CHUNK_NODES:  # layer by layer in chunks: one layer's activations, no autograd graph
+            s = chunked_assignment(self.model_, x.to(device), g.edge_index.to(device), edge_weight)
+        else:
+            self.model_.eval()
+            with torch.no_grad():
+                s = self.model_(x.to(device), g.edge_index.to(device), edge_weight)
         return s.to("cpu", torch.float32).numpy()
 
     # ---------------------------------------------------------------- saving
@@ -211,7 +223,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
     def _config(self, seed: int) -> RunConfig:
         """The :class:`RunConfig` of one start (validated there)."""
         settings = {name: getattr(self, name) for name in ("alpha1", "alpha2", "delta", "eps", "hidden", "mlp", "lr",
-                                                            "epochs", "device", "warmup", "balance_weight")}
+                                                            "epochs", "device", "warmup", "balance_weight",
+                                                            "batch_nodes")}
         try:
             return RunConfig(clusters=self.n_clusters, method="tvgnn", seed=seed, **settings)
         except ConfigError as err:  # the estimator names the setting n_clusters

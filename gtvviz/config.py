@@ -50,6 +50,8 @@ _DECLARED: tuple[ParamSpec, ...] = (
     _spec("balance_weight", choices=BALANCE_WEIGHTS, help="balance weight for the gradient: adaptive (raised once "
           "a run has sat at the uniform assignment for 50 epochs, so that it leaves it) or fixed (alpha2, the "
           "reference)"),
+    _spec("batch_nodes", 2, 100_000_000, help="train on mini-batches of about this many nodes (empty = full batch; "
+          "see gtvviz.scale)"),
 )
 
 
@@ -74,6 +76,7 @@ class RunConfig:
     device: str = "auto"
     warmup: int = 0
     balance_weight: str = "adaptive"
+    batch_nodes: int | None = None
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -171,8 +174,9 @@ class RunConfig:
             if f.name in skip:
                 continue
             spec = SPECS[f.name]
+            dashed = [f"--{f.name.replace('_', '-')}"] if "_" in f.name else []  # --batch-nodes as --batch_nodes
             parser.add_argument(
-                f"--{f.name}", dest=f.name, default=None, metavar=f.name.upper(),
+                f"--{f.name}", *dashed, dest=f.name, default=None, metavar=f.name.upper(),
                 help=f"{spec.help} (default: {_format(getattr(default, f.name))})",
             )
 
@@ -184,10 +188,11 @@ class RunConfig:
         return base.replace(**{k: _parse(k, v) for k, v in changes.items()})
 
 
+_KINDS = {"int": "int", "float": "float", "tuple[int, ...]": "ints"}
 #: Every field's spec (type, default, range or choices, help), in field order.
 SPECS: dict[str, ParamSpec] = {
-    f.name: replace(declared, type={"int": "int", "float": "float", "tuple[int, ...]": "ints"}.get(str(f.type), "str"),
-                    default=f.default)
+    f.name: replace(declared, type=_KINDS.get(str(f.type).removesuffix(" | None"), "str"), default=f.default,
+                    optional=str(f.type).endswith(" | None"))
     for f, declared in zip(fields(RunConfig), _DECLARED)
 }
 
@@ -200,6 +205,9 @@ def _parse(name: str, value: Any) -> Any:
     """Convert a value (possibly a string from a URL or the command line) to the field's type."""
     kind = SPECS[name].type
     try:
+        if value is None or isinstance(value, str) and value.strip().lower() in ("", "none"):
+            if SPECS[name].optional:  # None, or "None" from a URL, is an optional field's "not set"
+                return None
         if kind == "ints":
             if isinstance(value, str):
                 parts = [p for p in value.split(",") if p.strip()]

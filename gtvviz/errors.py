@@ -26,3 +26,7 @@ class TrainingDivergedError(GtvvizError):
 
 class OutputError(GtvvizError):
     """A result cannot be written where the user asked (a folder, a device, a missing folder, a full disk)."""
+
+
+class DistributedRunError(GtvvizError):
+    """A data-parallel run lost a process (or cannot start one): a collective failed or timed out on this rank."""

@@ -48,19 +48,26 @@ def check_clusters(graph: Graph, clusters: int) -> None:
 
 def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compile: bool = False) -> Trainer:
     """A Trainer for ``config.method`` on ``graph`` (a Graph, networkx graph or PyG Data), seeded and on
-    ``config.device``, within the memory budget (:mod:`gtvviz.budget`); ``compile`` compiles its model with
-    :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`)."""
+    ``config.device``, within the memory budget (:mod:`gtvviz.budget`; of one batch when mini-batched); ``compile`` compiles its model with
+    :func:`torch.compile` (see :class:`~gtvviz.train.Trainer`). With ``config.batch_nodes`` it is a
+    :class:`~gtvviz.scale.minibatch.MiniBatchTrainer` (TVGNN only, not compiled), which takes its full-graph
+    snapshots every ``metrics_every`` epochs."""
     graph = as_graph(graph)
     if not isinstance(config, RunConfig):
         raise ConfigError(f"config must be a gtvviz.config.RunConfig, got {type(config).__name__}.")
     check_clusters(graph, config.clusters)
-    check_run_budget(graph.num_nodes, graph.edge_index.size(1), graph.num_features, config.hidden, config.mlp,
-                     config.clusters)
+    trained_nodes = graph.num_nodes if config.batch_nodes is None else min(config.batch_nodes, graph.num_nodes)
+    trained_edges = graph.edge_index.size(1) * trained_nodes // max(graph.num_nodes, 1)  # a batch's expected share
+    check_run_budget(trained_nodes, trained_edges, graph.num_features, config.hidden, config.mlp, config.clusters)
     if config.method not in REGISTRY:
         raise ConfigError(f"Unknown method {config.method!r}; choose one of {', '.join(REGISTRY)}.")
     x = node_features(graph, seed=config.seed)
     with torch.random.fork_rng(devices=[]):  # building layers draws random numbers; the Trainer re-seeds them
         build: MethodBuilder = REGISTRY[config.method].builder()
         model, objective = build(graph, config, x)
+    if config.batch_nodes is not None:
+        from gtvviz.scale.minibatch import build_minibatch_trainer
+
+        return build_minibatch_trainer(graph, config, model, x, eval_every=metrics_every)  # type: ignore[return-value]
     return Trainer(graph, model, objective, lr=config.lr, epochs=config.epochs, seed=config.seed,
                    device=config.device, x=x, metrics_every=metrics_every, compile=compile)

@@ -27,6 +27,7 @@ class ParamSpec:
         help: one line for forms and ``--help``.
         choices: the allowed values of a ``"str"`` setting (``None``: any).
         open_bounds: exclude ``low`` and ``high`` themselves.
+        optional: ``None`` is allowed too (the setting is off).
     """
 
     name: str
@@ -37,6 +38,7 @@ class ParamSpec:
     help: str = ""
     choices: tuple[str, ...] | None = None
     open_bounds: bool = False
+    optional: bool = False
 
     def check_number(self, number: float) -> None:
         """Raise :class:`ConfigError` unless ``number`` is finite and in range."""
@@ -63,7 +65,9 @@ class ParamSpec:
     def check_type(self, value: Any) -> None:
         """Raise :class:`ConfigError` unless ``value`` has this setting's Python type (``bool`` is not a number; an
         ``int`` is a valid float)."""
-        if self.type == "int":
+        if value is None and self.optional:
+            ok = True
+        elif self.type == "int":
             ok = isinstance(value, int) and not isinstance(value, bool)
         elif self.type == "float":
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)

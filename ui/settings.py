@@ -21,7 +21,7 @@ from ui.state import WIDGET_PREFIX, AppState, get_state, sync_widgets
 
 AREA = "settings"
 #: Fields that the form does not edit (the graph has its own picker).
-NOT_IN_FORM = ("graph",)
+NOT_IN_FORM = ("graph", "batch_nodes")
 #: The only fields shown in classroom mode.
 CLASSROOM = ("clusters", "epochs", "seed")
 LABELS = {"clusters": "Clusters K", "alpha1": "α₁ (GTV)", "alpha2": "α₂ (balance)", "delta": "δ", "eps": "ε",

@@ -9,7 +9,11 @@ from typing import Any
 from gtvviz.cli.output import check_output_path, progress_bar, read_config_file, terminal_text, write_json
 from gtvviz.config import RunConfig
 from gtvviz.data import load_graph
+from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
+from gtvviz.objective import AsymCheegerCutObjective
+from gtvviz.scale.distributed import distributed_session, max_over_ranks, peak_rss_mb
+from gtvviz.train import resolve_device
 
 
 def register(subparsers: Any) -> None:
@@ -32,22 +36,30 @@ def run(args: argparse.Namespace) -> int:
     check_output_path(args.json, "--json")
     base = RunConfig.from_json(read_config_file(args.config)) if args.config else RunConfig()
     config = RunConfig.from_args(args, base).replace(clusters=args.clusters)
-    graph = load_graph(config.graph, data_root=args.data_root)
-    for warning in graph.warnings:
-        print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
-    trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
-    with progress_bar(config.epochs, f"{config.method} on {graph.name}") as bar:
-        def advance(snapshot: Any) -> None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
+    with distributed_session(resolve_device(config.device)) as (rank, world_size):
+        if world_size > 1 and config.batch_nodes is None:
+            raise ConfigError(f"A run over {world_size} processes trains on mini-batches; add --batch-nodes N.")
+        graph = load_graph(config.graph, data_root=args.data_root)
+        for warning in graph.warnings if rank == 0 else ():
+            print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
+        trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
+        with progress_bar(config.epochs, f"{config.method} on {graph.name}") as bar:
+            def advance(snapshot: Any) -> None:
+                bar.update(snapshot.epoch - bar.n)
+                bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
 
-        last = trainer.run(advance)
-    result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name,
-                            remedy_epoch=getattr(trainer.objective, "engaged_at", None))
-    result["compiled"] = trainer.compile
-    write_json(result, args.json)
-    if args.json != "-":
-        print(terminal_text(_one_line(result)))
+            last = trainer.run(advance)
+        objective = trainer.objective
+        remedy_epoch = objective.engaged_at if isinstance(objective, AsymCheegerCutObjective) else None
+        result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch)
+        result["compiled"] = trainer.compile
+        peak = peak_rss_mb()
+        result.update(world_size=world_size, batch_nodes=config.batch_nodes, peak_rss_mb=peak,
+                      peak_rss_mb_all_ranks=max_over_ranks(peak))
+        if rank == 0:  # rank 0 alone writes output
+            write_json(result, args.json)
+            if args.json != "-":
+                print(terminal_text(_one_line(result)))
     return 0
 
 

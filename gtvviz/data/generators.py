@@ -151,7 +151,8 @@ def _graph(pairs: np.ndarray, n: int, **fields: Any) -> Graph:
     """A graph from undirected pairs ``(2, M)`` (any order; repeats and self-loops are dropped silently)."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(2, -1)
     pairs = pairs[:, pairs[0] != pairs[1]]
-    return Graph.from_edges(np.unique(np.sort(pairs, axis=0), axis=1), n, directed=False, **fields)
+    keys = np.unique(np.minimum(pairs[0], pairs[1]) * n + np.maximum(pairs[0], pairs[1]))  # one int64 per pair
+    return Graph.from_edges(np.stack(np.divmod(keys, n)), n, directed=False, **fields)
 
 
 def _check_size(n: int, expected_edges: float) -> None:
@@ -405,7 +406,7 @@ GENERATORS: dict[str, GeneratorSpec] = {g.name: g for g in (
         _FEATURES, _SEED), csbm),
     GeneratorSpec("word_sbm", "SBM with bag-of-words count features (weak signal: the uniform trap)", (
         Param("blocks", "int", 4, 2, 50, "number of blocks"),
-        Param("size", "int", 100, 2, 20_000, "nodes per block"),
+        Param("size", "int", 100, 2, MAX_GENERATED_NODES // 2, "nodes per block"),
         Param("p_in", "float", 0.05, 0.0, 1.0, "edge probability inside a block"),
         Param("p_out", "float", 0.01, 0.0, 1.0, "edge probability between blocks"),
         Param("words", "int", 16, 2, 1024, "vocabulary size (feature dimension)"),

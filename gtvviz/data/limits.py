@@ -21,10 +21,10 @@ MAX_FEATURE_ENTRIES = 300_000_000
 #: Largest integer class label a file may give (labels are class ids; sparse ones are renumbered from 0).
 MAX_LABEL = 2**31 - 1
 #: Largest graph a generator builds, in nodes and in expected undirected edges.
-MAX_GENERATED_NODES = 100_000
-MAX_GENERATED_EDGES = 5_000_000
-#: Largest dense feature matrix a generator builds (nodes x features, float64: 80 MB).
-MAX_GENERATED_FEATURE_ENTRIES = 10_000_000
+MAX_GENERATED_NODES = 2_000_000
+MAX_GENERATED_EDGES = 20_000_000
+#: Largest dense feature matrix a generator builds (nodes x features, float64: 512 MB, 2,000,000 x 32).
+MAX_GENERATED_FEATURE_ENTRIES = 64_000_000
 
 __all__ = [
     "MAX_NODES", "MAX_EDGES", "MAX_UPLOAD_BYTES", "MAX_FILE_BYTES", "MAX_FEATURES", "MAX_FEATURE_ENTRIES", "MAX_LABEL",

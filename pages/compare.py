@@ -21,11 +21,8 @@ from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, format_table, rela
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
-from gtvviz.viz import assignments_table, figure_html, to_csv
-from gtvviz.viz.compare_figures import (compare_graph_figure, compare_simplex_figure, relaxed_colorscale,
-                                        relaxed_figure, sharpness_histograms_figure)
-from gtvviz.viz.legend import legend_html
-from gtvviz.viz.tables import metrics_table
+from gtvviz.viz import (assignments_table, compare_graph_figure, compare_simplex_figure, figure_html, legend_html,
+                        metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
 from ui.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
 from ui.sidebar import page_frame
 from ui.state import AppState, get_state

@@ -44,7 +44,7 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
-@parametrize_with_checks([TVGNNClustering(hidden=(8,), mlp=(4,), epochs=10)],
+@parametrize_with_checks([TVGNNClustering(hidden=(8,), mlp=(4,), epochs=10, lr=1e-2)],
                          expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS)
 def test_scikit_learn_estimator_checks(estimator: TVGNNClustering, check) -> None:
     check(estimator)

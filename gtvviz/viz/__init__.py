@@ -6,7 +6,8 @@ pictures.
 """
 
 from gtvviz.viz.assignment import edge_share, soft_sizes
-from gtvviz.viz.compare_figures import compare_graph_figure, relaxed_figure, sharpness_histograms_figure
+from gtvviz.viz.compare_figures import (compare_graph_figure, compare_simplex_figure, relaxed_colorscale, relaxed_figure,
+                                       sharpness_histograms_figure)
 from gtvviz.viz.figures import (
     WEBGL_THRESHOLD,
     cluster_colors,
@@ -27,7 +28,7 @@ from gtvviz.viz.pyvis import PYVIS_LIMIT, pyvis_html
 from gtvviz.viz.replay import SnapshotRecorder
 from gtvviz.viz.simplex import simplex_figure, simplex_positions
 from gtvviz.viz.style import PRESENTATION, FigureStyle
-from gtvviz.viz.tables import assignments_table, history_table, node_table, to_csv
+from gtvviz.viz.tables import assignments_table, history_table, metrics_table, node_table, to_csv
 from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
 from gtvviz.viz.thumbnail import thumbnail_png
 
@@ -44,6 +45,7 @@ __all__ = [
     "cluster_colors",
     "cluster_sizes_figure",
     "compare_graph_figure",
+    "compare_simplex_figure",
     "compute_layout",
     "edge_picture",
     "edge_share",
@@ -57,10 +59,12 @@ __all__ = [
     "layer_gamma",
     "legend_html",
     "loss_figure",
+    "metrics_table",
     "node_table",
     "pooling_figures",
     "pyvis_html",
     "quantile_figure",
+    "relaxed_colorscale",
     "relaxed_figure",
     "sharpness_figure",
     "sharpness_histograms_figure",

@@ -5,7 +5,7 @@ pressing Play to the first updated frame, measured in headless Chromium (not a C
     python benchmarks/app_fps.py --component-only [--seconds 15]
 
 Targets: at least 10 updates per second and under 2 s from Play to the first updated frame. An update is a draw
-of the graph showing a newly trained state: ``ui.live_graph`` keeps one plot in its iframe, plays the frames each
+of the graph showing a newly trained state: ``gtvviz_app.live_graph`` keeps one plot in its iframe, plays the frames each
 rerun of the live view brings, and counts its in-place updates, ``newPlot`` calls and the epochs it drew on
 ``window.gtvvizLiveGraph``. The script also counts the changes of the epoch counter (one per Streamlit rerun of the
 live view), the frames the graph received and dropped, and how late its playback timer fired, and checks that the
@@ -19,7 +19,7 @@ them says how busy the machine was.
 ``--component-only`` measures the browser's side alone, without a server or training: it opens the live graph's
 ``index.html`` as a page, posts it renders the way Streamlit would (every 350 ms, the frames of a run whose
 assignment sharpens from uniform to the graph's blocks, with their darkened edges and simplex places, all built by
-``ui.live_graph.frame_payload`` beforehand, whose time per frame it prints) and counts the frames the component
+``gtvviz_app.live_graph.frame_payload`` beforehand, whose time per frame it prints) and counts the frames the component
 plays per second and the milliseconds each draw costs. On a loaded machine, where training is the bottleneck, this
 still says whether the drawing keeps up with 10 updates per second.
 """
@@ -95,7 +95,7 @@ def component_only(args: argparse.Namespace) -> None:
 
     from gtvviz.data import load_graph
     from gtvviz.viz import compute_layout
-    from ui import live_graph as lg
+    from gtvviz_app import live_graph as lg
 
     graph = load_graph(args.graph)
     k, n = args.clusters, graph.num_nodes

@@ -7,7 +7,7 @@ from typing import Mapping
 
 from streamlit.testing.v1 import AppTest
 
-from ui.state import KEY, AppState
+from gtvviz_app.state import KEY, AppState
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 

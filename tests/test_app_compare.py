@@ -13,7 +13,7 @@ COMPARE_KEY = "gtvviz_compare"
 
 def open_compare(query: dict[str, str] | None = None):  # noqa: ANN201
     at = start_app(query or SMALL)
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("gtvviz_app/pages/compare.py").run()
     assert_clean(at)
     return at
 

@@ -49,7 +49,7 @@ def test_play_trains_a_tick_and_pause_stops() -> None:
 
 
 def test_a_tick_trains_several_frames_and_hands_each_to_the_graph() -> None:
-    from ui.player import FRAMES_PER_TICK, frames_of
+    from gtvviz_app.player import FRAMES_PER_TICK, frames_of
 
     at = start_app({**SMALL, "epochs": "1000"})
     click(at, "Step 10")

@@ -7,7 +7,7 @@ import pytest
 from tests.app_helpers import assert_clean, click, start_app, state, texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-PAGES = ("pages/data.py", "pages/theory.py", "pages/compare.py", "pages/pooling.py", "pages/explore.py")
+PAGES = ("gtvviz_app/pages/data.py", "gtvviz_app/pages/theory.py", "gtvviz_app/pages/compare.py", "gtvviz_app/pages/pooling.py", "gtvviz_app/pages/explore.py")
 
 
 def test_every_page_renders() -> None:
@@ -16,14 +16,14 @@ def test_every_page_renders() -> None:
     for page in PAGES:
         at.switch_page(page).run()
         assert_clean(at)
-    at.switch_page("pages/theory.py").run()
+    at.switch_page("gtvviz_app/pages/theory.py").run()
     assert len(at.latex) >= 5
     assert any("smallest Γ" == m.label for m in at.metric)
 
 
 def test_data_page_shows_the_graph_and_its_draggable_view() -> None:
     at = start_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("gtvviz_app/pages/data.py").run()
     assert_clean(at)
     assert [m.value for m in at.metric][:2] == ["34", "78"]
     at.toggle(key="data.pyvis").set_value(True).run()
@@ -87,7 +87,7 @@ def test_a_good_upload_replaces_the_graph() -> None:
 
 def test_settings_survive_page_switches() -> None:
     at = start_app({"alpha1": "0.5", "hidden": "16", "mlp": "8"})
-    for page in ("pages/theory.py", "pages/data.py", "pages/explore.py", "pages/data.py"):
+    for page in ("gtvviz_app/pages/theory.py", "gtvviz_app/pages/data.py", "gtvviz_app/pages/explore.py", "gtvviz_app/pages/data.py"):
         at.switch_page(page).run()
         assert_clean(at)
         assert at.number_input(key="cfg.alpha1").value == 0.5

@@ -14,7 +14,7 @@ from gtvviz.viz.pooling_figures import (accuracy_figure, coarsened_graph_figure,
 from tests.app_helpers import assert_clean, start_app, state, texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-PAGE = "pages/pooling.py"
+PAGE = "gtvviz_app/pages/pooling.py"
 RUN = "gtvviz_pooling"
 
 

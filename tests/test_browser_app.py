@@ -62,7 +62,7 @@ def counter(page: Page) -> int:
 def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browser, app_url: str) -> None:
     page, other = app_page, open_app(chromium, app_url)  # two sessions at once
     assert counter(page) == 0
-    graph = page.frame_locator('iframe[title$="gtvviz_live_graph"]')  # the live graph (ui.live_graph)
+    graph = page.frame_locator('iframe[title$="gtvviz_live_graph"]')  # the live graph (gtvviz_app.live_graph)
     expect(graph.locator("g.points path.point")).to_have_count(34, timeout=60_000)  # karate's 34 nodes
     page.get_by_role("button", name="Play", exact=True).click()
     deadline = time.monotonic() + 60

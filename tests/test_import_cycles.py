@@ -1,4 +1,4 @@
-"""No import cycles among the modules of gtvviz, ui and pages, and the layering rules of the architecture.
+"""No import cycles among the modules of gtvviz and gtvviz_app (the app), and the layering rules of the architecture.
 
 The import graph is built from the source with ``ast`` (every ``import`` and ``from ... import`` at any depth,
 including those inside functions), so a cycle hidden behind a lazy import fails too.
@@ -10,7 +10,12 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("gtvviz", "ui", "pages")
+PACKAGES = ("gtvviz", "gtvviz_app")
+
+
+def _is_library(module: str) -> bool:
+    """Whether ``module`` belongs to the library :mod:`gtvviz` (not to the app, :mod:`gtvviz_app`)."""
+    return module == "gtvviz" or module.startswith("gtvviz.")
 
 
 def _module_name(path: Path) -> str:
@@ -23,7 +28,7 @@ def _modules() -> dict[str, Path]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """``{module: modules of gtvviz/ui/pages it imports}``; ``from package import name`` counts as importing the
+    """``{module: modules of gtvviz and gtvviz_app it imports}``; ``from package import name`` counts as importing the
     submodule ``package.name`` when there is one, else the package."""
     modules = _modules()
     graph: dict[str, set[str]] = {}
@@ -92,7 +97,7 @@ def test_the_finder_finds_a_cycle_and_accepts_a_tree() -> None:
 def test_the_graph_sees_the_imports() -> None:
     graph = import_graph()
     assert "gtvviz.train" in graph["gtvviz.methods"] and "gtvviz.nn.losses" in graph["gtvviz.objective"]
-    assert "ui.player" in graph["pages.explore"]
+    assert "gtvviz_app.player" in graph["gtvviz_app.pages.explore"]
 
 
 def test_no_import_cycle() -> None:
@@ -107,18 +112,18 @@ def test_layers() -> None:
         assert not graph[module] & {"gtvviz.collapse", "gtvviz.config"}, module
     assert not {m for m in _reachable(graph, "gtvviz.config") if m.startswith("gtvviz.nn")}
     assert not {m for m in _reachable(graph, "gtvviz.registry")} - {"gtvviz"}  # names only: imports nothing
-    library = {m for m in graph if m.startswith("gtvviz")}
-    assert not {m for lib in library for m in graph[lib] if not m.startswith("gtvviz")}  # never ui or pages
+    library = {m for m in graph if _is_library(m)}
+    assert not {m for lib in library for m in graph[lib] if not _is_library(m)}  # never the app
 
 
 def test_the_app_imports_only_public_names() -> None:
-    """Every name ``ui``, ``pages`` and ``app.py`` import from gtvviz is public: no leading underscore, listed in
+    """Every name the app (``gtvviz_app`` and ``app.py``) imports from gtvviz is public: no leading underscore, listed in
     the module's ``__all__`` where it has one; and the pages import subpackages only through their front."""
     modules = _modules()
-    sources = [p for name, p in modules.items() if not name.startswith("gtvviz")] + [ROOT / "app.py"]
+    sources = [p for name, p in modules.items() if not _is_library(name)] + [ROOT / "app.py"]
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("gtvviz"):
+            if not isinstance(node, ast.ImportFrom) or not _is_library(node.module or ""):
                 continue
             target = modules[node.module]
             exported = _all_of(target)

@@ -1,4 +1,4 @@
-"""The live graph component (``ui.live_graph``): its payloads match ``graph_figure``, its folder works offline, and in
+"""The live graph component (``gtvviz_app.live_graph``): its payloads match ``graph_figure``, its folder works offline, and in
 the browser one plot survives many frames (colours change, zoom stays, ``newPlot`` is called once)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from gtvviz.viz import compute_layout, graph_figure
 from gtvviz.viz.assignment import SHARE_LEVELS
 from gtvviz.viz.figures import color_values, node_hover
 from gtvviz.viz.simplex import simplex_corners, simplex_positions
-from ui import live_graph as lg
+from gtvviz_app import live_graph as lg
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import torch
 from gtvviz import RunConfig, TrainingDivergedError, build_trainer
 from gtvviz.compare import Comparison
 from gtvviz.data import load_graph
-from ui.player import Player, advance, fault_message, frames_of
+from gtvviz_app.player import Player, advance, fault_message, frames_of
 
 SMALL = RunConfig(clusters=2, hidden=(8,), mlp=(4,), lr=1e-2, epochs=5, device="cpu")
 

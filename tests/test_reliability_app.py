@@ -168,10 +168,10 @@ def _assert_never_opened(value: str, bait: Path, events: list[tuple[str, str]]) 
 
 @pytest.mark.parametrize("value", PATH_LINKS)
 def test_no_link_reaches_a_file(value: str, bait: Path) -> None:
-    """The app's path from a link to a graph (``RunConfig.from_query``, then ``ui.state.graph_for``, as
-    ``ui.state.get_state`` does) refuses every path, and never opens the file it names."""
+    """The app's path from a link to a graph (``RunConfig.from_query``, then ``gtvviz_app.state.graph_for``, as
+    ``gtvviz_app.state.get_state`` does) refuses every path, and never opens the file it names."""
     from gtvviz.errors import GtvvizError
-    from ui.state import graph_for
+    from gtvviz_app.state import graph_for
 
     value = _graph_value(value, bait)
     with file_accesses() as events:
@@ -353,14 +353,14 @@ def test_an_upload_never_touches_the_disk(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     at = start_app(SMALL)
-    at.switch_page("pages/data.py").run()  # load the page's modules before recording
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("gtvviz_app/pages/data.py").run()  # load the page's modules before recording
+    at.switch_page("gtvviz_app/pages/explore.py").run()
     marker = "reliability-upload-7f3a"
     edges = "source,target\n" + "".join(f"{marker}{i},{marker}{(i + 1) % 12}\n" for i in range(12))
     with file_accesses() as events:
         _upload(at, f"{marker}.csv", edges.encode())
         click(at, "Step 10")
-        at.switch_page("pages/data.py").run()
+        at.switch_page("gtvviz_app/pages/data.py").run()
         assert_clean(at)
         for fmt in ("csv", "graphml"):  # csv with a node table is written as two files and zipped
             at.selectbox(key="data.format").set_value(fmt).run()
@@ -376,7 +376,7 @@ def test_an_upload_never_touches_the_disk(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_a_pooling_step_that_crashes_once_keeps_the_run() -> None:
     at = start_app()
-    at.switch_page("pages/pooling.py").run()
+    at.switch_page("gtvviz_app/pages/pooling.py").run()
     run = at.session_state["gtvviz_pooling"]
     real = run.trainer.step
 

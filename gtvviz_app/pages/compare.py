@@ -23,9 +23,9 @@ from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
 from gtvviz.viz import (assignments_table, compare_graph_figure, compare_simplex_figure, figure_html, legend_html,
                         metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
-from ui.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
-from ui.sidebar import page_frame
-from ui.state import AppState, get_state
+from gtvviz_app.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
+from gtvviz_app.sidebar import page_frame
+from gtvviz_app.state import AppState, get_state
 
 #: Session-state key of the page's :class:`CompareState`.
 KEY = "gtvviz_compare"

@@ -21,9 +21,9 @@ import streamlit as st
 
 from gtvviz import Graph, GtvvizError, RunConfig, Snapshot, Trainer, build_trainer
 from gtvviz.viz import SnapshotRecorder
-from ui import loading
-from ui.player import Player, first_line
-from ui.urlsync import read_url
+from gtvviz_app import loading
+from gtvviz_app.player import Player, first_line
+from gtvviz_app.urlsync import read_url
 
 #: Session-state key of the :class:`AppState`.
 KEY = "gtvviz_state"
@@ -40,7 +40,7 @@ METRICS_EVERY_LIMIT = 5000
 @dataclass
 class Run:
     """One training run: its configuration, graph (with a cache key, a fixed layout and, for a large graph, a
-    picture of its edges), trainer, recorded snapshots and its :class:`~ui.player.Player`.
+    picture of its edges), trainer, recorded snapshots and its :class:`~gtvviz_app.player.Player`.
 
     ``error`` is the message of the last failed training step (divergence or fault), ``device_error`` whether that
     failure was the device's (then the run can continue on the CPU, :func:`continue_on_cpu`) and ``resume``

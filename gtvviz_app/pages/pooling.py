@@ -19,9 +19,9 @@ from gtvviz.classification import (SYNTHETIC, TU_DATASETS, ClassifierTrainer, Cl
                                    fold_trainer, load_dataset)
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import accuracy_figure, loss_figure, pooling_figures
-from ui.loading import graph_layout
-from ui.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
-from ui.state import get_state
+from gtvviz_app.loading import graph_layout
+from gtvviz_app.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
+from gtvviz_app.state import get_state
 
 KEY = "gtvviz_pooling"
 DATASETS = (SYNTHETIC, *TU_DATASETS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gtvviz.viz import assignments_table, figure_html, graph_figure, history_table, to_csv
-from ui.state import AppState
+from gtvviz_app.state import AppState
 
 
 def download_buttons(state: AppState) -> None:

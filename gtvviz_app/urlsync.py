@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gtvviz import RunConfig
-from ui.presentation import PRESENT, present_mode
+from gtvviz_app.presentation import PRESENT, present_mode
 
 CLASSROOM = "classroom"
 
@@ -18,7 +18,7 @@ CLASSROOM = "classroom"
 def read_url() -> tuple[RunConfig, bool, list[str]]:
     """The configuration in the URL, whether classroom mode is on, and one message per ignored parameter."""
     query = st.query_params.to_dict()
-    query.pop(PRESENT, None)  # the presentation flag (ui.presentation), not a setting
+    query.pop(PRESENT, None)  # the presentation flag (gtvviz_app.presentation), not a setting
     classroom = query.get(CLASSROOM, "").lower() in ("1", "true", "yes")
     config, messages = RunConfig.from_query(query)
     return config, classroom, messages

@@ -15,7 +15,7 @@ from gtvviz.viz.style import PRESENTATION, FigureStyle
 
 #: The URL parameter.
 PRESENT = "present"
-#: Session-state key remembering the flag (the URL is rewritten by ``ui.urlsync``, which keeps it).
+#: Session-state key remembering the flag (the URL is rewritten by ``gtvviz_app.urlsync``, which keeps it).
 KEY = "gtvviz_present"
 #: Height of the live graph (and the simplex beside it) in presentation mode, in pixels.
 GRAPH_HEIGHT = 330

@@ -11,10 +11,10 @@ import streamlit as st
 from gtvviz.data import SAMPLES
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import PYVIS_LIMIT, graph_figure, label_assignment, node_table, pyvis_html
-from ui import loading
-from ui.source import use_source
-from ui.sidebar import page_frame
-from ui.state import AppState
+from gtvviz_app import loading
+from gtvviz_app.source import use_source
+from gtvviz_app.sidebar import page_frame
+from gtvviz_app.state import AppState
 
 GALLERY_COLUMNS = 4
 TABLE_ROWS = 1000

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.settings import settings_form
-from ui.source import source_picker
-from ui.state import AppState, get_state
-from ui.urlsync import write_url
+from gtvviz_app.settings import settings_form
+from gtvviz_app.source import source_picker
+from gtvviz_app.state import AppState, get_state
+from gtvviz_app.urlsync import write_url
 
 
 def render_sidebar(state: AppState) -> None:

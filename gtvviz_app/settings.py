@@ -17,7 +17,7 @@ from gtvviz.config import SPECS
 from gtvviz.errors import GtvvizError
 from gtvviz.methods import check_clusters
 from gtvviz.devices import available_devices
-from ui.state import WIDGET_PREFIX, AppState, get_state, sync_widgets
+from gtvviz_app.state import WIDGET_PREFIX, AppState, get_state, sync_widgets
 
 AREA = "settings"
 #: Fields that the form does not edit (the graph has its own picker).

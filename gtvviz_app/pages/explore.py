@@ -3,7 +3,7 @@
 Two fragments rerun themselves while playing: the live view every frame (one time-boxed training tick, the epoch
 counter and the graph: fixed layout, colour = cluster, grey = undecided, dark = cut edges) and, less often, the
 charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart costs the browser a full
-redraw per update, so only the graph is updated every frame, in place (``ui.live_graph``: one plot that keeps its
+redraw per update, so only the graph is updated every frame, in place (``gtvviz_app.live_graph``: one plot that keeps its
 zoom, whose node colours and cut edges change). Paused, a slider replays the recorded snapshots.
 """
 
@@ -13,13 +13,13 @@ import streamlit as st
 
 from gtvviz.data import SAMPLES, sample_info
 from gtvviz.viz import cluster_sizes_figure, loss_figure, sharpness_figure
-from ui.downloads import download_buttons
-from ui.live_graph import HEIGHT, live_graph
-from ui.presentation import figure_style, graph_height
-from ui.sidebar import page_frame
-from ui.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, Transport, frames_of, run_message, tick,
+from gtvviz_app.downloads import download_buttons
+from gtvviz_app.live_graph import HEIGHT, live_graph
+from gtvviz_app.presentation import figure_style, graph_height
+from gtvviz_app.sidebar import page_frame
+from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, Transport, frames_of, run_message, tick,
                        transport_bar)
-from ui.state import TRANSPORT_AREA, AppState, continue_on_cpu, follow_latest, get_state, reset_run, restart_with
+from gtvviz_app.state import TRANSPORT_AREA, AppState, continue_on_cpu, follow_latest, get_state, reset_run, restart_with
 
 LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness",
                  "boundary_sharpness": "Boundary sharpness"}

@@ -16,8 +16,8 @@ import streamlit as st
 from gtvviz import Graph
 from gtvviz.data import DATASETS, FORMATS, GENERATORS, SAMPLES, generator_source, parse_source
 from gtvviz.errors import GtvvizError
-from ui import loading
-from ui.state import UPLOAD_PREFIX, AppState, get_state, start
+from gtvviz_app import loading
+from gtvviz_app.state import UPLOAD_PREFIX, AppState, get_state, start
 
 KINDS = ("Sample", "Generator", "Upload", "PyG dataset")
 AREA = "graph"

@@ -12,8 +12,8 @@ import streamlit as st
 from gtvviz.objective import AsymCheegerCutObjective, cut_ratio
 from gtvviz.viz import (balance_quantiles, edge_values_figure, edge_variation, first_gtv_layer, layer_gamma,
                         quantile_figure)
-from ui.sidebar import page_frame
-from ui.state import AppState
+from gtvviz_app.sidebar import page_frame
+from gtvviz_app.state import AppState
 
 GTVCONV = r"""
 \tilde{\mathbf{X}} = \mathbf{X}\boldsymbol{\Theta}, \qquad

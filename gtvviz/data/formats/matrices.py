@@ -29,9 +29,8 @@ import scipy.sparse as sp
 
 from gtvviz.data.inputs import decode_text
 from gtvviz.data.limits import MAX_FILE_BYTES, check_nodes
-from gtvviz.data.records import (
-    Origin, assemble_indexed, check_edge_count, check_feature_size, check_weight, node_names, short_floats,
-)
+from gtvviz.data.graph_records import node_names, short_floats
+from gtvviz.data.records import Origin, assemble_indexed, check_edge_count, check_feature_size, check_weight
 from gtvviz.errors import GraphFormatError
 from gtvviz.graph import Graph
 

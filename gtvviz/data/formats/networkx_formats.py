@@ -21,7 +21,8 @@ from xml.etree.ElementTree import ParseError
 import networkx as nx
 
 from gtvviz.data.inputs import decode_text
-from gtvviz.data.records import LABEL_KEYS, Origin, assemble_records, edge_records, node_records, parse_errors
+from gtvviz.data.graph_records import edge_records, node_records
+from gtvviz.data.records import LABEL_KEYS, Origin, assemble_records, parse_errors
 from gtvviz.errors import GraphFormatError
 from gtvviz.graph import Graph
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from gtvviz.data.inputs import decode_text
-from gtvviz.data.records import Origin, assemble_records, check_edge_count, edge_records, node_records
+from gtvviz.data.graph_records import edge_records, node_records
+from gtvviz.data.records import Origin, assemble_records, check_edge_count
 from gtvviz.errors import GraphFormatError
 from gtvviz.graph import Graph
 

@@ -20,9 +20,8 @@ from typing import Iterator
 import numpy as np
 
 from gtvviz.data.inputs import Input, decode_text, read_input
-from gtvviz.data.records import (
-    Origin, assemble, check_edge_count, check_weight, node_names, short_floats, to_number, upper_edges,
-)
+from gtvviz.data.graph_records import node_names, short_floats, upper_edges
+from gtvviz.data.records import Origin, assemble, check_edge_count, check_weight, to_number
 from gtvviz.errors import ConfigError, GraphFormatError
 from gtvviz.graph import Graph
 

@@ -19,7 +19,8 @@ from typing import Any, ContextManager
 
 import torch
 
-from gtvviz.data.records import Origin, assemble_indexed, check_edge_count, node_names, parse_errors
+from gtvviz.data.graph_records import node_names
+from gtvviz.data.records import Origin, assemble_indexed, check_edge_count, parse_errors
 from gtvviz.errors import GraphFormatError
 from gtvviz.graph import Graph
 

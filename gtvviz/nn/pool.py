@@ -30,7 +30,7 @@ import torch
 from torch import Tensor
 from torch_geometric.utils import to_dense_batch
 
-from gtvviz.errors import ConfigError
+from gtvviz.defaults import check_cluster_count
 from gtvviz.nn.gtv_conv import GTVConv
 from gtvviz.nn.losses import LossTerms, asym_norm_loss, gtv_loss
 from gtvviz.nn.models import AssignmentMLP
@@ -210,8 +210,7 @@ class AsymCheegerCutPool(torch.nn.Module):
     def __init__(self, in_channels: int, k: int, mlp_channels: Sequence[int] = (32,), mlp_act: str = "relu",
                  alpha1: float = 1.0, alpha2: float = 1.0) -> None:
         super().__init__()
-        if k < 2:
-            raise ConfigError(f"Pooling needs at least K = 2 clusters, got K = {k}; choose K >= 2.")
+        check_cluster_count(k, "Pooling")
         self.in_channels = in_channels
         self.k = k
         self.alpha1 = float(alpha1)

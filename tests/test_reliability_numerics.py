@@ -423,6 +423,7 @@ def test_gtvconv_output_and_gradients_are_finite(observations: dict[str, Any], c
 @given(case=training_cases())
 def test_training_stays_finite_or_stops_cleanly(observations: dict[str, Any],
                                                 case: tuple[GraphCase, RunConfig]) -> None:
+    observations["strict_log10_bound"] = STRICT_LOG10_BOUND
     observe(observations, check_training_case, *case, features=training_features(*case))
 
 
@@ -432,6 +433,7 @@ def test_training_stays_finite_or_stops_cleanly(observations: dict[str, Any],
 def test_deep_longer_training_stays_finite_or_stops_cleanly(observations: dict[str, Any],
                                                             case: tuple[GraphCase, RunConfig]) -> None:
     """Up to 8 layers and 40 epochs: the region where the overflow bound is crossed and clean stops happen."""
+    observations["strict_log10_bound"] = STRICT_LOG10_BOUND
     observe(observations, check_training_case, *case, features=training_features(*case))
 
 

@@ -269,10 +269,12 @@ def hostile_md(tests: dict[str, Any]) -> list[str]:
         "nodes or features, an .npz zip bomb, an .npz header claiming 10^12 elements, 10^6 features per JSON node, "
         "a label of 10,000), each refused or completed in a fresh interpreter in under 5 s and under 500 MB above "
         "its baseline; duplicate node ids, consecutive or not, in every format; inputs that Python, NumPy or SciPy "
-        "would refuse with exceptions of their own (30-digit labels, 4,400-digit ids, nested GML, float16 weights, uint64 labels, long "
-        "paths, folders and devices as `--config` or `--json`, FIFOs, `/dev/zero`), each ending as exit status 2 "
-        "with one line on stderr; wrong types for every `RunConfig` field and estimator parameter; malformed and "
-        "hostile files in all nine formats.",
+        "would refuse with exceptions of their own (30-digit, 2^62 and uint64 labels, deeply nested GML, "
+        "5,000-character paths, folders, binary files and `/dev/full` as `--config` or `--json`, seeds out of "
+        "range; folders, devices, FIFOs and `/dev/zero` as graphs), each ending as a `GtvvizError`, exit status 2 "
+        "with one line on stderr, before any training; float16 weights and 4,400-digit ids, which load; wrong "
+        "types for every `RunConfig` field and estimator parameter; malformed and hostile files in all nine "
+        "formats.",
     ]
 
 
@@ -356,7 +358,8 @@ how to raise it).
   way.
 - The memory budget (C) applies to each run, and a shared server holds one run per open session: set
   `GTVVIZ_MEMORY_BUDGET_MB` in the server's environment to about the memory it can spare divided by the sessions
-  expected at once. Visitors cannot change it. Classroom mode (`classroom=1` in the link) shows only the samples.
+  expected at once. Visitors cannot change it. Classroom mode (`classroom=1` in the link a teacher hands out)
+  shows only the samples: it simplifies the page, it restricts nothing (a visitor can drop it from the link).
 
 ### C. Files, datasets and sizes
 
@@ -378,9 +381,10 @@ how to raise it).
   it there, the message says how. `benchmarks/memory_budget.py` compares the estimate with measured peaks.
 - **Size limits** (`gtvviz/data/limits.py`, with the graph's own in `gtvviz/graph.py`): 5,000,000 nodes and
   50,000,000 edges per graph; 50 MB per upload, 2 GB per file on disk (a read stops at the limit whatever `stat`
-  says); 65,536 features per node and 300,000,000 dense feature entries; class labels up to 2^31 - 1, renumbered
-  from 0 (metrics cost O(N + classes^2) with classes counted, not the largest label); generators up to 2,000,000
-  nodes, 20,000,000 expected edges and 64,000,000 feature entries. Declared shapes, node counts and headers
+  says); 65,536 features per node and 300,000,000 dense feature entries; class labels up to 2^31 - 1, sparse
+  class ids renumbered from 0 with a warning (and the metrics of `gtvviz/metrics.py` size their tables by the
+  classes present, not by the largest label value); generators up to 2,000,000 nodes, 20,000,000 expected edges
+  and 64,000,000 feature entries. Declared shapes, node counts and headers
   (Matrix Market sizes, `.npz` member headers, `attr_shape`) are checked against these limits before any
   allocation.
 - **Special files** (`gtvviz/data/inputs.py`): a path is opened without blocking and checked on its descriptor, so

@@ -1,10 +1,14 @@
-"""Shared fixtures: the read-only datasets in ../shared copied to a writable temp dir, and small graphs."""
+"""Shared fixtures: the read-only datasets in ../shared copied to a writable temp dir, small graphs, and the record
+of what a test observed for the reliability report."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import uuid
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 import torch
@@ -31,3 +35,22 @@ def _no_network_datasets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Never let a test fall back to downloading: the tests run offline."""
     monkeypatch.setenv("GTVVIZ_OFFLINE", "1")
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+#: Folder into which tests write what they observed (outcome counts, measurements) as JSON, one file per test, for
+#: ``benchmarks/reliability_report.py``; unset (as in CI), nothing is written.
+OBSERVATIONS_ENV = "GTVVIZ_RELIABILITY_OUT"
+
+
+@pytest.fixture
+def observations(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """A dict the test fills with what it observed; at the end of the test (passed or failed) it is written to a
+    new file in ``$GTVVIZ_RELIABILITY_OUT`` as ``{"test": node id, **observations}``, when the variable is set.
+
+    The same dict serves every example of a hypothesis test (so it accumulates over them)."""
+    found: dict[str, Any] = {}
+    yield found
+    folder = os.environ.get(OBSERVATIONS_ENV)
+    if folder and found:
+        path = Path(folder) / f"{uuid.uuid4().hex}.json"
+        path.write_text(json.dumps({"test": request.node.nodeid, **found}, default=str))

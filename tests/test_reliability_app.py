@@ -117,7 +117,9 @@ UNUSABLE_LINKS: list[tuple[dict[str, str], str]] = [
 
 
 @pytest.mark.parametrize("query", HOSTILE_LINKS, ids=[f"link{i}" for i in range(len(HOSTILE_LINKS))])
-def test_hostile_link_parameters_fall_back_to_defaults_with_messages(query: dict[str, str]) -> None:
+def test_hostile_link_parameters_fall_back_to_defaults_with_messages(query: dict[str, str],
+                                                                     observations: dict[str, Any]) -> None:
+    observations["bad_parameters"] = sorted(query)  # (for the report: one bad value of each)
     at = start_app(query)
     assert_clean(at)
     assert state(at).run.config == RunConfig()

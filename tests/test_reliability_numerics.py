@@ -17,14 +17,17 @@ Properties:
   :class:`TrainingDivergedError` with a clear message, the last finite snapshot kept, further steps refused, and
   Reset working.
 
-The check functions return the outcome of one case and raise ``AssertionError`` on a failure; the report script
-(``benchmarks/reliability_report.py``) runs them on thousands of cases and counts the outcomes. In CI the examples
-are few and derandomised (the same cases every run), so that the suite is quick and never flaky.
+The check functions return the outcome of one case and raise ``AssertionError`` on a failure; each property test
+counts the outcomes (and, for training, features of the cases) in the ``observations`` fixture. In CI the examples
+are few and derandomised (the same cases every run), so that the suite is quick and never flaky; the report script
+(``benchmarks/reliability_report.py``) runs the same tests with ``GTVVIZ_RELIABILITY_SCALE`` times as many examples
+and reads the counts back (see :data:`SCALE_ENV`).
 """
 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +55,18 @@ FEATURES = ("none", "gaussian", "tiny", "huge", "constant", "one_hot")
 #: Above this bound (log10) on the product of the per-layer Jacobians a gradient may overflow float32 (3.4e38);
 #: below it every run must stay finite. The margin of 13 orders covers the MLP, the loss and the activations.
 STRICT_LOG10_BOUND = 25.0
-#: Settings of the property tests in CI: derandomised (the same cases every run), no example database on disk.
+#: Settings of the property tests: derandomised (the same cases every run), no example database on disk. The
+#: ``observations`` fixture is function-scoped on purpose: one record accumulates over all examples of a test.
 CI = dict(deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+                                 HealthCheck.function_scoped_fixture])
+#: The environment variable that multiplies the number of examples of every property test (unset: 1, as in CI).
+SCALE_ENV = "GTVVIZ_RELIABILITY_SCALE"
+
+
+def examples(count: int) -> int:
+    """``count`` examples times ``$GTVVIZ_RELIABILITY_SCALE`` (at least one)."""
+    return max(1, round(count * float(os.environ.get(SCALE_ENV) or 1)))
 
 
 # ------------------------------------------------------------------------------------------------- strategies
@@ -359,23 +371,70 @@ def _check_clean_divergence(trainer: Any, message: str, where: str) -> None:
     _assert_snapshot_finite(again, where)
 
 
+# ------------------------------------------------------------------------------------------------- counting
+def training_features(case: GraphCase, config: RunConfig) -> dict[str, str]:
+    """What a training case covers, for the report: graph, weights, features, K, lr, eps and the overflow zone."""
+    n, k = case.graph.num_nodes, config.clusters
+    above = log10_jacobian_bound(case.graph, config) > STRICT_LOG10_BOUND
+    return {
+        "graph": case.kind, "weights": case.weights, "features": case.features,
+        "K": "K > N" if k > n else "K = N" if k == n else "K = 2" if k == 2 else "2 < K < N",
+        "lr": "lr = 1" if config.lr >= 1 else "lr <= 1e-5" if config.lr <= 1e-5 else "other",
+        "eps": "eps = 1e-8" if config.eps <= 1e-8 else "other",
+        "zone": "above the overflow bound" if above else "below the overflow bound",
+    }
+
+
+def observe(observations: dict[str, Any], check: Any, *args: Any, features: dict[str, str] | None = None) -> str:
+    """Run ``check(*args)`` and count its outcome (and ``features``) in ``observations``; a failure is counted as
+    ``failed`` and raised. After a failure hypothesis only shrinks (replays smaller cases): those are not counted."""
+    if observations.get("outcomes", {}).get("failed"):
+        return check(*args)
+    outcomes = observations.setdefault("outcomes", {})
+    try:
+        outcome = check(*args)
+    except BaseException:
+        outcomes["failed"] = 1
+        observations["failure"] = repr(args)[:600]
+        raise
+    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    for key, value in (features or {}).items():
+        counts = observations.setdefault("features", {}).setdefault(key, {})
+        counts[value] = counts.get(value, 0) + 1
+    if outcome == "diverged":
+        observations.setdefault("diverged", []).append(repr(args)[:600])
+    return outcome
+
+
 # ------------------------------------------------------------------------------------------------- CI tests
-@settings(max_examples=250, **CI)
-@given(loss_cases())
-def test_losses_and_their_gradients_are_finite(case: LossCase) -> None:
-    check_loss_case(case)
+@settings(max_examples=examples(250), **CI)
+@given(case=loss_cases())
+def test_losses_and_their_gradients_are_finite(observations: dict[str, Any], case: LossCase) -> None:
+    observe(observations, check_loss_case, case)
 
 
-@settings(max_examples=150, **CI)
-@given(layer_cases())
-def test_gtvconv_output_and_gradients_are_finite(case: LayerCase) -> None:
-    check_layer_case(case)
+@settings(max_examples=examples(150), **CI)
+@given(case=layer_cases())
+def test_gtvconv_output_and_gradients_are_finite(observations: dict[str, Any], case: LayerCase) -> None:
+    observe(observations, check_layer_case, case)
 
 
-@settings(max_examples=100, **CI)
-@given(training_cases())
-def test_training_stays_finite_or_stops_cleanly(case: tuple[GraphCase, RunConfig]) -> None:
-    check_training_case(*case)
+@settings(max_examples=examples(100), **CI)
+@given(case=training_cases())
+def test_training_stays_finite_or_stops_cleanly(observations: dict[str, Any],
+                                                case: tuple[GraphCase, RunConfig]) -> None:
+    observations["strict_log10_bound"] = STRICT_LOG10_BOUND
+    observe(observations, check_training_case, *case, features=training_features(*case))
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(15), **CI)
+@given(case=training_cases(max_nodes=16, max_layers=8, epochs=(10, 40)))
+def test_deep_longer_training_stays_finite_or_stops_cleanly(observations: dict[str, Any],
+                                                            case: tuple[GraphCase, RunConfig]) -> None:
+    """Up to 8 layers and 40 epochs: the region where the overflow bound is crossed and clean stops happen."""
+    observations["strict_log10_bound"] = STRICT_LOG10_BOUND
+    observe(observations, check_training_case, *case, features=training_features(*case))
 
 
 @pytest.mark.parametrize("clusters", [2, 3, 50])

@@ -12,9 +12,10 @@ The grid, each entry with 3 seeds by default:
 
 Methods: ``tvgnn`` (gtvviz's default :class:`~gtvviz.config.RunConfig`), ``tvgnn_fixed`` (the reference objective,
 ``balance_weight="fixed"``), ``spectral`` and ``dmon``. Each run reports NMI, sharpness, clusters used (non-empty)
-and wall time, and, for the trained methods, what the label-free tools of issue 21 would say: the epoch at which
-:class:`gtvviz.stopping.LossPlateau` fires with the NMI there, and whether :func:`gtvviz.partial_collapse.
-partial_collapse` fires on the final assignment (the run itself is not changed: it trains its full ``epochs``).
+and wall time, and, for the trained methods, what the label-free tools of issue 21 say: the epoch at which the
+trainer's stopping rule (:class:`gtvviz.stopping.GuardedPlateau`, ``stop="plateau"``) fires with the NMI there,
+and whether the last snapshot is partially collapsed (:attr:`gtvviz.train.Snapshot.partial_collapse`). With
+``--override stop=plateau`` the run ends there; otherwise it trains its full ``epochs`` and the rule only watches.
 
     nice -n 10 python benchmarks/quality_suite.py --sizes 1000 --seeds 1 --out benchmarks/results/quality_suite.md
 
@@ -43,8 +44,8 @@ from gtvviz.data.pyg import load_pyg_graph
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import n_nonempty, nmi, sharpness
-from gtvviz.partial_collapse import partial_collapse
-from gtvviz.stopping import LossPlateau
+from gtvviz.collapse import CollapseDetector
+from gtvviz.stopping import GuardedPlateau
 
 REPO = Path(__file__).resolve().parents[1]
 DEGREE = 10
@@ -129,20 +130,23 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
         config = config.replace(epochs=epochs)
     start = time.perf_counter()
     trainer = build_trainer(graph, config, metrics_every=config.epochs)
-    plateau, at_plateau, trajectory = LossPlateau(), {}, []
+    plateau, uniform, at_plateau, trajectory = GuardedPlateau(), CollapseDetector(), {}, []
+    engaged = None
     for snapshot in trainer.step(config.epochs):
         if snapshot.epoch % TRAJECTORY_EVERY == 0:
-            check = partial_collapse(snapshot.s)
-            trajectory.append([snapshot.epoch, round(sharpness(snapshot.s), 3), check.used,
-                               round(check.largest_share, 3), round(snapshot.losses["total"], 5)])
-        if plateau.stopped_at is None and plateau.update(snapshot.losses["total"]):
+            trajectory.append([snapshot.epoch, round(sharpness(snapshot.s), 3), snapshot.clusters_used,
+                               round(snapshot.partial.largest_share, 3), round(snapshot.losses["total"], 5)])
+        degenerate = snapshot.partial_collapse or uniform.is_degenerate(snapshot.s)
+        remedy = getattr(trainer.objective, "engaged_at", None)  # a remedy that engages restarts the rule
+        changed, engaged = remedy != engaged, remedy
+        if plateau.stopped_at is None and plateau.update(snapshot.epoch, snapshot.losses["total"], degenerate, changed):
             at_plateau = {"plateau_epoch": snapshot.epoch, "plateau_nmi": nmi(graph.y, snapshot.labels),
                           "plateau_sharpness": sharpness(snapshot.s),
                           "plateau_seconds": time.perf_counter() - start}
     seconds = time.perf_counter() - start
     last = trainer.last
     assert last is not None
-    verdict = partial_collapse(last.s)
+    verdict = last.partial
     return {**asdict(case), "method": method, "nodes": graph.num_nodes, "edges": graph.num_edges // 2,
             "epochs": last.epoch, "nmi": nmi(graph.y, last.labels), "sharpness": sharpness(last.s),
             "used": n_nonempty(last.labels), "seconds": seconds, "collapsed": bool(last.collapsed),

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from gtvviz import defaults
 from gtvviz.budget import check_model_budget
-from gtvviz.defaults import BALANCE_WEIGHTS, DEVICES, MIN_CLUSTERS
+from gtvviz.defaults import BALANCE_WEIGHTS, DEVICES, MIN_CLUSTERS, STOP_RULES
 from gtvviz.errors import ConfigError
 from gtvviz.params import ParamSpec
 from gtvviz.registry import METHODS
@@ -52,6 +52,8 @@ _DECLARED: tuple[ParamSpec, ...] = (
           "reference)"),
     _spec("batch_nodes", 2, 100_000_000, help="train on mini-batches of about this many nodes (empty = full batch; "
           "see gtvviz.scale)"),
+    _spec("stop", choices=STOP_RULES, help="when to stop: epochs (train all of them) or plateau (stop earlier once "
+          "the loss has plateaued at an assignment that uses every cluster; epochs is then the limit)"),
 )
 
 
@@ -77,10 +79,14 @@ class RunConfig:
     warmup: int = 0
     balance_weight: str = "adaptive"
     batch_nodes: int | None = None
+    stop: str = "epochs"
 
     def __post_init__(self) -> None:
         for f in fields(self):
             _check(f.name, getattr(self, f.name))
+        if self.stop == "plateau" and self.batch_nodes is not None:
+            raise ConfigError("stop=plateau needs full-batch training (a mini-batch loss is too noisy to plateau); "
+                              "leave batch_nodes empty or use stop=epochs.")
 
 
     # ---------------------------------------------------------------- dict / JSON

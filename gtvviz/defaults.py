@@ -27,6 +27,9 @@ LR = 1e-3
 EPOCHS = 500
 #: Balance-weight modes of :class:`~gtvviz.objective.AsymCheegerCutObjective`: ``"fixed"`` is the reference.
 BALANCE_WEIGHTS = ("adaptive", "fixed")
+#: Stopping rules of a run: ``"epochs"`` trains ``EPOCHS`` epochs; ``"plateau"`` stops earlier once the loss has
+#: plateaued at a non-degenerate assignment (:class:`~gtvviz.stopping.GuardedPlateau`), the epochs being the limit.
+STOP_RULES = ("epochs", "plateau")
 #: Device names a configuration may give (``auto`` picks CUDA, then MPS, then the CPU).
 DEVICES = ("auto", "cpu", "cuda", "mps")
 #: The fewest clusters a clustering or pooling can have.

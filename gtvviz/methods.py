@@ -70,4 +70,4 @@ def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compi
 
         return build_minibatch_trainer(graph, config, model, x, eval_every=metrics_every)  # type: ignore[return-value]
     return Trainer(graph, model, objective, lr=config.lr, epochs=config.epochs, seed=config.seed,
-                   device=config.device, x=x, metrics_every=metrics_every, compile=compile)
+                   device=config.device, x=x, metrics_every=metrics_every, compile=compile, stop=config.stop)

@@ -12,11 +12,11 @@ with :math:`N`, :math:`E` and the balance weight), and of its sign. A loss that 
 is a plateau too: the rule stops at ``min_epochs``, and telling a stuck run from a finished one is the collapse
 detectors' job (:mod:`gtvviz.collapse`, :mod:`gtvviz.partial_collapse`). Non-finite losses are not progress.
 
-A trainer that uses the rule should feed it the reference loss (``total``, whose weights never change), not the
-loss it differentiates, should not stop while :class:`~gtvviz.collapse.CollapseDetector` calls the assignment
-degenerate (the uniform trap is a plateau too), and should :meth:`LossPlateau.reset` the rule when a remedy
-changes the objective, so that the gain is measured from there (measured in
-``benchmarks/results/quality_suite.md``).
+A trainer should feed the rule the reference loss (``total``, whose weights never change), not the loss it
+differentiates, should not stop while the assignment is degenerate (the uniform trap is a plateau too, and so is a
+partial collapse), and should start the rule again when a remedy changes the objective, so that the gain is
+measured from there: :class:`GuardedPlateau` does this for :class:`~gtvviz.train.Trainer` (``stop="plateau"``;
+measured in ``benchmarks/results/quality_suite.md``).
 """
 
 from __future__ import annotations
@@ -72,3 +72,43 @@ class LossPlateau:
     def reset(self) -> None:
         """Forget every loss fed (a new run)."""
         self.stopped_at, self._first, self._minima = None, math.inf, []
+
+
+@dataclass
+class GuardedPlateau:
+    """:class:`LossPlateau` for a training run, blind while the run is degenerate and restarted by a remedy.
+
+    Fed once per epoch with the reference loss and two verdicts on that epoch: whether the assignment is
+    degenerate (uniform, one cluster, or partially collapsed: fewer than :math:`K` clusters used) and whether the
+    training objective changed at this epoch (a remedy engaged). Either verdict starts the plateau rule again, so
+    a stop needs ``plateau.min_epochs`` epochs in a row at non-degenerate assignments under one objective, the
+    last ``plateau.window`` of them bringing less than ``plateau.rel_tol`` of the progress made since then. A run
+    that stays degenerate never stops here (the trainer's epoch limit ends it, and the collapse detectors flag it).
+
+    Args:
+        plateau: the rule applied to each stretch of healthy epochs (default: :class:`LossPlateau`'s defaults).
+
+    Attributes:
+        stopped_at: the epoch (as the caller counts them) at which the rule fired, else ``None``.
+    """
+
+    plateau: LossPlateau = field(default_factory=LossPlateau)
+    stopped_at: int | None = None
+
+    def update(self, epoch: int, loss: float, degenerate: bool, objective_changed: bool = False) -> bool:
+        """Feed epoch ``epoch``'s reference loss and verdicts; return whether training should stop now (and from
+        then on)."""
+        if self.stopped_at is not None:
+            return True
+        if degenerate or objective_changed:
+            self.plateau.reset()
+            if degenerate:
+                return False
+        if self.plateau.update(loss):
+            self.stopped_at = epoch
+        return self.stopped_at is not None
+
+    def reset(self) -> None:
+        """Forget the run."""
+        self.plateau.reset()
+        self.stopped_at = None

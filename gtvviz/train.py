@@ -15,6 +15,7 @@ import contextlib
 import math
 import time
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import Any, Callable, Iterator, Protocol, runtime_checkable
 
 import numpy as np
@@ -22,12 +23,15 @@ import torch
 from torch import Tensor
 
 from gtvviz.collapse import CollapseDetector
+from gtvviz.defaults import STOP_RULES
 from gtvviz.devices import resolve_device
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
 from gtvviz.metrics import evaluate
 from gtvviz.objective import Objective, TrainingPolicy
+from gtvviz.partial_collapse import PartialCollapse, partial_collapse
+from gtvviz.stopping import GuardedPlateau
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class Snapshot:
         metrics: :func:`gtvviz.metrics.evaluate` of ``s`` (empty on epochs where metrics were skipped).
         elapsed: seconds of training so far (forward, backward and optimiser; metrics excluded).
         collapsed: whether the run has sat at the uniform or single-cluster solution for a while.
+
+    Derived from ``s`` (:func:`gtvviz.partial_collapse.partial_collapse`, computed once when first read):
+    :attr:`clusters_used` and :attr:`partial_collapse`.
     """
 
     epoch: int
@@ -55,10 +62,27 @@ class Snapshot:
         """Hard assignment :math:`\\arg\\max_k s_{ik}`."""
         return self.s.argmax(axis=1)
 
+    @cached_property
+    def partial(self) -> PartialCollapse:
+        """The partial-collapse verdict on ``s`` (:func:`gtvviz.partial_collapse.partial_collapse`)."""
+        return partial_collapse(self.s)
+
+    @property
+    def clusters_used(self) -> int:
+        """Clusters holding at least a tenth of their fair share :math:`N/K` of the nodes (by argmax)."""
+        return self.partial.used
+
+    @property
+    def partial_collapse(self) -> bool:
+        """Whether fewer than :math:`K` clusters are used or one cluster holds 90% of the nodes or more."""
+        return self.partial.collapsed
+
     def record(self) -> dict[str, float]:
-        """One flat row for a history table: epoch, losses, metrics, elapsed, collapsed."""
+        """One flat row for a history table: epoch, losses, metrics, elapsed, collapsed, clusters used and the
+        partial-collapse flag."""
         return {"epoch": self.epoch, **self.losses, **self.metrics, "elapsed": self.elapsed,
-                "collapsed": float(self.collapsed)}
+                "collapsed": float(self.collapsed), "clusters_used": float(self.clusters_used),
+                "partial_collapse": float(self.partial_collapse)}
 
 
 @contextlib.contextmanager
@@ -83,6 +107,9 @@ class RunSummary:
         seconds_per_epoch: training time per epoch (metrics excluded).
         collapsed: whether the last snapshot is flagged collapsed.
         device: the device trained on.
+        clusters_used: clusters used by the last snapshot (:attr:`Snapshot.clusters_used`).
+        partial_collapse: whether the last snapshot is partially collapsed (:attr:`Snapshot.partial_collapse`).
+        stopped_at: the epoch at which the plateau rule stopped the run (``stop="plateau"``), else ``None``.
     """
 
     epochs: int
@@ -91,6 +118,9 @@ class RunSummary:
     seconds_per_epoch: float
     collapsed: bool
     device: str
+    clusters_used: int = 0
+    partial_collapse: bool = False
+    stopped_at: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form (what :meth:`Trainer.summary` returns)."""
@@ -128,8 +158,13 @@ class Trainer:
             taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. A
             :class:`~gtvviz.objective.TrainingPolicy` is told the epoch and the collapse detector's verdict before
             each forward pass, and is reset with the model.
-        lr, epochs, seed, device: optimiser learning rate, length of the run, seed of the initialisation and
-            device (``auto``, ``cpu``, ``cuda`` or ``mps``).
+        lr, epochs, seed, device: optimiser learning rate, length of the run (its limit with ``stop="plateau"``),
+            seed of the initialisation and device (``auto``, ``cpu``, ``cuda`` or ``mps``).
+        stop: ``"epochs"`` trains ``epochs`` epochs; ``"plateau"`` stops earlier, at the first epoch at which
+            :class:`~gtvviz.stopping.GuardedPlateau` fires: the reference loss ``total`` has plateaued while the
+            assignment was neither degenerate (:class:`~gtvviz.collapse.CollapseDetector`'s uniform or single
+            cluster) nor partially collapsed (:attr:`Snapshot.partial_collapse`); the rule starts again when an
+            objective's remedy engages (its ``engaged_at`` changes). :attr:`stopped_at` records the epoch.
         adam_eps: Adam's epsilon (the authors' PyTorch port uses ``1e-7``).
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         metrics_every: compute metrics every this many epochs (always on the first and last).
@@ -151,7 +186,9 @@ class Trainer:
     x: Tensor | None = None
     metrics_every: int = 1
     compile: bool = False
+    stop: str = "epochs"
     epoch: int = field(init=False, default=0)
+    stopped_at: int | None = field(init=False, default=None)
     diverged: str = field(init=False, default="")
     history: list[dict[str, float]] = field(init=False, default_factory=list)
     last: Snapshot | None = field(init=False, default=None)
@@ -161,6 +198,8 @@ class Trainer:
         _check_counts(epochs=(self.epochs, 0), metrics_every=(self.metrics_every, 1), seed=(self.seed, 0))
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr < float("inf"):
             raise ConfigError(f"lr must be a positive number, got {str(self.lr)[:40]!r}.")
+        if self.stop not in STOP_RULES:
+            raise ConfigError(f"stop must be one of {', '.join(STOP_RULES)}, got {str(self.stop)[:40]!r}.")
         self.torch_device = resolve_device(self.device)
         self._x = (self.x if self.x is not None else node_features(self.graph, seed=self.seed)).to(self.torch_device)
         self._edge_index = self.graph.edge_index.to(self.torch_device)
@@ -184,6 +223,9 @@ class Trainer:
         self._elapsed = 0.0
         self._detector = CollapseDetector()
         self._watched: tuple[int, bool] | None = None
+        self._plateau = GuardedPlateau()
+        self.stopped_at = None
+        self._engaged: object = None
         if isinstance(self.objective, TrainingPolicy):  # state of its own (a schedule, a remedy) starts again
             self.objective.reset()
         self._pending = self._forward(0)
@@ -210,8 +252,9 @@ class Trainer:
 
     @property
     def done(self) -> bool:
-        """Whether the run has reached ``epochs`` (a model without parameters is done at once)."""
-        return self.epoch >= self.epochs or self.optimizer is None
+        """Whether the run has reached ``epochs`` or been stopped by the plateau rule (a model without parameters
+        is done at once)."""
+        return self.epoch >= self.epochs or self.optimizer is None or self.stopped_at is not None
 
     # ---------------------------------------------------------------- training
     @property
@@ -268,8 +311,21 @@ class Trainer:
         self.epoch += 1
         is_edge_epoch = self.epoch == self.epochs or self.epoch % self.metrics_every == 0
         snapshot = self._snapshot(s, terms, with_metrics=is_edge_epoch)
+        self._watch_plateau(snapshot)
+        if self.stopped_at is not None and not snapshot.metrics:  # the last epoch always has its metrics
+            snapshot = replace(snapshot, metrics=evaluate(self.graph, snapshot.s))
         self._record(snapshot)
         return snapshot
+
+    def _watch_plateau(self, snapshot: Snapshot) -> None:
+        """With ``stop="plateau"``, feed the epoch's reference loss and verdicts to the stopping rule."""
+        if self.stop != "plateau":
+            return
+        engaged = getattr(self.objective, "engaged_at", None)  # a remedy that engaged changed the objective
+        changed, self._engaged = engaged != self._engaged, engaged
+        degenerate = self._detector.streak > 0 or snapshot.partial_collapse
+        if self._plateau.update(snapshot.epoch, snapshot.losses["total"], degenerate, changed):
+            self.stopped_at = snapshot.epoch
 
     def _update(self) -> tuple[Tensor, dict[str, Tensor]]:
         """One optimisation step from the pending forward pass, then the forward pass of the new parameters.
@@ -406,6 +462,9 @@ class Trainer:
             seconds_per_epoch=self._elapsed / max(self.epoch, 1),
             collapsed=self.last.collapsed,
             device=str(self.torch_device),
+            clusters_used=self.last.clusters_used,
+            partial_collapse=self.last.partial_collapse,
+            stopped_at=self.stopped_at,
         )
 
     def summary(self) -> dict[str, object]:

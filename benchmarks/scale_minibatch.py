@@ -8,6 +8,9 @@
 
 Modes: ``full`` (the full-batch Trainer, today's default), ``random`` and ``cluster`` (MiniBatchTrainer with that
 sampler), ``torchrun2`` (two gloo processes started by torchrun, through the CLI, which takes the default sampler).
+``--balance-weight fixed`` trains with the reference weights (default: the adaptive remedy), ``--no-rescale`` gives
+the mini-batch model the graph's own edge weights instead of the neighbour-rescaled ones, ``--eval-every E`` takes a
+mini-batch snapshot every E epochs (the NMI curve in each run's record).
 Prints one JSON line per run and a summary per mode (NMI mean ± std over the seeds, ms per epoch, peak RSS);
 ``--out`` keeps every run. Peak RSS is the process's ``ru_maxrss`` (the interpreter, torch and the graph
 included); ms per epoch counts training only (snapshots excluded); wall is the whole process.

@@ -4,10 +4,10 @@ Each optimisation step trains on the subgraph induced by one batch of a sampler 
 with the training objective of the full-batch :class:`~gtvviz.train.Trainer`,
 :class:`~gtvviz.objective.AsymCheegerCutObjective`, applied to the batch (what its terms estimate:
 :mod:`gtvviz.scale.batch_loss`); the model sees the batch's edges with the weights of
-:func:`~gtvviz.scale.sampling.neighbour_rescaled_weights`, so that each GTVConv step estimates the full graph's. An epoch is one pass over the nodes: ``ceil(num_batches /
-world_size)`` steps, each rank drawing its own batches from a generator seeded by
-:func:`~gtvviz.scale.distributed.rank_seed` (the run's seed and the rank), so that the ranks together visit about
-:math:`N` nodes per epoch. Under :mod:`torch.distributed` the model is wrapped in
+:func:`~gtvviz.scale.sampling.neighbour_rescaled_weights`, so that each GTVConv step estimates the full graph's.
+An epoch is one pass over the nodes: ``ceil(num_batches / world_size)`` steps, each rank drawing its own
+batches from a generator seeded by :func:`~gtvviz.scale.distributed.rank_seed` (the run's seed and the rank), so
+that the ranks together visit about :math:`N` nodes per epoch. Under :mod:`torch.distributed` the model is wrapped in
 :class:`~torch.nn.parallel.DistributedDataParallel`: the gradients are averaged over the ranks before every Adam
 step, and every rank holds the same parameters. Every ``eval_every`` epochs (and at the last) the run yields a
 :class:`~gtvviz.train.Snapshot` of the whole graph from :func:`~gtvviz.scale.inference.chunked_assignment`, with
@@ -212,9 +212,9 @@ class MiniBatchTrainer:
         if any(a is not b for a, b in zip(params, [p for p in self.model.parameters() if p.requires_grad])):
             raise RuntimeError("Moving the model replaced its parameters; the optimiser state cannot follow.")
         self.optimizer.load_state_dict(self.optimizer.state_dict())  # casts Adam's state to its parameters' device
+        self.device, self.torch_device = device, target
         self._place(target)
         self._wrap()
-        self.device, self.torch_device = device, target
         if target.type != "cuda" and torch.cuda.is_available():
             torch.cuda.empty_cache()
         return self

@@ -8,6 +8,9 @@
 
 Modes: ``full`` (the full-batch Trainer, today's default), ``random`` and ``cluster`` (MiniBatchTrainer with that
 sampler), ``torchrun2`` (two gloo processes started by torchrun, through the CLI, which takes the default sampler).
+``--balance-weight fixed`` trains with the reference weights (default: the adaptive remedy), ``--no-rescale`` gives
+the mini-batch model the graph's own edge weights instead of the neighbour-rescaled ones, ``--eval-every E`` takes a
+mini-batch snapshot every E epochs (the NMI curve in each run's record).
 Prints one JSON line per run and a summary per mode (NMI mean ± std over the seeds, ms per epoch, peak RSS);
 ``--out`` keeps every run. Peak RSS is the process's ``ru_maxrss`` (the interpreter, torch and the graph
 included); ms per epoch counts training only (snapshots excluded); wall is the whole process.
@@ -34,7 +37,7 @@ def one_run(args: argparse.Namespace) -> dict:
     from gtvviz.config import RunConfig
     from gtvviz.data import load_graph
     from gtvviz.features import node_features
-    from gtvviz.methods import _builders, build_trainer
+    from gtvviz.methods import REGISTRY, build_trainer
     from gtvviz.scale.distributed import peak_rss_mb
     from gtvviz.scale.minibatch import build_minibatch_trainer
 
@@ -43,7 +46,7 @@ def one_run(args: argparse.Namespace) -> dict:
     graph = load_graph(args.graph, data_root=args.data_root)
     loaded = time.perf_counter() - start
     config = RunConfig(graph="bench", clusters=args.clusters, epochs=args.epochs, seed=args.seed, device="cpu",
-                       lr=args.lr,
+                       lr=args.lr, balance_weight=args.balance_weight,
                        hidden=tuple(int(h) for h in args.hidden.split(",")),
                        mlp=tuple(int(h) for h in args.mlp.split(",") if h))
     if args.mode == "full":
@@ -52,8 +55,10 @@ def one_run(args: argparse.Namespace) -> dict:
         config = config.replace(batch_nodes=args.batch_nodes)
         x = node_features(graph, seed=config.seed)
         with torch.random.fork_rng(devices=[]):
-            model, _ = _builders()["tvgnn"](graph, config, x)
-        trainer = build_minibatch_trainer(graph, config, model, x, eval_every=args.epochs, sampler=args.mode)
+            model, _ = REGISTRY["tvgnn"].builder()(graph, config, x)
+        trainer = build_minibatch_trainer(graph, config, model, x, eval_every=args.eval_every or args.epochs,
+                                          sampler=args.mode)
+        trainer.rescale_neighbours = not args.no_rescale
     last = trainer.run()
     summary = trainer.summary()
     return {"mode": args.mode, "seed": args.seed, "graph": args.graph, "nodes": graph.num_nodes,
@@ -61,6 +66,11 @@ def one_run(args: argparse.Namespace) -> dict:
             "hidden": args.hidden, "epochs": args.epochs, "lr": args.lr, "nmi": last.metrics.get("nmi"),
             "loss": last.losses["total"], "ms_per_epoch": 1000 * summary["seconds_per_epoch"],
             "steps_per_epoch": summary.get("steps_per_epoch", 1), "load_s": loaded,
+            "balance_weight": args.balance_weight, "rescale_neighbours": args.mode != "full" and not args.no_rescale,
+            "remedy_engaged_at": trainer.objective.engaged_at,
+            "curve": [(h["epoch"], round(h.get("nmi", float("nan")), 4), round(h["total"], 4))
+                      for h in trainer.history],
+            "load_average": os.getloadavg()[0],
             "wall_s": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}
 
 
@@ -97,6 +107,9 @@ def main() -> None:
     parser.add_argument("--mlp", default="256")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--balance-weight", default="adaptive", choices=["adaptive", "fixed"])
+    parser.add_argument("--no-rescale", action="store_true", help="mini-batches without neighbour rescaling")
+    parser.add_argument("--eval-every", type=int, default=0, help="mini-batch snapshot interval (default: the end)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--mode", help=argparse.SUPPRESS)  # one run in this process (used by the driver)
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from gtvviz.scale.batch_loss import batch_loss, chunked_gtv_loss
+from gtvviz.objective import AsymCheegerCutObjective
+from gtvviz.scale.batch_loss import chunked_gtv_loss
 from gtvviz.scale.sampling import induced_subgraph
 from tests.reference_math import asym_norm_loss as np_asym_norm
 from tests.reference_math import dense_adjacency
@@ -22,7 +23,7 @@ def test_whole_graph_batch_is_the_full_loss(seed: int) -> None:
     s = _softmax(rng, n, k)
     sub = induced_subgraph(graph, torch.arange(n))
     w = None if sub.edge_weight is None else sub.edge_weight.double()
-    terms = batch_loss(s, sub.edge_index, w, alpha1=0.7, alpha2=0.4)
+    terms = AsymCheegerCutObjective(alpha1=0.7, alpha2=0.4, balance_weight="fixed")(s, sub.edge_index, w)
     a = dense_adjacency(graph.edge_index.numpy(), n, None if graph.edge_weight is None else graph.edge_weight.numpy())
     gtv, balance = np_gtv(s.numpy(), a), np_asym_norm(s.numpy())
     assert float(terms["gtv"]) == pytest.approx(gtv, abs=1e-9)
@@ -39,7 +40,9 @@ def test_batch_uses_its_own_edges_and_quantile(seed: int) -> None:
     nodes = np.sort(rng.choice(n, size=12, replace=False))
     s = _softmax(rng, n, k)
     sub = induced_subgraph(graph, torch.as_tensor(nodes))
-    terms = batch_loss(s[nodes], sub.edge_index, sub.edge_weight.double(), alpha1=1.0, alpha2=1.0, gtv_weight=0.25)
+    objective = AsymCheegerCutObjective(alpha1=1.0, alpha2=1.0, warmup=4, balance_weight="fixed")
+    objective.set_epoch(1)  # the warm-up's GTV weight 1/4 for the gradient
+    terms = objective(s[nodes], sub.edge_index, sub.edge_weight.double())
     a = dense_adjacency(graph.edge_index.numpy(), n, graph.edge_weight.numpy())[np.ix_(nodes, nodes)]
     gtv, balance = np_gtv(s.numpy()[nodes], a), np_asym_norm(s.numpy()[nodes])
     assert float(terms["gtv"]) == pytest.approx(gtv, abs=1e-9)

@@ -15,9 +15,9 @@ from gtvviz.config import RunConfig
 from gtvviz.data import generate
 from gtvviz.errors import DistributedRunError
 from gtvviz.methods import build_trainer
-from gtvviz.scale.batch_loss import batch_loss
+from gtvviz.nn.losses import asym_cheeger_cut_loss
 from gtvviz.scale.distributed import rank_seed
-from gtvviz.scale.sampling import RandomNodeSampler, induced_subgraph
+from gtvviz.scale.sampling import RandomNodeSampler, induced_subgraph, neighbour_rescaled_weights, weighted_degree
 
 pytestmark = pytest.mark.slow
 
@@ -78,20 +78,23 @@ def _spawn(tmp_path: Path, die_at: int, wait_s: float) -> list:
 
 def _single_process_with_the_same_batches() -> torch.Tensor:
     """The run both ranks make together, in one process: each step averages the two ranks' batch losses (DDP
-    averages their gradients) over the batches each rank's generator draws."""
+    averages their gradients) over the batches each rank's generator draws, the model seeing the batch's
+    neighbour-rescaled weights."""
     graph = _graph()
     trainer = build_trainer(graph, CONFIG)  # one process: only for its seeded model and features
     model, x = trainer.model, trainer._x
     optimizer = torch.optim.Adam(model.parameters(), lr=CONFIG.lr, eps=1e-7)
     sampler = RandomNodeSampler(graph.num_nodes, CONFIG.batch_nodes)
     generators = [torch.Generator().manual_seed(rank_seed(CONFIG.seed, rank)) for rank in range(2)]
+    degree = weighted_degree(graph.edge_index, graph.num_nodes, graph.edge_weight)
     for _ in range(EPOCHS):
         losses = []
         for generator in generators:
             (nodes,) = sampler.batches(generator, 1)
             sub = induced_subgraph(graph, nodes)
-            s = model(x[nodes], sub.edge_index, sub.edge_weight)
-            losses.append(batch_loss(s, sub.edge_index, sub.edge_weight, CONFIG.alpha1, CONFIG.alpha2)["total"])
+            s = model(x[nodes], sub.edge_index, neighbour_rescaled_weights(sub, degree))
+            terms = asym_cheeger_cut_loss(s, sub.edge_index, sub.edge_weight, CONFIG.alpha1, CONFIG.alpha2)
+            losses.append(terms["total"])
         optimizer.zero_grad()
         (sum(losses) / 2).backward()
         optimizer.step()

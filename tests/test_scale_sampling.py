@@ -4,7 +4,8 @@ import torch
 
 from gtvviz.errors import ConfigError
 from gtvviz.scale.distributed import rank_seed
-from gtvviz.scale.sampling import ClusterSampler, RandomNodeSampler, induced_subgraph, make_sampler
+from gtvviz.scale.sampling import (ClusterSampler, RandomNodeSampler, induced_subgraph, make_sampler,
+                                   neighbour_rescaled_weights, weighted_degree)
 from tests.reference_math import dense_adjacency
 from tests.test_gtv_conv import random_graph
 
@@ -68,3 +69,43 @@ def test_bad_settings_are_one_clear_error() -> None:
         RandomNodeSampler(10, 1)
     with pytest.raises(ConfigError, match="Unknown sampler"):
         make_sampler("nope", random_graph(0, 10, 0.3, weighted=False), 4)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_neighbour_rescaled_weights_restore_each_nodes_degree(seed: int) -> None:
+    """Entry j -> i of the batch gets a_ij * d_i / d_i^B (d over the whole graph, d^B over the batch; numpy on the
+    dense adjacency); a batch of every node keeps the graph's weights."""
+    n = 30
+    graph = random_graph(seed, n, 0.25, weighted=seed % 2 == 0)
+    rng = np.random.default_rng(seed)
+    nodes = np.sort(rng.choice(n, size=12, replace=False))
+    w = None if graph.edge_weight is None else graph.edge_weight.numpy()
+    a = dense_adjacency(graph.edge_index.numpy(), n, w)
+    degree = weighted_degree(graph.edge_index, n, graph.edge_weight)
+    np.testing.assert_allclose(degree.numpy(), a.sum(axis=1), rtol=1e-6)
+    sub = induced_subgraph(graph, torch.as_tensor(nodes))
+    got = neighbour_rescaled_weights(sub, degree).numpy()
+    kept = a[np.ix_(nodes, nodes)].sum(axis=1)
+    src, dst = nodes[sub.edge_index[0].numpy()], nodes[sub.edge_index[1].numpy()]
+    expected = a[dst, src] * a.sum(axis=1)[dst] / kept[sub.edge_index[1].numpy()]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    whole = induced_subgraph(graph, torch.arange(n))
+    original = torch.ones(whole.edge_index.size(1)) if whole.edge_weight is None else whole.edge_weight
+    torch.testing.assert_close(neighbour_rescaled_weights(whole, degree), original)
+
+
+def test_rescaled_step_moves_a_node_as_far_as_its_whole_neighbourhood() -> None:
+    """A GTVConv (identity weight, no activation) on a star whose centre keeps one of its four leaves: with the
+    rescaled weights the centre takes the full graph's step when the kept leaf is typical (all leaves alike)."""
+    from gtvviz.graph import Graph
+    from gtvviz.nn.gtv_conv import GTVConv
+
+    graph = Graph.from_edges(np.array([[0, 1], [0, 2], [0, 3], [0, 4]]), 5)
+    conv = GTVConv(1, 1, act=None, bias=False).double()
+    torch.nn.init.ones_(conv.lin.weight)
+    x = torch.tensor([[0.0], [1.0], [1.0], [1.0], [1.0]], dtype=torch.float64)
+    full = conv(x, graph.edge_index)[0]
+    sub = induced_subgraph(graph, torch.tensor([0, 2]))
+    weights = neighbour_rescaled_weights(sub, weighted_degree(graph.edge_index, 5)).double()
+    assert conv(x[[0, 2]], sub.edge_index, weights)[0].item() == pytest.approx(full.item())
+    assert conv(x[[0, 2]], sub.edge_index)[0].item() != pytest.approx(full.item())

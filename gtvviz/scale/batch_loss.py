@@ -1,7 +1,8 @@
-r"""The AsymCheegerCut loss of one mini-batch, and what it estimates.
+r"""The AsymCheegerCut loss of one mini-batch and what it estimates; the full loss in chunks for snapshots.
 
 On a batch :math:`B` of :math:`b` nodes with induced edges :math:`E_B` (both directions), the batch loss is the
-full loss's formula applied to the batch's own subgraph:
+full loss's formula applied to the batch's own subgraph (the trainer calls
+:class:`~gtvviz.objective.AsymCheegerCutObjective` on it, with the graph's own edge weights):
 
 .. math::
     \hat{\mathcal{L}}_{GTV} = \frac{\sum_{(i,j) \in E_B} a_{ij} \lVert \mathbf{s}_i - \mathbf{s}_j \rVert_1}
@@ -11,6 +12,10 @@ full loss's formula applied to the batch's own subgraph:
 with :math:`\hat q_k` the batch's own quantile (index :math:`\lfloor b/K \rfloor` of column :math:`k` of the batch,
 sorted descending). Both are :func:`gtvviz.nn.losses.gtv_loss` and :func:`gtvviz.nn.losses.asym_norm_loss`
 unchanged, so a batch that is the whole graph gives exactly the full loss.
+
+The adaptive balance weight (the remedy against the uniform trap) then uses the batch's ratio
+:math:`\hat G / \hat B` (:math:`\hat G = \hat{\mathcal{L}}_{GTV}`, :math:`\hat B = 1 - \hat{\mathcal{L}}_{AN}`),
+a ratio of the two estimators below, consistent for random node sets.
 
 **What each term estimates, and its bias.**
 
@@ -33,29 +38,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from gtvviz.nn.losses import LossTerms, asym_norm_loss, gtv_loss
-
-
-def batch_loss(s: Tensor, edge_index: Tensor, edge_weight: Tensor | None, alpha1: float, alpha2: float,
-               gtv_weight: float | None = None) -> LossTerms:
-    r"""Loss terms of one batch: ``gtv`` (:math:`\hat{\mathcal{L}}_{GTV}`), ``balance``
-    (:math:`\hat{\mathcal{L}}_{AN}`) and ``total`` :math:`= \alpha_1 \hat{\mathcal{L}}_{GTV} + \alpha_2
-    \hat{\mathcal{L}}_{AN}`; with ``gtv_weight`` (a warm-up ramp of :math:`\alpha_1`) also ``train_total``, the same
-    sum with that GTV weight, of which the gradient is taken.
-
-    Args:
-        s: :math:`(b, K)` assignment of the batch's nodes.
-        edge_index: :math:`(2, M_B)` the batch's induced edges, local ids.
-        edge_weight: their weights, or ``None``.
-        alpha1, alpha2: weights of the two terms.
-        gtv_weight: the GTV weight for the gradient when it differs from ``alpha1``.
-    """
-    gtv = gtv_loss(s, edge_index, edge_weight)
-    balance = asym_norm_loss(s)
-    terms = {"total": alpha1 * gtv + alpha2 * balance, "gtv": gtv, "balance": balance}
-    if gtv_weight is not None and gtv_weight != alpha1:
-        terms["train_total"] = gtv_weight * gtv + alpha2 * balance
-    return terms
+from gtvviz.nn.losses import gtv_loss
 
 
 def chunked_gtv_loss(s: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None,

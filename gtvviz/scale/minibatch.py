@@ -1,10 +1,13 @@
 r"""Mini-batch training of TVGNN on induced subgraphs, alone or data-parallel, with full-graph snapshots.
 
 Each optimisation step trains on the subgraph induced by one batch of a sampler (:mod:`gtvviz.scale.sampling`)
-with the batch loss of :mod:`gtvviz.scale.batch_loss`. An epoch is one pass over the nodes: ``ceil(num_batches /
-world_size)`` steps, each rank drawing its own batches from a generator seeded by
-:func:`~gtvviz.scale.distributed.rank_seed` (the run's seed and the rank), so that the ranks together visit about
-:math:`N` nodes per epoch. Under :mod:`torch.distributed` the model is wrapped in
+with the training objective of the full-batch :class:`~gtvviz.train.Trainer`,
+:class:`~gtvviz.objective.AsymCheegerCutObjective`, applied to the batch (what its terms estimate:
+:mod:`gtvviz.scale.batch_loss`); the model sees the batch's edges with the weights of
+:func:`~gtvviz.scale.sampling.neighbour_rescaled_weights`, so that each GTVConv step estimates the full graph's.
+An epoch is one pass over the nodes: ``ceil(num_batches / world_size)`` steps, each rank drawing its own
+batches from a generator seeded by :func:`~gtvviz.scale.distributed.rank_seed` (the run's seed and the rank), so
+that the ranks together visit about :math:`N` nodes per epoch. Under :mod:`torch.distributed` the model is wrapped in
 :class:`~torch.nn.parallel.DistributedDataParallel`: the gradients are averaged over the ranks before every Adam
 step, and every rank holds the same parameters. Every ``eval_every`` epochs (and at the last) the run yields a
 :class:`~gtvviz.train.Snapshot` of the whole graph from :func:`~gtvviz.scale.inference.chunked_assignment`, with
@@ -31,10 +34,12 @@ from gtvviz.graph import Graph
 from gtvviz.metrics import evaluate
 from gtvviz.nn.losses import asym_norm_loss
 from gtvviz.nn.models import ClusteringGNN
-from gtvviz.scale.batch_loss import batch_loss, chunked_gtv_loss
+from gtvviz.objective import AsymCheegerCutObjective
+from gtvviz.scale.batch_loss import chunked_gtv_loss
 from gtvviz.scale.distributed import collective_failure, rank_and_world, rank_seed
 from gtvviz.scale.inference import chunked_assignment
-from gtvviz.scale.sampling import Sampler, SubgraphCutter, compressed_rows, make_sampler, row_entries
+from gtvviz.scale.sampling import (Sampler, SubgraphCutter, compressed_rows, make_sampler,
+                                   neighbour_rescaled_weights, row_entries, weighted_degree)
 from gtvviz.train import Snapshot, _gradients_finite, resolve_device, seeded_reset
 
 #: The sampler :func:`build_minibatch_trainer` uses (chosen by ``benchmarks/scale_minibatch.py``).
@@ -47,10 +52,16 @@ class MiniBatchTrainer:
     The runner contract: :meth:`step` trains up to ``n`` epochs (stopping early once ``budget`` seconds are spent)
     and returns the snapshots taken on the way; :attr:`done`, :attr:`epoch`, :attr:`latest`; :meth:`reset`.
 
-    The gradient is the reference loss's (:math:`\alpha_1, \alpha_2` fixed, with an optional GTV warm-up):
-    the adaptive balance weight of :class:`~gtvviz.nn.losses.AsymCheegerCutObjective` needs the full graph's
-    terms every epoch and is not applied here; :attr:`Snapshot.collapsed` still flags a run stuck at the uniform
-    assignment (counted in snapshots, not epochs).
+    The gradient is that of :attr:`objective` (:class:`~gtvviz.objective.AsymCheegerCutObjective`) on the batch,
+    its remedy against the uniform trap included. The objective is told the epoch (its warm-up and
+    :attr:`~gtvviz.objective.AsymCheegerCutObjective.engaged_at` count epochs, passes over the nodes) and the
+    verdict of the run's :class:`~gtvviz.collapse.CollapseDetector`, which is fed the batch's assignment at every
+    *step*: the trap is a property of the optimisation, and 50 Adam steps near :math:`\mathbf{S} = 1/K` are the
+    same evidence whether they are 50 epochs of full batch or one epoch of 50 batches (a random batch's sharpness
+    estimates the graph's). Once engaged, the balance weight :math:`\tilde\alpha_2` comes from the batch's own
+    terms, whose ratio :math:`G/B` estimates the graph's. Each rank watches its own batches (the ranks may
+    engage a step apart; their parameters stay equal, DDP averages the gradients). :attr:`Snapshot.collapsed` is
+    the detector's verdict at the snapshot.
 
     Args:
         graph: the graph to cluster.
@@ -61,28 +72,41 @@ class MiniBatchTrainer:
         lr, epochs, seed, device, adam_eps: as for :class:`~gtvviz.train.Trainer`.
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         eval_every: take a full-graph snapshot every this many epochs (always at epoch 0 and at the last).
+        balance_weight: ``"adaptive"`` (the remedy) or ``"fixed"`` (the reference), as in
+            :class:`~gtvviz.objective.AsymCheegerCutObjective`.
+        rescale_neighbours: give the model the batch's edges with
+            :func:`~gtvviz.scale.sampling.neighbour_rescaled_weights` (else the graph's weights, which shrink each
+            GTVConv step by the share of neighbours the batch keeps).
     """
 
-    objective = None  # the loss is built in (:func:`~gtvviz.scale.batch_loss.batch_loss`), not a swappable objective
     compile = False
 
     def __init__(self, graph: Graph, model: ClusteringGNN, sampler: Sampler, *, alpha1: float = 0.785,
                  alpha2: float = 0.514, warmup: int = 0, lr: float = 1e-3, epochs: int = 500, seed: int = 0,
-                 device: str = "auto", adam_eps: float = 1e-7, x: Tensor | None = None, eval_every: int = 1) -> None:
+                 device: str = "auto", adam_eps: float = 1e-7, x: Tensor | None = None, eval_every: int = 1,
+                 balance_weight: str = "adaptive", rescale_neighbours: bool = True) -> None:
         self.graph, self.model, self.sampler, self.x = graph, model, sampler, x
         self.alpha1, self.alpha2, self.warmup = alpha1, alpha2, warmup
+        self.objective = AsymCheegerCutObjective(alpha1, alpha2, warmup, balance_weight)
         self.lr, self.epochs, self.seed, self.adam_eps = lr, epochs, seed, adam_eps
         self.eval_every = max(1, eval_every)
-        self.torch_device = resolve_device(device)
+        self.rescale_neighbours = rescale_neighbours
+        self.device, self.torch_device = device, resolve_device(device)
         self.rank, self.world_size = rank_and_world()
         self.steps_per_epoch = math.ceil(sampler.num_batches / self.world_size)
         features = x if x is not None else node_features(graph, seed=seed)
-        self._x = (features.coalesce() if features.is_sparse else features).to(self.torch_device)
-        self._x_ptr = compressed_rows(self._x.indices()[0], graph.num_nodes) if self._x.is_sparse else None
-        self._edge_index = graph.edge_index.to(self.torch_device)
-        self._edge_weight = None if graph.edge_weight is None else graph.edge_weight.to(self.torch_device)
-        self._cut = SubgraphCutter(self._edge_index, graph.num_nodes, self._edge_weight)
+        self._x = features.coalesce() if features.is_sparse else features
+        self._place(self.torch_device)
         self.reset()
+
+    def _place(self, device: torch.device) -> None:
+        """Put the features, the graph and the subgraph cutter on ``device``."""
+        self._x = self._x.to(device)
+        self._x_ptr = compressed_rows(self._x.indices()[0], self.graph.num_nodes) if self._x.is_sparse else None
+        self._edge_index = self.graph.edge_index.to(device)
+        self._edge_weight = None if self.graph.edge_weight is None else self.graph.edge_weight.to(device)
+        self._cut = SubgraphCutter(self._edge_index, self.graph.num_nodes, self._edge_weight)
+        self._degree = weighted_degree(self._edge_index, self.graph.num_nodes, self._edge_weight)
 
     # ---------------------------------------------------------------- runner contract
     def reset(self) -> Snapshot:
@@ -90,13 +114,7 @@ class MiniBatchTrainer:
         history and return the epoch-0 snapshot."""
         seeded_reset(self.model, self.seed)
         self.model.to(self.torch_device)
-        self._module: torch.nn.Module = self.model
-        if self.world_size > 1:
-            device_ids = None  # CPU (gloo); on CUDA this rank's GPU, set by distributed_session from LOCAL_RANK
-            if self.torch_device.type == "cuda":
-                index = self.torch_device.index
-                device_ids = [torch.cuda.current_device() if index is None else index]
-            self._module = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=device_ids)
+        self._wrap()
         params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.Adam(params, lr=self.lr, eps=self.adam_eps)
         self._generator = torch.Generator().manual_seed(rank_seed(self.seed, self.rank))
@@ -104,10 +122,21 @@ class MiniBatchTrainer:
         self.history: list[dict[str, float]] = []
         self.latest: Snapshot | None = None
         self.best: Snapshot | None = None
-        self._detector = CollapseDetector()
+        self._detector, self._collapsed = CollapseDetector(), False
+        self.objective.reset()
         snapshot = self._snapshot()
         self._record(snapshot)
         return snapshot
+
+    def _wrap(self) -> None:
+        """The module the steps call: the model, or under :mod:`torch.distributed` its DDP wrapper."""
+        self._module: torch.nn.Module = self.model
+        if self.world_size > 1:
+            device_ids = None  # CPU (gloo); on CUDA this rank's GPU, set by distributed_session from LOCAL_RANK
+            if self.torch_device.type == "cuda":
+                index = self.torch_device.index
+                device_ids = [torch.cuda.current_device() if index is None else index]
+            self._module = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=device_ids)
 
     @property
     def epoch(self) -> int:
@@ -163,6 +192,33 @@ class MiniBatchTrainer:
         assert self.latest is not None
         return self.latest
 
+    def to(self, device: str) -> MiniBatchTrainer:
+        """Move the live run to ``device`` and keep going there, like :meth:`gtvviz.train.Trainer.to`: model,
+        optimiser state, features and graph move; epoch, history, snapshots, timing, the batch generator, the
+        collapse detector and the objective's state stay, so the run goes on with the same batches and the same
+        optimiser steps (up to the devices' floating-point differences; identical on the same device). Under
+        :mod:`torch.distributed` the DDP wrapper is rebuilt on the new device (every rank must move).
+
+        Args:
+            device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``; an absent device raises
+                :class:`~gtvviz.errors.ConfigError` and leaves the trainer where it was.
+
+        Returns:
+            the trainer itself.
+        """
+        target = resolve_device(device)
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        self.model.to(target)
+        if any(a is not b for a, b in zip(params, [p for p in self.model.parameters() if p.requires_grad])):
+            raise RuntimeError("Moving the model replaced its parameters; the optimiser state cannot follow.")
+        self.optimizer.load_state_dict(self.optimizer.state_dict())  # casts Adam's state to its parameters' device
+        self.device, self.torch_device = device, target
+        self._place(target)
+        self._wrap()
+        if target.type != "cuda" and torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        return self
+
     def predict(self) -> np.ndarray:
         """Soft assignment :math:`(N, K)` of the current model on the whole graph, on the CPU."""
         return self._assignment().to("cpu", torch.float32).numpy()
@@ -195,10 +251,12 @@ class MiniBatchTrainer:
     def _train_step(self, nodes: Tensor) -> None:
         sub = self._cut(nodes)
         self._module.train()
-        gtv_weight = self.alpha1 * min(1.0, self._epoch / self.warmup) if self.warmup > 0 else None
+        model_weight = neighbour_rescaled_weights(sub, self._degree) if self.rescale_neighbours else sub.edge_weight
         try:
-            s = self._module(self._batch_features(nodes), sub.edge_index, sub.edge_weight)
-            terms = batch_loss(s, sub.edge_index, sub.edge_weight, self.alpha1, self.alpha2, gtv_weight)
+            s = self._module(self._batch_features(nodes), sub.edge_index, model_weight)
+            self._collapsed = self._detector.update(s.detach().to("cpu", torch.float32).numpy())
+            self.objective.set_epoch(self._epoch, self._collapsed)
+            terms = self.objective(s, sub.edge_index, sub.edge_weight)
             self.optimizer.zero_grad(set_to_none=True)
             terms.get("train_total", terms["total"]).backward()  # DDP averages the gradients over the ranks here
         except RuntimeError as err:
@@ -221,8 +279,7 @@ class MiniBatchTrainer:
         balance = float(asym_norm_loss(s))
         losses = {"total": self.alpha1 * gtv + self.alpha2 * balance, "gtv": gtv, "balance": balance}
         s_cpu = s.to("cpu", torch.float32).numpy()
-        collapsed = self._detector.update(s_cpu)
-        return Snapshot(self._epoch, s_cpu, losses, evaluate(self.graph, s_cpu), self._elapsed, collapsed)
+        return Snapshot(self._epoch, s_cpu, losses, evaluate(self.graph, s_cpu), self._elapsed, self._collapsed)
 
     def _record(self, snapshot: Snapshot) -> None:
         self.latest = snapshot
@@ -240,4 +297,5 @@ def build_minibatch_trainer(graph: Graph, config: RunConfig, model: torch.nn.Mod
     assert config.batch_nodes is not None
     return MiniBatchTrainer(graph, model, make_sampler(sampler, graph, config.batch_nodes, config.seed),
                             alpha1=config.alpha1, alpha2=config.alpha2, warmup=config.warmup, lr=config.lr,
-                            epochs=config.epochs, seed=config.seed, device=config.device, x=x, eval_every=eval_every)
+                            epochs=config.epochs, seed=config.seed, device=config.device, x=x, eval_every=eval_every,
+                            balance_weight=config.balance_weight)

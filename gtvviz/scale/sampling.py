@@ -94,6 +94,41 @@ class SubgraphCutter:
         return Subgraph(nodes, local, weight)
 
 
+def neighbour_rescaled_weights(sub: Subgraph, degree: Tensor) -> Tensor:
+    r"""Edge weights under which a GTVConv on the batch's subgraph estimates the layer on the whole graph.
+
+    A GTVConv sums its step over the neighbours, :math:`\sum_{j \in \mathcal{N}(i)} \Gamma_{ij}
+    (\tilde{\mathbf{x}}_i - \tilde{\mathbf{x}}_j)` with :math:`\Gamma_{ij} \propto a_{ij}` (no degree
+    normalisation), so on a batch that keeps :math:`d^B_i` of node :math:`i`'s (weighted) degree :math:`d_i` the
+    step shrinks by about :math:`d^B_i / d_i` (:math:`b/N` on average for random node sets): the model trains on
+    a graph much sparser than the one it is applied to. Scaling the weight of every edge *into* :math:`i` by
+    :math:`d_i / d^B_i` makes the batch's sum the ratio estimator of the full one (the mean over the kept
+    neighbours times :math:`d_i`), exact when the batch keeps every neighbour. A node without neighbours in the
+    batch has no edge to scale. The loss keeps the graph's own weights.
+
+    Args:
+        sub: a batch's subgraph (its ``edge_index`` sorted by source; messages flow from ``edge_index[0]`` to
+            ``edge_index[1]``, PyG's convention).
+        degree: :math:`(N,)` weighted degree of every node in the whole graph.
+
+    Returns:
+        :math:`(M_B,)` the rescaled weights.
+    """
+    target = sub.edge_index[1]
+    weight = (torch.ones(target.numel(), dtype=degree.dtype, device=degree.device) if sub.edge_weight is None
+              else sub.edge_weight.to(degree.dtype))
+    kept = torch.zeros(sub.nodes.numel(), dtype=degree.dtype, device=degree.device).index_add_(0, target, weight)
+    factor = torch.where(kept > 0, degree[sub.nodes] / torch.where(kept > 0, kept, 1.0), 0.0)
+    return weight * factor[target]
+
+
+def weighted_degree(edge_index: Tensor, num_nodes: int, edge_weight: Tensor | None = None) -> Tensor:
+    """:math:`(N,)` float32 sum of the weights of the entries pointing into each node (their count when
+    unweighted)."""
+    weight = torch.ones(edge_index.size(1), device=edge_index.device) if edge_weight is None else edge_weight.float()
+    return torch.zeros(num_nodes, device=edge_index.device).index_add_(0, edge_index[1], weight)
+
+
 def induced_subgraph(graph: Graph, nodes: Tensor) -> Subgraph:
     """The subgraph of ``graph`` induced by the sorted node ids ``nodes`` (see :class:`SubgraphCutter` to cut many)."""
     return SubgraphCutter(graph.edge_index, graph.num_nodes, graph.edge_weight)(nodes)

@@ -5,7 +5,6 @@ Starting the app from a wheel installed outside the checkout is tested in ``test
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gtvviz.cli import main
+from gtvviz.cli import app
 from gtvviz.cli.app import APP_OPTIONS, app_script, streamlit_command
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,7 +54,7 @@ def test_user_options_come_last_and_replace_the_defaults() -> None:
 
 def test_gtvviz_app_passes_its_options_to_streamlit(monkeypatch) -> None:
     ran = []
-    monkeypatch.setattr(subprocess, "call", lambda command, env: ran.append((command, env)) or 3)
+    monkeypatch.setattr(app, "launch", lambda command, env: ran.append((command, env)) or 3)
     assert main(["app", "--server.headless", "true", "--server.port", "8600"]) == 3  # streamlit's exit status
     (command, env), = ran
     assert command[4] == str(app_script()) and command[-4:] == ["--server.headless", "true", "--server.port", "8600"]

@@ -1,6 +1,6 @@
 """``gtvviz app``: start the Streamlit app (the package :mod:`gtvviz_app`, installed by ``gtvviz[app]``).
 
-Runs ``streamlit run`` on the installed ``gtvviz_app/main.py`` in a child process (gtvviz itself never imports
+Runs ``streamlit run`` on the installed ``gtvviz_app/main.py`` as a new program (gtvviz itself never imports
 streamlit), from any folder. A checkout's ``.streamlit/config.toml`` is only read when Streamlit starts inside the
 checkout, so its settings travel as command-line options (:data:`APP_OPTIONS`, kept equal to that file by
 ``tests/test_cli_app.py``); every option after ``gtvviz app`` goes to Streamlit and overrides them, e.g.
@@ -74,6 +74,15 @@ def app_script() -> Path:
     return script
 
 
+def launch(command: list[str], env: dict[str, str]) -> int:
+    """Run ``command``: on POSIX it replaces this process (so that signals reach Streamlit itself and nothing is
+    left behind when it is stopped); elsewhere it runs as a child, whose exit status is returned."""
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(command[0], command, env)
+    return subprocess.call(command, env=env)
+
+
 def run(args: argparse.Namespace) -> int:
-    command = streamlit_command(app_script(), args.passed_options)
-    return subprocess.call(command, env={**ENVIRONMENT, **os.environ})
+    return launch(streamlit_command(app_script(), args.passed_options), {**ENVIRONMENT, **os.environ})

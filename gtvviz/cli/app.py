@@ -65,7 +65,7 @@ def app_script() -> Path:
     """
     missing = [name for name in ("gtvviz_app", "streamlit", "plotly") if importlib.util.find_spec(name) is None]
     if missing:
-        raise ConfigError(f"The app needs {', '.join(missing)}, which is not installed; install it with "
+        raise ConfigError(f"The app needs {' and '.join(missing)}, not installed here; install the app with "
                           "pip install 'gtvviz[app]'.")
     spec = importlib.util.find_spec("gtvviz_app")
     script = Path(next(iter(spec.submodule_search_locations or ()), "")) / "main.py"  # type: ignore[union-attr]

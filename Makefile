@@ -1,6 +1,6 @@
 # Two entry points, both from a fresh clone:
-#   make app    set up .venv and launch the app on the built-in default graph
-#   make test   set up .venv (with Chromium for the browser tests) and run the whole test suite
+#   make app    set up .venv (the app extra) and launch the app on the built-in default graph
+#   make test   set up .venv (the test extra, with Chromium for the browser tests) and run the whole test suite
 VENV := .venv
 PY := $(VENV)/bin/python
 TORCH := torch==2.13.0
@@ -9,17 +9,18 @@ TORCH := torch==2.13.0
 
 $(PY):
 	python3 -m venv $(VENV)
-	# torch first and pinned, so that the package's range (torch>=2.3) is already met and nothing pulls a CUDA build
+	# torch first and pinned, so that the package's range (torch>=2.5) is already met and nothing pulls a CUDA build
 	$(PY) -m pip install $(TORCH)
 
 setup: $(PY)
-	$(PY) -m pip install -e .
+	$(PY) -m pip install -e ".[app]" $(TORCH)
 
 setup-test: $(PY)
-	$(PY) -m pip install -e ".[test]"
+	$(PY) -m pip install -e ".[test]" $(TORCH)
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) || sudo apt-get install -y chromium
 
 app: setup
+	# the checkout's entry point (streamlit reads .streamlit/config.toml here); `gtvviz app` does the same anywhere
 	MALLOC_ARENA_MAX=2 $(VENV)/bin/streamlit run app.py
 
 test: setup-test

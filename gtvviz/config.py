@@ -174,17 +174,20 @@ class RunConfig:
     # ---------------------------------------------------------------- command line
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
-        """Add one ``--flag`` per field (``--clusters``, ``--alpha1``, ...) with the defaults of this class."""
+        """Add one ``--flag`` per field (``--clusters``, ``--balance-weight``, ...) with the defaults of this class and
+        the choices of its spec; a field with an underscore is also accepted as ``--balance_weight`` (not listed)."""
         default = cls()
         for f in fields(cls):
             if f.name in skip:
                 continue
             spec = SPECS[f.name]
-            dashed = [f"--{f.name.replace('_', '-')}"] if "_" in f.name else []  # --batch-nodes as --batch_nodes
+            options: dict[str, Any] = dict(dest=f.name, default=None, choices=spec.choices)
             parser.add_argument(
-                f"--{f.name}", *dashed, dest=f.name, default=None, metavar=f.name.upper(),
+                f"--{f.name.replace('_', '-')}", metavar=None if spec.choices else f.name.upper(), **options,
                 help=f"{spec.help} (default: {_format(getattr(default, f.name))})",
             )
+            if "_" in f.name:
+                parser.add_argument(f"--{f.name}", help=argparse.SUPPRESS, **options)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, base: "RunConfig | None" = None) -> "RunConfig":

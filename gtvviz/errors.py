@@ -1,4 +1,4 @@
-"""The exception types that gtvviz raises for bad input.
+"""The exception types that gtvviz raises for bad input, and the warning it gives for input it repaired.
 
 Every error a user can cause derives from :class:`GtvvizError`, so that a caller can catch all of them in
 one place, and from :class:`ValueError`, so that generic code that expects ``ValueError`` keeps working.
@@ -30,3 +30,10 @@ class OutputError(GtvvizError):
 
 class DistributedRunError(GtvvizError):
     """A data-parallel run lost a process (or cannot start one): a collective failed or timed out on this rank."""
+
+
+class GraphRepairWarning(UserWarning):
+    """An input graph was repaired while it was built: self-loops or zero-weight edges dropped, duplicate edges
+    merged, one-way edges symmetrised, unequal weights of the two directions averaged. The graph is usable; the
+    message says what changed, and :attr:`gtvviz.Graph.warnings` keeps it. Silence it with
+    ``warnings.simplefilter("ignore", GraphRepairWarning)``; the command line prints each one on stderr instead."""

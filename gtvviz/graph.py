@@ -3,18 +3,22 @@
 A :class:`Graph` always holds a *normalised* undirected graph: ``edge_index`` lists every undirected edge in
 both directions, sorted, without duplicates and without self-loops, and ``edge_weight`` (if any) is finite and
 positive. :meth:`Graph.from_edges` builds one from raw input and reports every repair it had to make in
-:attr:`Graph.warnings` (so that a user interface can show them) instead of doing it silently.
+:attr:`Graph.warnings` (so that a user interface can show them) and as a
+:class:`~gtvviz.errors.GraphRepairWarning` (so that library code hears of it), instead of doing it silently.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Sequence
+from warnings import warn
 
 import numpy as np
 import torch
 
-from gtvviz.errors import GraphFormatError
+from gtvviz.errors import GraphFormatError, GraphRepairWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
@@ -75,7 +79,8 @@ class Graph:
         source: str = "",
         directed: bool = True,
     ) -> "Graph":
-        """Build a normalised graph from raw edges, reporting every repair as a warning.
+        """Build a normalised graph from raw edges, reporting every repair in :attr:`warnings` and as a
+        :class:`~gtvviz.errors.GraphRepairWarning` (a relabelling of node ids only in :attr:`warnings`).
 
         Args:
             edges: an array-like of shape :math:`(2, M)` or :math:`(M, 2)` of node indices in ``0..N-1``, or of
@@ -94,11 +99,13 @@ class Graph:
         warnings: list[str] = []
         pairs = _edge_pairs(edges)
         src, dst, names, num_nodes = _endpoints(pairs, num_nodes, node_ids, warnings)
+        notes = len(warnings)  # a relabelling keeps the graph; what follows repairs it
         _check_node_range(src, dst, num_nodes)
         src, dst, w = _positive_weights(weights, src, dst, warnings)
         if not directed:
             src, dst = np.minimum(src, dst), np.maximum(src, dst)
         edge_index, edge_weight = _normalise_edges(src, dst, w, num_nodes, warnings, directed)
+        _warn_repairs(warnings[notes:])
         return cls(
             edge_index=edge_index,
             num_nodes=int(num_nodes),
@@ -308,6 +315,22 @@ def as_graph(obj: Any) -> Graph:
 
 
 # ---------------------------------------------------------------------- helpers
+#: The folder of the gtvviz package: a repair warning names the first caller outside it.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _warn_repairs(repairs: Sequence[str]) -> None:
+    """Issue each repair as a :class:`GraphRepairWarning`, attributed to the first frame outside gtvviz (the
+    user's line that loaded or built the graph)."""
+    if not repairs:
+        return
+    level, frame = 2, sys._getframe(1)
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    for message in repairs:
+        warn(message, GraphRepairWarning, stacklevel=level)
+
+
 def _as_float32_tensor(value: Any) -> torch.Tensor:
     """A float32 copy of a feature matrix, converted directly (no float64 detour for large matrices)."""
     if isinstance(value, torch.Tensor):

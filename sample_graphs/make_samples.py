@@ -1,7 +1,8 @@
-"""Write the shipped sample graphs and this folder's README, reproducibly (every random step is seeded).
+"""Write the shipped sample graphs and their README, reproducibly (every random step is seeded).
 
-Usage: ``python sample_graphs/make_samples.py [OUT_DIR]`` (default: this folder). The metadata (descriptions,
-what to look for, suggested K) lives in :data:`gtvviz.data.samples.SAMPLES`; the recipes live here.
+Usage, from the checkout: ``python sample_graphs/make_samples.py [OUT_DIR]`` (default: the package data folder
+``gtvviz/data/sample_graphs/``, which the wheel ships). The metadata (descriptions, what to look for, suggested K)
+lives in :data:`gtvviz.data.samples.SAMPLES`; the recipes live here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from gtvviz.data import generate, save_graph
 from gtvviz.data.samples import SAMPLES
 from gtvviz.graph import Graph
 
-HERE = Path(__file__).resolve().parent
+#: Where the samples live in the checkout: package data of ``gtvviz.data``.
+PACKAGE_DATA = Path(__file__).resolve().parents[1] / "gtvviz" / "data" / "sample_graphs"
 
 
 def karate() -> Graph:
@@ -44,7 +46,7 @@ RECIPES: dict[str, Callable[[], Graph]] = {
 }
 
 
-def main(out_dir: Path = HERE) -> list[Path]:
+def main(out_dir: Path = PACKAGE_DATA) -> list[Path]:
     """Write every sample as node-link JSON and the README into ``out_dir``; return the paths written."""
     written, rows, sections = [], [], []
     for name, sample in SAMPLES.items():
@@ -65,10 +67,10 @@ def main(out_dir: Path = HERE) -> list[Path]:
     readme = out_dir / "README.md"
     readme.write_text(
         "# Sample graphs\n\n"
-        "Small graphs shipped with gtvviz, each chosen to teach something. Load one by name, e.g.\n"
-        "`gtvviz.data.load_graph(\"karate\")`. The files are node-link JSON (node attributes `y` = label,\n"
-        "`x` = features, `pos` = layout; link attribute `weight`), written reproducibly by\n"
-        "`python sample_graphs/make_samples.py`, which also writes this README: edit the metadata in\n"
+        "Small graphs shipped with gtvviz (package data, in the wheel too), each chosen to teach something.\n"
+        "Load one by name, e.g. `gtvviz.load_graph(\"karate\")`. The files are node-link JSON (node attributes\n"
+        "`y` = label, `x` = features, `pos` = layout; link attribute `weight`), written reproducibly by the\n"
+        "checkout's `python sample_graphs/make_samples.py`, which also writes this README: edit the metadata in\n"
         "`gtvviz/data/samples.py` or the recipes in the script, not this file.\n\n"
         "| sample | nodes | edges | features | labels | pos | weighted | suggested K |\n"
         "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n" + "\n".join(sections),
@@ -78,5 +80,5 @@ def main(out_dir: Path = HERE) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+    for path in main(Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_DATA):
         print(f"wrote {path}")

@@ -63,7 +63,7 @@ def test_compile_flag_compiles_the_model(capsys) -> None:
         (["--graph", "karate", "--clusters", "99"], "more than the 34 nodes"),
         (["--graph", "karate", "--clusters", "1"], "between 2"),
         (["--graph", "karate", "--clusters", "2", "--lr", "fast"], "lr must be a number"),
-        (["--graph", "karate", "--clusters", "2", "--device", "tpu"], "device must be one of"),
+        (["--graph", "karate", "--clusters", "2", "--device", "tpu"], "invalid choice: 'tpu'"),
         (["--graph", "/no/such/file.csv", "--clusters", "2"], "/no/such/file.csv"),
         (["--graph", "karate"], "--clusters"),
     ],

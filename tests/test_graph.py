@@ -187,3 +187,23 @@ def test_any_edge_list_normalises_to_a_valid_graph(edges: list, directed: bool) 
                 total[(min(u, v), max(u, v))] = total.get((min(u, v), max(u, v)), 0.0) + w
         got = {(int(u), int(v)): float(w) for (u, v), w in zip(graph.edge_index.t(), graph.edge_weight) if u < v}
         assert got == pytest.approx(total, rel=1e-5)
+
+
+def test_repairs_are_issued_as_graph_repair_warnings_at_the_callers_line(tmp_path) -> None:
+    """Each repair is a GraphRepairWarning pointing at the user's line (here, this file), whether the graph is built
+    directly or loaded from a file; a relabelling of node ids is no repair and stays in Graph.warnings only."""
+    import warnings
+
+    from gtvviz import GraphRepairWarning, load_graph
+
+    path = tmp_path / "people.csv"
+    path.write_text("source,target\nann,bob\nbob,ann\nann,ann\nbob,cid\nbob,cid\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        built = Graph.from_edges([[0, 0, 1, 1], [0, 1, 2, 2]])
+        loaded = load_graph(path)
+    repairs = [w for w in caught if issubclass(w.category, GraphRepairWarning)]
+    assert [str(w.message) for w in repairs] == built.warnings + loaded.warnings[1:]
+    assert {w.filename for w in repairs} == {__file__}
+    assert loaded.warnings[0].startswith("Relabelled 3 node ids") and len(loaded.warnings) == 3
+    assert not [w for w in caught if not issubclass(w.category, GraphRepairWarning)]

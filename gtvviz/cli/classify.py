@@ -9,6 +9,7 @@ from typing import Any
 from gtvviz.classification import ClassifyConfig, EpochRecord, FoldResult, POOL_METHODS, cross_validate, pool_sizes
 from gtvviz.classification.datasets import SYNTHETIC, TU_DATASETS, load_dataset
 from gtvviz.cli.output import check_output_path, progress_bar, terminal_text, write_json
+from gtvviz.config import SPECS
 
 #: Above this K1 the command warns that pooling will be slow (dense K1 x K1 pooled graphs).
 LARGE_POOL = 100
@@ -35,7 +36,9 @@ def register(subparsers: Any) -> None:
                         help="K1 = N/2, K2 = N/4 with N the largest (reference) or mean graph size (default: max)")
     parser.add_argument("--seed", type=seed_value, default=defaults.seed,
                         help="seed of the splits, the weights and the synthetic graphs (default: 0)")
-    parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda or mps (default: cpu)")
+    device = SPECS["device"]  # one device setting, with one default, for every subcommand
+    parser.add_argument("--device", default=device.default, choices=device.choices,
+                        help=f"{device.help} (default: {device.default})")
     parser.add_argument("--json", default=None, metavar="PATH", help="write the result as JSON to PATH (- = stdout)")
     parser.set_defaults(func=run)
 

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from gtvviz.cli.output import check_output_path, progress_bar, read_config_file, terminal_text, write_json
+from gtvviz.cli.output import (check_output_path, progress_bar, read_config_file, terminal_text, write_assignments_csv,
+                               write_json)
 from gtvviz.config import RunConfig
 from gtvviz.data import load_graph
 from gtvviz.errors import ConfigError
@@ -24,6 +25,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--clusters", type=int, required=True, metavar="K", help="number of clusters K >= 2")
     parser.add_argument("--data-root", default=None, metavar="DIR", help="root of the PyG datasets (pyg:NAME)")
     parser.add_argument("--json", default=None, metavar="PATH", help="write the result as JSON to PATH (- = stdout)")
+    parser.add_argument("--labels-out", default=None, metavar="PATH.csv",
+                        help="write one row per node to PATH.csv: node, name, label (the ground truth, if any), "
+                             "cluster, confidence and the soft assignment s_0 .. s_{K-1}")
     parser.add_argument("--config", default=None, metavar="PATH", help="start from a configuration JSON file")
     parser.add_argument("--compile", action="store_true",
                         help="compile the model with torch.compile: faster epochs after seconds of compiling (on a "
@@ -34,6 +38,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_output_path(args.json, "--json")
+    check_output_path(args.labels_out, "--labels-out")
     base = RunConfig.from_json(read_config_file(args.config)) if args.config else RunConfig()
     config = RunConfig.from_args(args, base).replace(clusters=args.clusters)
     with distributed_session(resolve_device(config.device)) as (rank, world_size):
@@ -51,22 +56,27 @@ def run(args: argparse.Namespace) -> int:
             last = trainer.run(advance)
         objective = trainer.objective
         remedy_epoch = objective.engaged_at if isinstance(objective, AsymCheegerCutObjective) else None
-        result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch)
+        result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
+                                node_names=graph.node_names)
         result["compiled"] = trainer.compile
         peak = peak_rss_mb()
         result.update(world_size=world_size, batch_nodes=config.batch_nodes, peak_rss_mb=peak,
                       peak_rss_mb_all_ranks=max_over_ranks(peak))
         if rank == 0:  # rank 0 alone writes output
             write_json(result, args.json)
-            if args.json != "-":
+            if args.labels_out is not None:
+                write_assignments_csv(graph, last.s, args.labels_out)
+            if "-" not in (args.json, args.labels_out):  # stdout holds the JSON or the CSV
                 print(terminal_text(_one_line(result)))
     return 0
 
 
 def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig, graph_name: str,
-                   remedy_epoch: int | None = None) -> dict[str, Any]:
+                   remedy_epoch: int | None = None, node_names: list[str] | None = None) -> dict[str, Any]:
     """The JSON of a run: metrics of the last epoch at top level, the lowest-loss epoch under ``lowest_loss``;
-    ``remedy_engaged_at`` is the epoch at which the adaptive balance weight engaged (``null``: it did not)."""
+    ``remedy_engaged_at`` is the epoch at which the adaptive balance weight engaged (``null``: it did not);
+    ``labels`` the cluster of each node, and ``node_names`` their names, in the same order, when the graph has
+    names (e.g. a CSV of named nodes)."""
     last = dict(summary["last"])
     result: dict[str, Any] = {
         "graph": graph_name,
@@ -84,6 +94,8 @@ def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig
         "config": config.to_dict(),
         "labels": labels,
     }
+    if node_names is not None:
+        result["node_names"] = list(node_names)
     return result
 
 

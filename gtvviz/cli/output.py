@@ -1,7 +1,9 @@
-"""Helpers shared by the subcommands: progress bars on stderr, JSON output, checked paths and safe terminal text."""
+"""Helpers shared by the subcommands: progress bars on stderr, JSON and CSV output, checked paths and safe terminal
+text."""
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -11,9 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from gtvviz.errors import ConfigError, OutputError
+from gtvviz.graph import Graph
 
 #: Control characters (C0 but tab, DEL, C1) that would move the cursor, recolour or retitle a terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -105,6 +109,26 @@ def write_json(result: Any, target: str | None) -> None:
     except OSError as err:
         raise OutputError(
             f"Cannot write the result to {_short(target)} ({err.strerror or err}); name another path."
+        ) from None
+
+
+def write_assignments_csv(graph: Graph, s: np.ndarray, target: str) -> None:
+    """Write one row per node to ``target`` (``-`` is stdout): ``node`` (index), ``name``, ``label`` (ground truth, empty when
+    unknown), ``cluster`` (:math:`\\arg\\max_k s_{ik}`), ``confidence`` (:math:`\\max_k s_{ik}`) and the soft
+    assignment ``s_0 .. s_{K-1}``: the columns of the app's "Assignments CSV"."""
+    y = graph.y.tolist() if graph.y is not None else [-1] * graph.num_nodes
+    header = ["node", "name", "label", "cluster", "confidence", *(f"s_{k}" for k in range(s.shape[1]))]
+    rows = ([i, graph.node_name(i), truth if truth >= 0 else "", int(row.argmax()), row.max(), *row]
+            for i, (row, truth) in enumerate(zip(s, y)))
+    if target == "-":
+        csv.writer(sys.stdout, lineterminator="\n").writerows([header, *rows])
+        return
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+    except OSError as err:
+        raise OutputError(
+            f"Cannot write the assignments to {_short(target)} ({err.strerror or err}); name another path."
         ) from None
 
 

@@ -1,24 +1,27 @@
-"""The small graphs shipped in ``sample_graphs/``, each chosen to teach something, loadable by name.
+"""The small graphs shipped with gtvviz, each chosen to teach something, loadable by name.
 
-The files are node-link JSON written reproducibly by ``sample_graphs/make_samples.py``, which also writes the
-folder's README from the metadata in :data:`SAMPLES`.
+The files are package data (``gtvviz/data/sample_graphs/``, read through :mod:`importlib.resources`, so that an
+installed wheel loads them as a checkout does): node-link JSON written reproducibly by the checkout's
+``sample_graphs/make_samples.py``, which also writes their README from the metadata in :data:`SAMPLES`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from gtvviz.data.formats.nodelink import read_json
-from gtvviz.data.inputs import read_input
 from gtvviz.data.records import Origin
 from gtvviz.errors import ConfigError, GraphFormatError
 from gtvviz.graph import Graph
 
-#: The folder holding the sample files (in the repository, next to the ``gtvviz`` package).
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_graphs"
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable  # Python 3.11+; importlib.abc.Traversable before
+
+#: The folder of the sample files: package data of :mod:`gtvviz.data` (a path in a checkout or a plain install).
+SAMPLE_DIR: Traversable = resources.files("gtvviz.data") / "sample_graphs"
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Sample:
     compare: tuple[str, ...] = ("tvgnn", "dmon", "mincut", "spectral")
 
     @property
-    def path(self) -> Path:
+    def file(self) -> Traversable:
         """The sample's file."""
         return SAMPLE_DIR / f"{self.name}.json"
 
@@ -109,12 +112,12 @@ def load_sample(name: str) -> Graph:
         GraphFormatError: if the sample file is missing or damaged.
     """
     sample = _sample(name)
-    if not sample.path.is_file():
+    if not sample.file.is_file():
         raise GraphFormatError(
-            f"The sample file {sample.path} is missing; run `python sample_graphs/make_samples.py` to write it."
+            f"The sample file {sample.file} is missing; reinstall gtvviz (in a checkout, run "
+            "`python sample_graphs/make_samples.py` to write it)."
         )
-    data, _ = read_input(sample.path)
-    graph = read_json(data, Origin(sample.path.name, f"sample {name} ({sample.origin})"))
+    graph = read_json(sample.file.read_bytes(), Origin(sample.file.name, f"sample {name} ({sample.origin})"))
     graph.name = name
     return graph
 

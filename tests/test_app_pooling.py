@@ -106,3 +106,13 @@ def test_accuracy_figure() -> None:
     fig = accuracy_figure([{"epoch": 1, "train_accuracy": 0.5, "val_accuracy": 0.4},
                            {"epoch": 2, "train_accuracy": 0.7, "val_accuracy": 0.6}])
     assert [t.name for t in fig.data] == ["train", "validation"] and list(fig.data[1].y) == [0.4, 0.6]
+
+
+def test_the_page_keeps_the_link_and_has_its_settings_in_the_sidebar() -> None:
+    at = start_app({"classroom": "1", "seed": "5", "hidden": "16", "mlp": "8"})
+    link = dict(at.query_params)
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    assert dict(at.query_params) == link and link["classroom"] == "1" and link["seed"] == "5"
+    assert {w.key for w in at.sidebar.selectbox} >= {"pooling.dataset", "pooling.pool", "pooling.base"}
+    assert "source.kind" not in {w.key for w in at.radio}  # the Explore run's graph picker is not shown here

@@ -162,14 +162,15 @@ def levels() -> None:
     """Every pooling level of the chosen graph under the current model."""
     run = _run()
     graphs = run.dataset.graphs
-    index = st.number_input("Graph", 0, len(graphs) - 1, 0, key="pooling.graph",
+    index = st.number_input("Graph", 0, len(graphs) - 1, 0, key="pooling.graph", width=160,
                             help="Which graph of the dataset to show through the pooling levels.")
     data = graphs[index]
     graph = Graph.from_pyg(data, name=f"{run.dataset.name} #{index}")
     pos = graph_layout(f"pooling|{run.dataset.name}|{index}", graph)
     st.caption(f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. The input "
                "is coloured by S1 and each pooled graph by the next level's assignment (grey = undecided); "
-               "supernode area = mass (input nodes it stands for), edge width = pooled weight (heaviest edges).")
+               "supernode area = mass (the share of the input nodes it stands for), edge width = pooled weight "
+               "(heaviest edges).")
     figures = pooling_figures(graph, pos, run.trainer.model.pooling_levels(data), height=380)
     for column, (depth, figure) in zip(st.columns(len(figures)), enumerate(figures)):
         column.plotly_chart(figure, key=f"pooling.level{depth}")
@@ -185,5 +186,5 @@ st.caption(f"{run.dataset.name}: {len(run.dataset.graphs)} graphs, {run.dataset.
            f"{run.dataset.features}; {sizes}. Training on fold 1 of {run.config.folds} (batch "
            f"{run.config.batch_size}, Adam lr {run.config.lr:g}, early stopping on the validation loss).")
 live_status()
+levels()  # the pooling levels first: they are the page's picture; the curves below
 curves()
-levels()

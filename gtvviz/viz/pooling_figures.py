@@ -95,7 +95,8 @@ def pooling_figures(graph: Graph, pos: np.ndarray, levels: Sequence[PoolLevel], 
         return [graph_figure(graph, pos, title=f"Input ({graph.num_nodes} nodes, no pooling)", height=height)]
     s1 = levels[0].s
     sharpness = f"sharpness {float(s1.max(axis=1).mean()):.2f}, uniform {1 / s1.shape[1]:.2f}" if len(s1) else ""
-    figures = [graph_figure(graph, pos, s1, title=f"Input ({graph.num_nodes} nodes; {sharpness})", height=height)]
+    title = f"Input ({graph.num_nodes} nodes)<br><sup>{sharpness}</sup>"
+    figures = [graph_figure(graph, pos, s1, title=title, height=height).update_layout(margin_t=60)]
     for depth, (level, mass) in enumerate(zip(levels, level_masses(levels)), start=1):
         pos = pooled_positions(pos, level.s)
         s_next = levels[depth].s if depth < len(levels) else None

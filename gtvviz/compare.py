@@ -256,11 +256,13 @@ def run_one(graph: Graph, config: RunConfig, progress: Progress | None = None) -
 
 
 def run_seeds(graph: Graph, config: RunConfig, methods: Sequence[str] = METHODS, seeds: int = 5,
-              progress: Progress | None = None) -> list[dict[str, float | str]]:
+              progress: Progress | None = None,
+              on_row: Callable[[dict[str, float | str]], None] | None = None) -> list[dict[str, float | str]]:
     """Every method on ``graph`` with seeds ``config.seed .. config.seed + seeds - 1``, one run at a time.
 
     Returns one row per run: ``method``, ``seed`` and the result of :func:`run_one`. ``progress`` counts
-    ``len(methods) * seeds * config.epochs`` units in all (see :func:`run_one`).
+    ``len(methods) * seeds * config.epochs`` units in all (see :func:`run_one`); ``on_row`` receives each row as
+    soon as its run ends (to show partial results; an exception raised by either callback stops the runs).
     """
     if seeds < 1:
         raise ConfigError(f"Compare over at least 1 seed, got {seeds}.")
@@ -269,6 +271,8 @@ def run_seeds(graph: Graph, config: RunConfig, methods: Sequence[str] = METHODS,
         for seed in range(config.seed, config.seed + seeds):
             result = run_one(graph, config.replace(method=method, seed=seed), progress)
             rows.append({"method": method, "seed": seed, **result})
+            if on_row is not None:
+                on_row(rows[-1])
     return rows
 
 

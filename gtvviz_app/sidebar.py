@@ -32,11 +32,13 @@ def show_notices(state: AppState) -> None:
     state.notices.clear()
 
 
-def page_frame(title: str) -> AppState:
-    """Draw the shared sidebar, the notices and the page title, and update the link; return the session state."""
+def page_frame(title: str, *, run_sidebar: bool = True) -> AppState:
+    """Update the link, draw the shared sidebar (unless ``run_sidebar`` is false: a page whose model is not the
+    run's, like Pooling, draws its own), the notices and the page title; return the session state."""
     state = get_state()
     write_url(state.pending, state.classroom)
-    render_sidebar(state)
+    if run_sidebar:
+        render_sidebar(state)
     show_notices(state)
     st.markdown(f"#### {title}")
     return state

@@ -10,12 +10,14 @@ shows one message under the picker.
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 import streamlit as st
 
 from gtvviz import Graph
 from gtvviz.data import DATASETS, FORMATS, GENERATORS, SAMPLES, generator_source, parse_source
 from gtvviz.errors import GtvvizError
+from gtvviz.params import ParamSpec as Param
 from gtvviz_app import loading
 from gtvviz_app.state import UPLOAD_PREFIX, AppState, get_state, start
 
@@ -73,13 +75,49 @@ def _on_dataset() -> None:
     use_source(f"pyg:{st.session_state['source.dataset']}")
 
 
+def picker_values(source: str) -> dict[str, Any]:
+    """The picker's widget values (by widget key) that show the graph source ``source``.
+
+    A sample selects it; a generator string (``grid:...``) selects its generator and fills in every parameter
+    (defaults where the string leaves one out); ``pyg:NAME`` the dataset; an upload only the Upload tab.
+    """
+    if source in SAMPLES:
+        return {"source.kind": "Sample", "source.sample": source}
+    if source.startswith(UPLOAD_PREFIX):
+        return {"source.kind": "Upload"}
+    if source.startswith("pyg:"):
+        return {"source.kind": "PyG dataset", "source.dataset": source.partition(":")[2]}
+    kind, params = parse_source(source)
+    values = {**GENERATORS[kind].defaults(), **params}
+    widgets: dict[str, Any] = {"source.kind": "Generator", "source.generator": kind}
+    for param in GENERATORS[kind].params:
+        widgets[f"gen.{kind}.{param.name}"] = _widget_value(param, values[param.name])
+    return widgets
+
+
+def _show_current_source(state: AppState, kinds: tuple[str, ...]) -> None:
+    """Point the picker at the running graph whenever that graph changes (e.g. a link to a generated graph)."""
+    source = state.run.config.graph
+    if st.session_state.get("source.shown") == source:
+        return
+    st.session_state["source.shown"] = source
+    try:
+        values = picker_values(source)
+    except GtvvizError:  # a source the picker cannot show (it still runs); leave the picker as it is
+        return
+    if values["source.kind"] not in kinds:
+        return
+    if values["source.kind"] == "PyG dataset" and values["source.dataset"] not in DATASETS:
+        return
+    st.session_state.update(values)
+
+
 def source_picker(state: AppState) -> None:
     """Draw the picker (only the samples in classroom mode), the current graph and any loading error."""
     kinds = KINDS[:1] if state.classroom else KINDS
+    _show_current_source(state, kinds)
     kind = st.radio("Graph source", kinds, horizontal=True, key="source.kind", persist_state="session")
     if kind == "Sample":
-        if state.run.config.graph in SAMPLES:
-            st.session_state.setdefault("source.sample", state.run.config.graph)
         st.selectbox("Sample graph", list(SAMPLES), key="source.sample", on_change=_on_sample,
                      format_func=lambda name: f"{name} — {SAMPLES[name].description}", persist_state="session")
     elif kind == "Generator":
@@ -107,13 +145,20 @@ def _generator_form() -> None:
     with st.form(f"source.gen.{kind}", border=False):
         for param in spec.params:
             key = f"gen.{kind}.{param.name}"
+            st.session_state.setdefault(key, _widget_value(param, param.default))  # a link may have set it
             if param.type == "ints":
-                st.text_input(param.name, value="-".join(map(str, param.default)), key=key, help=param.help,
-                              persist_state="session")
+                st.text_input(param.name, key=key, help=param.help, persist_state="session")
             elif param.type == "int":
-                st.number_input(param.name, int(param.low), int(param.high), int(param.default), step=1, key=key,
-                                help=param.help, persist_state="session")
+                st.number_input(param.name, int(param.low), int(param.high), step=1, key=key, help=param.help,
+                                persist_state="session")
             else:
-                st.number_input(param.name, float(param.low), float(param.high), float(param.default), key=key,
-                                help=param.help, format="%.4g", persist_state="session")
+                st.number_input(param.name, float(param.low), float(param.high), key=key, help=param.help,
+                                format="%.4g", persist_state="session")
         st.form_submit_button("Generate", on_click=_on_generate, args=(kind,))
+
+
+def _widget_value(param: Param, value: Any) -> Any:
+    """A generator parameter's value as its widget holds it (lists as ``1-2-3`` text)."""
+    if param.type == "ints":
+        return "-".join(map(str, value))
+    return int(value) if param.type == "int" else float(value)

@@ -59,12 +59,33 @@ def test_views_follow_the_choices() -> None:
     assert any("at least one method" in e.value for e in at.error)
 
 
-def test_multi_seed_table() -> None:
+def test_multi_seed_table_runs_in_the_background_and_fills_in() -> None:
     at = open_compare()
     at.multiselect(key="compare.methods").set_value(["tvgnn", "kmeans"]).run()
     at.number_input(key="compare.seeds").set_value(2)
     click(at, "Run over seeds")
     assert_clean(at)
-    seeds = at.session_state[COMPARE_KEY].seeds
-    assert list(seeds) == ["tvgnn", "kmeans"] and seeds["tvgnn"]["runs"] == 2
+    job = at.session_state[COMPARE_KEY].seed_job
+    job.join(timeout=120)
+    assert not job.running and not job.error
+    assert [(r["method"], r["seed"]) for r in job.rows] == [("tvgnn", 0), ("tvgnn", 1), ("kmeans", 0), ("kmeans", 1)]
+    at.run()
+    assert_clean(at)
+    assert any("| tvgnn |" in m.value for m in at.markdown)
     assert "Seeds JSON" in [b.label for b in at.get("download_button")]
+
+
+def test_multi_seed_runs_stop_on_request_and_keep_the_finished_runs() -> None:
+    at = open_compare({**SMALL, "epochs": "100000"})  # far longer than the test: only Stop ends it
+    at.multiselect(key="compare.methods").set_value(["kmeans", "tvgnn"]).run()
+    at.number_input(key="compare.seeds").set_value(2)
+    click(at, "Run over seeds")
+    job = at.session_state[COMPARE_KEY].seed_job
+    assert job.running and "Stop" in [b.label for b in at.button]  # the page is back while the runs go on
+    click(at, "Stop")
+    job.join(timeout=60)
+    assert not job.running and job.stopped
+    assert [r["method"] for r in job.rows] == ["kmeans", "kmeans"]  # k-means finished before Stop, TVGNN did not
+    at.run()
+    assert_clean(at)
+    assert any("Stopped: 2 runs finished" in c.value for c in at.caption)

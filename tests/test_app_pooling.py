@@ -91,7 +91,10 @@ def test_pooling_figures_one_per_stage() -> None:
     assert "6 nodes" in figures[0].layout.title.text and "4 supernodes" in figures[1].layout.title.text
     assert len(pooling_figures(graph, pos, [])) == 1
     nodes = figures[2].data[-1]
-    assert len(nodes.x) == 2 and max(nodes.marker.size) == pytest.approx(40)
+    masses = level_masses(levels())[-1]  # area proportional to each supernode's share of the 6 input nodes
+    np.testing.assert_allclose(nodes.marker.size, 6 + 40 * np.sqrt(masses / 6))
+    s1 = levels()[0].s
+    assert f"sharpness {s1.max(axis=1).mean():.2f}, uniform 0.25" in figures[0].layout.title.text
 
 
 def test_coarsened_graph_draws_only_the_heaviest_edges() -> None:
@@ -106,3 +109,14 @@ def test_accuracy_figure() -> None:
     fig = accuracy_figure([{"epoch": 1, "train_accuracy": 0.5, "val_accuracy": 0.4},
                            {"epoch": 2, "train_accuracy": 0.7, "val_accuracy": 0.6}])
     assert [t.name for t in fig.data] == ["train", "validation"] and list(fig.data[1].y) == [0.4, 0.6]
+
+
+def test_the_page_keeps_the_link_and_has_its_settings_in_the_sidebar() -> None:
+    at = start_app({"classroom": "1", "seed": "5", "hidden": "16", "mlp": "8"})
+    link = dict(at.query_params)
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    assert dict(at.query_params) == link and link["classroom"] == "1" and link["seed"] == "5"
+    assert {w.key for w in at.sidebar.selectbox} >= {"pooling.dataset", "pooling.pool", "pooling.base"}
+    assert "source.kind" not in {w.key for w in at.radio}  # the Explore run's graph picker is not shown here
+

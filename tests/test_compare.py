@@ -106,8 +106,11 @@ def test_run_seeds_summary_and_progress() -> None:
     def progress(label: str, n: int) -> None:
         counted[label] = counted.get(label, 0) + n
 
-    rows = run_seeds(graph, SMALL.replace(seed=3), ("tvgnn", "kmeans"), seeds=2, progress=progress)
+    streamed: list[dict] = []
+    rows = run_seeds(graph, SMALL.replace(seed=3), ("tvgnn", "kmeans"), seeds=2, progress=progress,
+                     on_row=streamed.append)
     assert [(r["method"], r["seed"]) for r in rows] == [("tvgnn", 3), ("tvgnn", 4), ("kmeans", 3), ("kmeans", 4)]
+    assert streamed == rows
     assert counted == {f"{m} seed {s}": SMALL.epochs for m in ("tvgnn", "kmeans") for s in (3, 4)}
     summary = summarise(rows)
     assert list(summary) == ["tvgnn", "kmeans"]
@@ -185,6 +188,11 @@ def test_compare_figures() -> None:
     zoomed = compare_graph_figure(graph, pos, assignments, focus=focus)
     low, high = pos[focus].min(axis=0), pos[focus].max(axis=0)
     assert zoomed.layout.xaxis.range[0] < low[0] and zoomed.layout.xaxis.range[1] > high[0]
+    ends = np.stack([zoomed.data[0].x, zoomed.data[0].y], axis=1)  # every drawn edge's ends lie in the view
+    ends = ends[~np.isnan(ends).any(axis=1)]
+    assert len(ends) > 0
+    (x0, x1), (y0, y1) = zoomed.layout.xaxis.range, zoomed.layout.yaxis.range
+    assert (ends[:, 0] >= x0).all() and (ends[:, 0] <= x1).all() and (ends[:, 1] >= y0).all() and (ends[:, 1] <= y1).all()
     np.testing.assert_allclose(zoomed.data[1 + SHARE_LEVELS].marker.opacity, np.where(focus, 1.0, CONTEXT_OPACITY))
     bars = sharpness_histograms_figure({"tvgnn": s, "mincut": smooth})
     assert len(bars.data) == 2 and bars.layout.annotations[1].text == "mincut (mean 0.500)"

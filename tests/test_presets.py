@@ -51,3 +51,37 @@ def test_ring_of_cliques_preset_gives_one_cluster_per_clique() -> None:
     result = _run("ring_of_cliques")
     assert result["nmi"] == pytest.approx(1.0) and result["n_clusters_used"] == 6, result
     assert result["sharpness"] > 0.99 and result["size_balance"] == pytest.approx(1.0), result
+
+
+@pytest.mark.slow
+def test_csbm_tvgnn_uses_graph_and_features_where_each_alone_falls_short() -> None:
+    tvgnn, kmeans, spectral = _run("csbm"), _run("csbm", "kmeans"), _run("csbm", "spectral")
+    assert tvgnn["nmi"] == pytest.approx(1.0) and tvgnn["sharpness"] > 0.99, tvgnn
+    assert spectral["nmi"] < 0.85 and kmeans["nmi"] < 0.97, (spectral, kmeans)  # graph alone, features alone
+    dmon = _run("csbm", "dmon")
+    assert dmon["sharpness"] < 0.4, dmon  # about the uniform 1/3: a grey graph
+
+
+@pytest.mark.slow
+def test_pixel_grid_tvgnn_has_the_sharpest_boundaries_and_the_best_segmentation_with_three_clusters() -> None:
+    tvgnn, dmon = _run("pixel_grid"), _run("pixel_grid", "dmon")
+    kmeans, spectral = _run("pixel_grid", "kmeans"), _run("pixel_grid", "spectral")
+    assert tvgnn["boundary_sharpness"] > 0.95 > dmon["boundary_sharpness"], (tvgnn, dmon)
+    assert tvgnn["nmi"] > 0.8 and max(dmon["nmi"], kmeans["nmi"], spectral["nmi"]) < 0.6, (tvgnn, dmon, kmeans)
+    assert tvgnn["n_clusters_used"] == 3, tvgnn
+
+
+@pytest.mark.slow
+def test_two_moons_no_method_separates_the_moons_and_tvgnn_cuts_two_equal_sharp_halves() -> None:
+    tvgnn, kmeans, spectral = _run("two_moons"), _run("two_moons", "kmeans"), _run("two_moons", "spectral")
+    assert tvgnn["sharpness"] > 0.99 and tvgnn["size_balance"] > 0.95, tvgnn
+    assert tvgnn["nmi"] < 0.4 and kmeans["nmi"] < 0.4, (tvgnn, kmeans)
+    assert tvgnn["nmi"] < spectral["nmi"] < 0.6, spectral
+
+
+@pytest.mark.slow
+def test_les_miserables_tvgnn_is_unbalanced_while_spectral_and_dmon_find_six_groups() -> None:
+    tvgnn, spectral, dmon = (_run("les_miserables", m) for m in ("tvgnn", "spectral", "dmon"))
+    assert tvgnn["modularity"] < 0.15 and tvgnn["n_clusters_used"] < 6, tvgnn
+    assert spectral["modularity"] > 0.5 and dmon["modularity"] > 0.45, (spectral, dmon)
+    assert spectral["n_clusters_used"] == 6 and dmon["n_clusters_used"] == 6, (spectral, dmon)

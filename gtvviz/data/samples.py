@@ -60,9 +60,12 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
            "networkx.karate_club_graph() (Zachary 1977), unweighted; labels from the 'club' attribute.", 2,
            preset={"seed": 0}),
     Sample("csbm", "Contextual stochastic block model: 3 blocks, noisy features",
-           "Neither the graph (homophily 0.75) nor the features (SNR 1) separate the blocks alone; combining "
-           "them does. Compare with K-means on the features only.",
-           "gtvviz generator csbm: 3 blocks of 100 nodes, expected degree 8, homophily 0.75, 16 features, SNR 1.", 3),
+           "Neither the graph (homophily 0.75) nor the features (SNR 1) recover the blocks exactly on their own: "
+           "at this preset (seed 0) spectral clustering on the graph alone gets NMI 0.80 and k-means on the "
+           "features alone 0.95, while TVGNN, which uses both, puts all 300 nodes in their block (NMI 1), every "
+           "node sharp. DMoN stays undecided (sharpness 0.34, the uniform 1/3: a grey graph).",
+           "gtvviz generator csbm: 3 blocks of 100 nodes, expected degree 8, homophily 0.75, 16 features, SNR 1.", 3,
+           preset={"seed": 0}, compare=("tvgnn", "dmon", "kmeans", "spectral")),
     Sample("ring_of_cliques", "Six 5-cliques in a ring, neighbours joined by one edge",
            "The ideal cut removes only the single edges of the ring: every cluster is one clique. At this preset "
            "(seed 2) TVGNN finds it: six crisp clusters of one clique each (NMI 1). Six balanced clusters from a "
@@ -81,17 +84,29 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
            preset={"delta": 1.0, "seed": 0}, compare=("tvgnn", "dmon", "mincut", "spectral")),
     Sample("pixel_grid", "A 24x24 pixel image with three shapes, as a 4-neighbour grid graph",
            "Image segmentation as graph clustering: features are noisy RGB colours, labels the regions "
-           "(0 = background), pos the pixel coordinates. Look for sharp region boundaries.",
-           "gtvviz generator grid (24 x 24 pixels, 3 shapes, colour noise 0.15).", 4),
+           "(0 = background), pos the pixel coordinates. At this preset (seed 0) TVGNN draws the sharpest region "
+           "boundaries (boundary sharpness 0.98, DMoN 0.88) and the best segmentation (NMI 0.85; DMoN 0.52, "
+           "k-means on the colours 0.47, spectral clustering on the grid alone 0.19), but uses only 3 of the 4 "
+           "clusters, so at least two regions share one.",
+           "gtvviz generator grid (24 x 24 pixels, 3 shapes, colour noise 0.15).", 4,
+           preset={"seed": 0}, compare=("tvgnn", "dmon", "kmeans", "spectral")),
     Sample("two_moons", "kNN graph of two interleaving half moons",
-           "The moons are not linearly separable in the plane, but the kNN graph connects each moon densely "
-           "and the two sparsely. Positions are both the layout and the features.",
+           "The moons are not linearly separable in the plane, and where they interleave the kNN graph joins "
+           "them. At this preset (seed 0) no method separates them: TVGNN cuts the graph into two sharp, equal "
+           "halves across both moons (NMI 0.29, 4 in 5 nodes on their moon's side), much as k-means does on the "
+           "positions (NMI 0.32); spectral clustering comes closest (NMI 0.46). A cut with few edges is not always "
+           "the split you had in mind. Positions are both the layout and the features.",
            "gtvviz generator moons: 300 points of sklearn.datasets.make_moons (noise 0.1), 8 nearest neighbours.",
-           2),
+           2, preset={"seed": 0}, compare=("tvgnn", "spectral", "kmeans", "dmon")),
     Sample("les_miserables", "Co-appearances of the characters of Les Miserables (weighted)",
-           "A weighted graph without ground truth: edge weights count shared chapters. Look for the groups "
-           "around Valjean, the Thenardiers and the students; modularity and cut fraction judge the result.",
-           "networkx.les_miserables_graph() (Knuth 1993); weights = number of co-appearances.", 6),
+           "A weighted graph without ground truth: edge weights count shared chapters; modularity and cut "
+           "fraction judge the result. At this preset (seed 0, K = 6) TVGNN keeps most characters in one "
+           "cluster, splits off a few small groups and leaves a cluster empty (modularity 0.08, cut fraction "
+           "0.04: a small cut is not a good partition when the clusters are this unbalanced); spectral "
+           "clustering (modularity 0.57) and DMoN (0.50) split the characters into six groups. Seeds 1 to 5, "
+           "and δ = 1.0, gave TVGNN the same modularity.",
+           "networkx.les_miserables_graph() (Knuth 1993); weights = number of co-appearances.", 6,
+           preset={"seed": 0}, compare=("tvgnn", "spectral", "dmon", "mincut")),
 )}
 
 

@@ -69,8 +69,9 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
         graph: the graph.
         pos: :math:`(N, 2)` node positions, the same for every panel.
         assignments: ``{title: S}`` with :math:`(N, K)` assignments whose cluster ids are matched.
-        focus: optional boolean mask of the nodes to zoom on (e.g. :func:`gtvviz.metrics.boundary_nodes`): the
-            view is cropped to them, the other nodes are faded and only edges touching them are drawn.
+        focus: optional boolean mask of the nodes to zoom on (e.g. :func:`gtvviz.metrics.boundary_nodes`): only
+            edges touching them are drawn, the view is cropped to those edges (both ends, so no edge is cut off by
+            the panel's border) and the other nodes are faded.
         columns: panels per row.
         panel_height: height of one row of panels in pixels.
     """
@@ -79,9 +80,13 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.01, vertical_spacing=0.06)
     trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
     src, dst = undirected_edges(graph)
+    ranges = None
     if focus is not None:
         touching = focus[src] | focus[dst]
         src, dst = src[touching], dst[touching]
+        shown = focus.copy()
+        shown[src], shown[dst] = True, True
+        ranges = _focus_ranges(pos, shown)
     ex, ey = edge_lines(pos, src, dst)
     opacity = 1.0 if focus is None else np.where(focus, 1.0, CONTEXT_OPACITY)
     size = _marker_size(graph.num_nodes)
@@ -99,7 +104,7 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
         ]
         for t in panel:
             fig.add_trace(t, row=row + 1, col=col + 1)
-    _hide_axes(fig, len(names), None if focus is None else _focus_ranges(pos, focus))
+    _hide_axes(fig, len(names), ranges)
     fig.update_layout(height=panel_height * rows, showlegend=False, uirevision="compare", hovermode="closest",
                       plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
     return fig

@@ -3,7 +3,8 @@ r"""Plotly figures of hierarchical pooling: pure functions of a graph, its layou
 A pooling level :math:`\ell` maps the :math:`N_{\ell-1}` nodes of its input to :math:`K_\ell` supernodes with
 the soft assignment :math:`\mathbf{S}_\ell`. Supernodes are drawn at the assignment-weighted mean position of
 their members, :math:`\mathbf{P}_\ell = \mathrm{diag}(\mathbf{m})^{-1} \mathbf{S}_\ell^\top \mathbf{P}_{\ell-1}`,
-with an area proportional to their *mass*, the number of input-graph nodes they stand for
+with an area proportional to their *mass*, the number of input-graph nodes they stand for (as a share of the
+whole graph, so that K equal supernodes are small and one that stands for the whole graph is large)
 (:math:`\mathbf{m}_\ell = \mathbf{S}_\ell^\top \mathbf{m}_{\ell-1}`, :math:`\mathbf{m}_0 = \mathbf{1}`), and the
 edges of the pooled adjacency with a width proportional to their weight.
 """
@@ -72,7 +73,7 @@ def coarsened_graph_figure(pos: np.ndarray, mass: np.ndarray, adj: np.ndarray, s
     else:
         marker = {"color": color_values(s_next), "colorscale": cluster_colorscale(s_next.shape[1]), "cmin": 0.0,
                   "cmax": 1.0}
-    size = 6 + 34 * np.sqrt(mass / max(float(mass.max()), 1e-12)) if k else np.zeros(0)
+    size = 6 + 40 * np.sqrt(mass / max(float(mass.sum()), 1e-12)) if k else np.zeros(0)
     customdata = np.stack([np.arange(k), mass, np.diag(adj)], axis=1) if k else np.zeros((0, 3))
     traces.append(go.Scatter(
         x=pos[:, 0], y=pos[:, 1], mode="markers", customdata=customdata, showlegend=False,
@@ -92,7 +93,10 @@ def pooling_figures(graph: Graph, pos: np.ndarray, levels: Sequence[PoolLevel], 
     by the next level's assignment (the last one in its supernodes' own colours), titled by their sizes."""
     if not levels:
         return [graph_figure(graph, pos, title=f"Input ({graph.num_nodes} nodes, no pooling)", height=height)]
-    figures = [graph_figure(graph, pos, levels[0].s, title=f"Input ({graph.num_nodes} nodes)", height=height)]
+    s1 = levels[0].s
+    sharpness = f"sharpness {float(s1.max(axis=1).mean()):.2f}, uniform {1 / s1.shape[1]:.2f}" if len(s1) else ""
+    title = f"Input ({graph.num_nodes} nodes)<br><sup>{sharpness}</sup>"
+    figures = [graph_figure(graph, pos, s1, title=title, height=height).update_layout(margin_t=60)]
     for depth, (level, mass) in enumerate(zip(levels, level_masses(levels)), start=1):
         pos = pooled_positions(pos, level.s)
         s_next = levels[depth].s if depth < len(levels) else None

@@ -10,20 +10,20 @@ spectral relaxed solution next to TVGNN's assignment, the metrics, a multi-seed 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from gtvviz import RunConfig
-from gtvviz.compare import (TABLE_METRICS, TRUTH, Comparison, format_table, relaxed_and_sharp,
-                            run_seeds, summarise)
+from gtvviz.compare import TABLE_METRICS, TRUTH, Comparison, format_table, relaxed_and_sharp, summarise
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
 from gtvviz.viz import (assignments_table, compare_graph_figure, compare_simplex_figure, figure_html, legend_html,
                         metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
 from gtvviz_app.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
+from gtvviz_app.seed_job import SeedJob
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import AppState, get_state
 
@@ -33,6 +33,8 @@ KEY = "gtvviz_compare"
 TRUTH_LABEL = "ground truth"
 #: Most seeds the multi-seed table runs.
 MAX_SEEDS = 10
+#: Seconds between refreshes of the multi-seed progress while its runs go on in the background.
+SEEDS_POLL = 1.0
 
 
 TRANSPORT = Transport(
@@ -48,7 +50,7 @@ class CompareState:
     built_from: tuple[str, RunConfig, tuple[str, ...]]
     player: Player | None = None
     error: str = ""
-    seeds: dict[str, dict[str, float]] = field(default_factory=dict)
+    seed_job: SeedJob | None = None
 
     @property
     def playing(self) -> bool:
@@ -74,6 +76,8 @@ def compare_state(state: AppState) -> CompareState:
     methods = _methods()
     current = st.session_state.get(KEY)
     if current is None or current.built_from != (state.run.graph_key, state.run.config, methods):
+        if current is not None and current.seed_job is not None:
+            current.seed_job.stop()  # its runs were for the old graph or settings
         current = st.session_state[KEY] = _build(state, methods)
     return current
 
@@ -156,26 +160,57 @@ def charts() -> None:
     st.dataframe(metrics_table(comparison.results(), (*TABLE_METRICS, "epoch")), key="compare-metrics")
 
 
-def seeds_table(cs: CompareState) -> None:
-    """Every chosen method over several seeds (one run at a time, with a progress bar), as mean ± std."""
-    assert cs.comparison is not None
+def _seeds_polling() -> bool:
+    cs = st.session_state.get(KEY)
+    return cs is not None and cs.seed_job is not None and cs.seed_job.running
+
+
+def _start_seeds() -> None:
+    cs = compare_state(get_state())
+    if cs.comparison is None or (cs.seed_job is not None and cs.seed_job.running):
+        return
     comparison = cs.comparison
+    cs.seed_job = SeedJob(comparison.graph, comparison.config, comparison.methods,
+                          int(st.session_state.get("compare.seeds", 3)))
+
+
+def _stop_seeds() -> None:
+    job = compare_state(get_state()).seed_job
+    if job is not None:
+        job.stop()
+
+
+#: Whether this run of the page polls the multi-seed runs (``run_every`` is fixed when the page runs).
+SEEDS_POLLING = _seeds_polling()
+
+
+@st.fragment(run_every=SEEDS_POLL if SEEDS_POLLING else None)
+def seeds_table() -> None:
+    """Every chosen method over several seeds, run in the background one run at a time: a progress bar, a Stop
+    button, and the table of mean ± std over the runs finished so far."""
+    cs = compare_state(get_state())
+    job = cs.seed_job
+    running = job is not None and job.running
     with st.container(horizontal=True, vertical_alignment="bottom", key="compare-seeds"):
-        seeds = st.number_input("Seeds", 1, MAX_SEEDS, 3, key="compare.seeds", width=120)
-        clicked = st.button("Run over seeds", icon=":material/table_chart:",
-                       help="Train every chosen method to the end once per seed (this can take a while)")
-    if clicked:
-        total = len(comparison.methods) * int(seeds) * comparison.config.epochs
-        bar, done = st.progress(0.0, text="Starting…"), [0]
-
-        def progress(label: str, n: int) -> None:
-            done[0] += n
-            bar.progress(min(done[0] / total, 1.0), text=label)
-
-        cs.seeds = summarise(run_seeds(comparison.graph, comparison.config, comparison.methods, int(seeds), progress))
-        bar.empty()
-    if cs.seeds:
-        st.markdown(format_table(cs.seeds, markdown=True))
+        st.number_input("Seeds", 1, MAX_SEEDS, 3, key="compare.seeds", width=120, disabled=running)
+        if running:
+            st.button("Stop", icon=":material/stop:", key="compare.seeds_stop", on_click=_stop_seeds,
+                      help="Stop after the current epoch; the runs finished so far stay in the table")
+        else:
+            st.button("Run over seeds", icon=":material/table_chart:", key="compare.seeds_run", on_click=_start_seeds,
+                      help="Train every chosen method to the end once per seed, in the background")
+    if job is None:
+        return
+    if running:
+        st.progress(min(job.done / job.total, 1.0), text=f"{job.label} · {len(job.rows)} runs finished")
+    elif job.error:
+        st.error(f"The runs over seeds stopped: {job.error}")
+    elif job.stopped:
+        st.caption(f"Stopped: {len(job.rows)} runs finished.")
+    if job.rows:
+        st.markdown(format_table(summarise(job.rows), markdown=True))
+    if running != SEEDS_POLLING:
+        st.rerun()  # the whole page, to start or stop polling
 
 
 def downloads(cs: CompareState, reference: str) -> None:
@@ -206,9 +241,10 @@ def downloads(cs: CompareState, reference: str) -> None:
                            icon=":material/download:")
         st.download_button("Figure HTML", figure, f"{stem}_compare.html", "text/html", on_click="ignore",
                            icon=":material/download:")
-        if cs.seeds:
-            st.download_button("Seeds JSON", json.dumps(cs.seeds, indent=2), f"{stem}_compare_seeds.json",
-                               "application/json", on_click="ignore", icon=":material/download:")
+        if cs.seed_job is not None and cs.seed_job.rows:
+            st.download_button("Seeds JSON", json.dumps(summarise(cs.seed_job.rows), indent=2),
+                               f"{stem}_compare_seeds.json", "application/json", on_click="ignore",
+                               icon=":material/download:")
 
 
 state = page_frame("Compare — TVGNN against the smooth baselines")
@@ -231,5 +267,5 @@ else:
     live_view()
     charts()
     with st.expander("Over several seeds", icon=":material/table_chart:"):
-        seeds_table(cs)
+        seeds_table()
     downloads(cs, st.session_state["compare.reference_value"])

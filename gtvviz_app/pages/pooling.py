@@ -21,6 +21,7 @@ from gtvviz.errors import GtvvizError
 from gtvviz.viz import accuracy_figure, loss_figure, pooling_figures
 from gtvviz_app.loading import graph_layout
 from gtvviz_app.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
+from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import get_state
 
 KEY = "gtvviz_pooling"
@@ -106,17 +107,19 @@ def _reset() -> None:
 
 
 def _controls(run: PoolingRun) -> None:
-    with st.form("pooling.settings", border=False):
-        with st.container(horizontal=True, vertical_alignment="bottom"):
-            st.selectbox("Dataset", DATASETS, key="pooling.dataset", width=200,
+    """The page's settings in the sidebar (full width, so no label is cut off), the transport bar in the page."""
+    with st.sidebar, st.expander("Pooling run", expanded=True, icon=":material/account_tree:"):
+        with st.form("pooling.settings", border=False):
+            st.selectbox("Dataset", DATASETS, key="pooling.dataset",
                          index=DATASETS.index(run.dataset.name) if run.dataset.name in DATASETS else 0)
-            st.selectbox("Pooling", list(POOLS), format_func=POOLS.get, key="pooling.pool", width=220,
+            st.selectbox("Pooling", list(POOLS), format_func=POOLS.get, key="pooling.pool",
                          index=list(POOLS).index(run.config.pool))
-            st.selectbox("K1, K2 from", list(BASES), format_func=BASES.get, key="pooling.base", width=170,
+            st.selectbox("K1, K2 from", list(BASES), format_func=BASES.get, key="pooling.base",
                          index=list(BASES).index(run.config.pool_size_base),
                          help="K1 = N/2 and K2 = N/4, with N the largest graph (the reference) or the mean size.")
-            st.number_input("Seed", 0, 2**31 - 1, run.config.seed, key="pooling.seed", width=120)
+            st.number_input("Seed", 0, 2**31 - 1, run.config.seed, key="pooling.seed")
             st.form_submit_button("Apply and reset", on_click=_apply, icon=":material/restart_alt:")
+        st.caption("This page trains its own graph classifier; the Explore run and its link stay as they are.")
     if "pooling.error" in st.session_state:
         st.error(st.session_state["pooling.error"])
     transport_bar(run.player, TRANSPORT, lambda: _run().player, _reset)
@@ -159,21 +162,22 @@ def levels() -> None:
     """Every pooling level of the chosen graph under the current model."""
     run = _run()
     graphs = run.dataset.graphs
-    index = st.number_input("Graph", 0, len(graphs) - 1, 0, key="pooling.graph",
+    index = st.number_input("Graph", 0, len(graphs) - 1, 0, key="pooling.graph", width=160,
                             help="Which graph of the dataset to show through the pooling levels.")
     data = graphs[index]
     graph = Graph.from_pyg(data, name=f"{run.dataset.name} #{index}")
     pos = graph_layout(f"pooling|{run.dataset.name}|{index}", graph)
     st.caption(f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. The input "
                "is coloured by S1 and each pooled graph by the next level's assignment (grey = undecided); "
-               "supernode area = mass (input nodes it stands for), edge width = pooled weight (heaviest edges).")
+               "supernode area = mass (the share of the input nodes it stands for), edge width = pooled weight "
+               "(heaviest edges).")
     figures = pooling_figures(graph, pos, run.trainer.model.pooling_levels(data), height=380)
     for column, (depth, figure) in zip(st.columns(len(figures)), enumerate(figures)):
         column.plotly_chart(figure, key=f"pooling.level{depth}")
 
 
+page_frame("Pooling — TVGNN as a pooling layer for graph classification", run_sidebar=False)
 run = _run()
-st.markdown("#### Pooling — TVGNN as a pooling layer for graph classification")
 with st.expander("What this page shows"):
     st.markdown(ABOUT)
 _controls(run)
@@ -182,5 +186,5 @@ st.caption(f"{run.dataset.name}: {len(run.dataset.graphs)} graphs, {run.dataset.
            f"{run.dataset.features}; {sizes}. Training on fold 1 of {run.config.folds} (batch "
            f"{run.config.batch_size}, Adam lr {run.config.lr:g}, early stopping on the validation loss).")
 live_status()
+levels()  # the pooling levels first: they are the page's picture; the curves below
 curves()
-levels()

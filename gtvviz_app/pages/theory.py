@@ -10,8 +10,8 @@ import numpy as np
 import streamlit as st
 
 from gtvviz.objective import AsymCheegerCutObjective, cut_ratio
-from gtvviz.viz import (balance_quantiles, edge_values_figure, edge_variation, first_gtv_layer, layer_gamma,
-                        quantile_figure)
+from gtvviz.viz import (balance_quantiles, edge_values_figure, first_gtv_layer, graph_figure, layer_gamma,
+                        legend_html, quantile_figure)
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import AppState
 
@@ -46,8 +46,6 @@ REMEDY = r"""
 \tilde\alpha_2 = \max\Big(\alpha_2,\ 1.1\,\alpha_1 \frac{G}{B}\Big) \quad\Rightarrow\quad
 \frac{d}{dt}\big(\alpha_1 G + \tilde\alpha_2 (1 - B)\big) \le -0.1\,\alpha_1\, g < 0
 """
-
-TV_NAME = "a<sub>ij</sub>‖s<sub>i</sub>−s<sub>j</sub>‖<sub>1</sub>"
 
 
 def _trap_section(state: AppState) -> None:
@@ -103,14 +101,13 @@ def _loss_section(state: AppState) -> None:
     with st.container(horizontal=True):
         for name, value in shown.losses.items():
             st.metric(f"{name} (epoch {shown.epoch})", f"{value:.4f}", border=True)
-    tv = edge_variation(run.graph, shown.s)
     left, right = st.columns(2)
     with left:
-        st.markdown("**The GTV term, edge by edge:** ‖sᵢ − sⱼ‖₁ is 0 inside a cluster and 2 on a cut edge.")
-        if len(tv):
-            st.plotly_chart(edge_values_figure(run.graph, run.layout, tv, name=TV_NAME,
-                                               value_range=(0.0, max(2.0, float(tv.max())))), key="theory.tv",
-                            config={"displaylogo": False})
+        st.markdown("**The GTV term, edge by edge:** ‖sᵢ − sⱼ‖₁ is 0 inside a cluster and 2 on a sharp cut; each "
+                    "edge is drawn as dark as its share ½‖sᵢ − sⱼ‖₁ (no line: 0, inside a cluster).")
+        st.html(legend_html(shown.s.shape[1]))
+        st.plotly_chart(graph_figure(run.graph, run.layout, shown.s, height=460), key="theory.tv",
+                        config={"displaylogo": False})
     with right:
         st.markdown("**The balance term, column by column:** each column of S sorted, with its quantile q_k.")
         st.plotly_chart(quantile_figure(shown.s, balance_quantiles(shown.s)), key="theory.quantiles",

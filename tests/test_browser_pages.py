@@ -1,0 +1,62 @@
+"""The real app in headless Chromium at 1280x720: links restore the graph picker and survive a switch to Pooling.
+
+One app server and one browser serve every test of this file; the model is small, so the pages load quickly even
+when the software-rendered browser shares the CPU.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser import SMALL_MODEL, chromium_browser, streamlit_server
+
+pytestmark = pytest.mark.browser
+LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    tab = chromium.new_page(viewport={"width": 1280, "height": 720})
+    yield tab
+    tab.close()
+
+
+def test_a_link_to_a_generated_graph_restores_the_generator_choice(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/?graph=grid:width=12,height=10,shapes=2,seed=3&clusters=3&{SMALL_MODEL}")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
+    sidebar = page.locator("section[data-testid=stSidebar]")
+    expect(sidebar.get_by_role("radio", name="Generator")).to_be_checked()
+    expect(sidebar.get_by_role("combobox", name="Generator")).to_have_value(re.compile(r"^grid — "))
+    expect(sidebar.get_by_role("spinbutton", name="width", exact=True)).to_have_value("12")
+    expect(sidebar.get_by_role("spinbutton", name="height", exact=True)).to_have_value("10")
+    expect(sidebar).to_contain_text("120 nodes")
+    expect(sidebar).not_to_contain_text("karate")
+
+
+def test_pooling_keeps_classroom_mode_and_the_link(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/?classroom=1&seed=4&{SMALL_MODEL}")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
+    before = parse_qs(urlparse(page.url).query)
+    assert before["classroom"] == ["1"] and before["seed"] == ["4"]
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Pooling", exact=True).click()
+    expect(page.get_by_text("Pooling — TVGNN as a pooling layer")).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(page).to_have_url(re.compile(r"/pooling\?"), timeout=30_000)
+    expect(page.locator("section[data-testid=stSidebar]")).to_contain_text("Pooling run")
+    assert parse_qs(urlparse(page.url).query) == before

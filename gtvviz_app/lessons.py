@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+import torch
 
 from gtvviz import Graph, RunConfig
 from gtvviz.compare import Comparison
@@ -27,7 +28,8 @@ from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.runner import Runner
 from gtvviz.train import Snapshot, Trainer
-from gtvviz.viz import first_gtv_layer, layer_gamma
+from gtvviz.nn import GTVConv
+from gtvviz.viz import layer_gamma
 from gtvviz.viz.figures import undirected_edges
 
 #: The URL parameter that opens a lesson.
@@ -113,19 +115,19 @@ LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (
     Lesson("gamma", "What GTVConv's Γ does to the edges across a cut",
            "The edge weights Γ of the first GTVConv layer, on the karate club and on an image.", (
                Step("Γ at the start",
-                    "Edge brightness is Γᵢⱼ = aᵢⱼ / ‖x̃ᵢ − x̃ⱼ‖₁: GTVConv pulls the ends of bright, thick edges "
-                    "together and leaves those of dark, thin ones apart. At epoch 0 the 11 edges between the two "
-                    "factions of the karate club get about the same Γ as the edges inside them.",
+                    "Left, each edge's Γᵢⱼ = aᵢⱼ / ‖x̃ᵢ − x̃ⱼ‖₁ in TVGNN's last GTVConv layer: the layer pulls the ends "
+                    "of bright, thick edges together and leaves those of dark, thin ones apart. At epoch 0 the 11 "
+                    "edges between the two factions of the karate club get about the same Γ as the edges inside.",
                     _KARATE, 0, view="gamma"),
                Step("Γ learns the cut",
                     "After 60 epochs TVGNN has split the club into its two factions, and the 11 edges between them "
-                    "have much lower Γ than the edges inside (median about a third lower): the layer has stopped "
-                    "averaging across the cut, which keeps the boundary sharp.",
+                    "are among the darkest (median Γ about a quarter of that inside): the layer has stopped averaging "
+                    "across the cut, which keeps the boundary sharp.",
                     _KARATE, 60, view="gamma"),
                Step("Γ on an image",
                     "On a pixel grid the features are colours: Γ is dark along the outlines of the three shapes, "
-                    "where neighbouring pixels differ, and bright inside them (median about half as large across "
-                    "an outline), so the layer smooths inside a region and not across its edge.",
+                    "where neighbouring pixels differ, and bright inside them (median Γ across an outline about a "
+                    "quarter of that inside), so the layer smooths inside a region and not across its edge.",
                     _PIXELS, 150, view="gamma"),
            )),
     Lesson("uniform-trap", "The uniform trap, and how the balance term gets out of it",
@@ -190,13 +192,23 @@ def gamma_across_cut(graph: Graph, gamma: np.ndarray, labels: np.ndarray) -> tup
     return across, inside, int(cut.sum())
 
 
+@torch.no_grad()
 def gamma_of(runner: Runner[Any], graph: Graph) -> np.ndarray:
-    """The :math:`\\Gamma_{ij}` of the first GTVConv layer of a TVGNN run's current model, one per undirected edge."""
+    """The :math:`\\Gamma_{ij}` of the last GTVConv layer of a TVGNN run's current model, one per undirected edge
+    (:func:`~gtvviz.viz.layer_gamma` on that layer's input: the features after the layers before it). The last
+    layer sees features the first has already smoothed over the graph, so its :math:`\\Gamma` shows the cut most
+    plainly."""
     assert isinstance(runner, Trainer)
-    layer = first_gtv_layer(runner.model)
-    if layer is None:
+    convs = [m for m in runner.model.modules() if isinstance(m, GTVConv)]
+    if not convs:
         raise ConfigError("This run's model has no GTVConv layer; a Γ step must run TVGNN.")
-    return layer_gamma(layer, graph, runner.features)
+    device = runner.torch_device
+    edge_index = graph.edge_index.to(device)
+    weight = None if graph.edge_weight is None else graph.edge_weight.to(device)
+    x = runner.features
+    for conv in convs[:-1]:
+        x = conv(x, edge_index, weight)
+    return layer_gamma(convs[-1], graph, x)
 
 
 def cut_labels(graph: Graph, runner: Runner[Any]) -> np.ndarray:

@@ -125,9 +125,10 @@ LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (
                     "across the cut, which keeps the boundary sharp.",
                     _KARATE, 60, view="gamma"),
                Step("Γ on an image",
-                    "On a pixel grid the features are colours: Γ is dark along the outlines of the three shapes, "
-                    "where neighbouring pixels differ, and bright inside them (median Γ across an outline about a "
-                    "quarter of that inside), so the layer smooths inside a region and not across its edge.",
+                    "On a pixel grid the features are noisy colours, so Γ varies from edge to edge inside a shape; "
+                    "but along the outlines of the three shapes, where neighbouring pixels differ, most edges are "
+                    "thin and dark (median Γ about a quarter of that inside): the layer does not smooth across "
+                    "a region's edge.",
                     _PIXELS, 150, view="gamma"),
            )),
     Lesson("uniform-trap", "The uniform trap, and how the balance term gets out of it",

@@ -17,7 +17,8 @@ ARRIVE_TIMEOUT = 420_000
 
 
 def _above_the_fold(page: Page, selector: str) -> None:
-    boxes = [page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())]
+    shown = page.locator(f"{selector} >> visible=true")
+    boxes = [shown.nth(i).bounding_box() for i in range(shown.count())]
     assert boxes, selector
     for box in boxes:
         assert box is not None and box["height"] > 20, (selector, box)

@@ -285,3 +285,49 @@ class LessonWalk:
         assert self.runner is not None, "call go() first"
         while not self.arrived:
             self.runner.step(self.remaining)
+
+
+# ---------------------------------------------------------------- measuring the claims
+def measure(walk: LessonWalk) -> dict[str, float]:
+    """What the current step's texts talk about, at the runner's epoch: every method's sharpness, boundary sharpness
+    and NMI (where the graph has labels), the collapse flag, the epoch the adaptive remedy engaged (-1: not), and for
+    a Γ step the medians of Γ across the cut and inside, and their ratio."""
+    assert walk.runner is not None and walk.graph is not None
+    out: dict[str, float] = {"epoch": float(walk.runner.epoch)}
+    for method, snapshot in snapshots(walk.runner, walk.step.methods).items():
+        metrics = snapshot.metrics
+        for name in ("sharpness", "boundary_sharpness", "nmi"):
+            if name in metrics:
+                out[f"{method} {name}"] = float(metrics[name])
+        out[f"{method} collapsed"] = float(snapshot.collapsed)
+    if isinstance(walk.runner, Trainer):
+        engaged = getattr(walk.runner.objective, "engaged_at", None)
+        out["remedy engaged at"] = -1.0 if engaged is None else float(engaged)
+    if walk.step.view == "gamma":
+        across, inside, n_cut = gamma_across_cut(walk.graph, gamma_of(walk.runner, walk.graph),
+                                                 cut_labels(walk.graph, walk.runner))
+        out.update({"Γ across (median)": across, "Γ inside (median)": inside, "Γ ratio": across / inside,
+                    "cut edges": float(n_cut)})
+    return out
+
+
+def main() -> None:
+    """Train every step of every lesson (on the CPU, one thread) and print what :func:`measure` finds, as markdown."""
+    import time
+
+    from gtvviz.data import load_graph
+
+    torch.set_num_threads(1)
+    for lesson in LESSONS.values():
+        walk = LessonWalk(lesson, lambda source: (load_graph(source), source))
+        print(f"\n### {lesson.name}\n")
+        for index, step in enumerate(lesson.steps):
+            begin = time.perf_counter()
+            walk.go(index)
+            walk.play_to_target()
+            values = ", ".join(f"{k} {v:.3g}" for k, v in measure(walk).items())
+            print(f"- step {index + 1} ({step.title}; {time.perf_counter() - begin:.1f} s): {values}")
+
+
+if __name__ == "__main__":
+    main()

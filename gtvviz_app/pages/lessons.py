@@ -136,6 +136,9 @@ def _status(ls: LessonState) -> None:
         collapsed = [METHOD_TITLES.get(m, m) for m, s in shown.items() if s.collapsed]
         if collapsed:
             parts.append(f"flagged collapsed: {', '.join(collapsed)}")
+        engaged = getattr(getattr(walk.runner, "objective", None), "engaged_at", None)
+        if engaged is not None:
+            parts.append(f"adaptive balance weight engaged at epoch {engaged}")
     with st.container(key="lesson-epoch"):
         st.markdown(" · ".join(parts))
 

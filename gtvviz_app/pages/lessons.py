@@ -16,7 +16,6 @@ import streamlit as st
 
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import compare_graph_figure, compare_simplex_figure, edge_values_figure, graph_figure, legend_html
-from gtvviz.viz.style import apply_style
 from gtvviz_app import loading
 from gtvviz_app.lessons import (LESSON_PARAM, LESSONS, METHOD_TITLES, LessonWalk, assignments, cut_labels,
                                 gamma_across_cut, gamma_of, lesson_named, snapshots)
@@ -161,9 +160,12 @@ def _assignment_view(ls: LessonState, frames: list, height: int) -> None:
     panels = _titled(shown)
     simplex = SIMPLEX_HEIGHT if k == 2 else 2 * SIMPLEX_HEIGHT
     graphs = compare_graph_figure(walk.graph, layout, panels, columns=len(panels), panel_height=height - simplex)
-    st.plotly_chart(apply_style(graphs, style), key="lesson-graphs", config={"displaylogo": False})
-    st.plotly_chart(apply_style(compare_simplex_figure(panels, height=simplex), style),
-                    key="lesson-simplex", config={"displaylogo": False})
+    simplexes = compare_simplex_figure(panels, height=simplex)
+    if style is not None:  # the panels' titles (their axes are hidden)
+        for figure in (graphs, simplexes):
+            figure.update_annotations(font_size=style.title_size)
+    st.plotly_chart(graphs, key="lesson-graphs", config={"displaylogo": False})
+    st.plotly_chart(simplexes, key="lesson-simplex", config={"displaylogo": False})
 
 
 def _gamma_view(ls: LessonState, height: int) -> None:
@@ -177,8 +179,10 @@ def _gamma_view(ls: LessonState, height: int) -> None:
         low, high = (float(q) for q in np.quantile(gamma, GAMMA_QUANTILES))
         figure = edge_values_figure(walk.graph, layout, gamma, name="Γ<sub>ij</sub>", log=True, height=height,
                                     value_range=(low, high), style=style)
-        figure.update_layout(title="Γ of the last GTVConv layer", margin={"t": 40})
-        st.plotly_chart(apply_style(figure, style), key="lesson-gamma", config={"displaylogo": False})
+        figure.update_layout(title={"text": "Γ of the last GTVConv layer",
+                                    "font": {"size": style.title_size} if style is not None else {}},
+                             margin={"t": 40})
+        st.plotly_chart(figure, key="lesson-gamma", config={"displaylogo": False})
     with right:
         s = next(iter(assignments(walk.runner, walk.step.methods).values()))
         st.plotly_chart(graph_figure(walk.graph, layout, s, title="TVGNN's clusters", height=height, style=style),

@@ -25,12 +25,14 @@ def main() -> None:
     torch.set_num_threads(1)  # many sessions share one server; one core each keeps them from starving each other
     st.set_page_config(page_title="gtvviz", page_icon=str(FAVICON), layout="wide")
     apply_presentation()
+    lesson = "lesson" in st.query_params  # a lesson link (?lesson=NAME) opens the Lessons page
     pages = [
-        st.Page(PAGES_DIR / "explore.py", title="Explore", icon=":material/play_circle:", default=True),
+        st.Page(PAGES_DIR / "explore.py", title="Explore", icon=":material/play_circle:", default=not lesson),
         st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare:"),
         st.Page(PAGES_DIR / "pooling.py", title="Pooling", icon=":material/account_tree:"),
         st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/dataset:"),
         st.Page(PAGES_DIR / "theory.py", title="Theory", icon=":material/function:"),
+        st.Page(PAGES_DIR / "lessons.py", title="Lessons", icon=":material/school:", default=lesson),
     ]
     st.navigation(pages).run()
 

@@ -1,0 +1,60 @@
+"""A lesson walked in real Chromium at a projector's 1280x720, in presentation mode: from the first step to the
+last with Next (and Back once), each step playing to its epoch and pausing, with the text, the buttons and the
+picture above the fold."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from gtvviz_app.lessons import LESSONS
+from tests.browser import chromium_browser, streamlit_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+LESSON = "gamma"
+#: ms to wait for a step to arrive (the server may share two cores with other work).
+ARRIVE_TIMEOUT = 420_000
+
+
+def _above_the_fold(page: Page, selector: str) -> None:
+    shown = page.locator(f"{selector} >> visible=true")
+    boxes = [shown.nth(i).bounding_box() for i in range(shown.count())]
+    assert boxes, selector
+    for box in boxes:
+        assert box is not None and box["height"] > 20, (selector, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (selector, box)
+
+
+def _arrive(page: Page, index: int) -> None:
+    """Wait until step ``index`` is shown, has played to its epoch and paused; check what a classroom sees."""
+    step = LESSONS[LESSON].steps[index]
+    steps = len(LESSONS[LESSON].steps)
+    expect(page.locator(".st-key-lesson-text")).to_contain_text(f"Step {index + 1} of {steps} · {step.title}",
+                                                                timeout=ARRIVE_TIMEOUT)
+    expect(page.locator(".st-key-lesson-epoch")).to_contain_text(f"Epoch {step.epoch} · paused",
+                                                                 timeout=ARRIVE_TIMEOUT)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=60_000)
+    assert f"lesson={LESSON}" in page.url and f"step={index + 1}" in page.url and "present=1" in page.url
+    expect(page.locator('section[data-testid="stSidebar"]')).to_be_hidden()
+    for selector in (".st-key-lesson-text", ".st-key-lesson-buttons", ".st-key-lesson-epoch",
+                     '[data-testid="stPlotlyChart"]'):
+        _above_the_fold(page, selector)
+    next_button = page.get_by_role("button", name="Next")
+    back_button = page.get_by_role("button", name="Back")
+    (expect(back_button).to_be_disabled if index == 0 else expect(back_button).to_be_enabled)()
+    (expect(next_button).to_be_disabled if index == steps - 1 else expect(next_button).to_be_enabled)()
+
+
+def test_walk_a_lesson_with_next_and_back_in_presentation_mode() -> None:
+    with streamlit_server() as url, chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{url}/?lesson={LESSON}&present=1")
+        _arrive(page, 0)
+        page.get_by_role("button", name="Next").click()
+        _arrive(page, 1)
+        page.get_by_role("button", name="Back").click()
+        _arrive(page, 0)
+        for index in range(1, len(LESSONS[LESSON].steps)):
+            page.get_by_role("button", name="Next").click()
+            _arrive(page, index)
+        page.close()

@@ -46,6 +46,8 @@ SLOW_MOTION = 10
 DEFAULT_PACE = 20
 #: Longest gap between two ticks that a paced player makes up for (a stalled tick does not cause a burst after it).
 CATCH_UP = 0.5
+#: The clock that paces play (seconds).
+pace_clock = time.monotonic
 
 
 @dataclass
@@ -59,7 +61,7 @@ class Player:
         rate: the pace in epochs per second while playing (see :func:`due_epochs`), or ``None`` to train ``speed``
             epochs per frame, as fast as the tick's time box allows.
         owed: the fraction of an epoch a paced player owes from earlier ticks.
-        clock: when the last paced tick ran (``time.perf_counter``), ``None`` before the first tick of a play.
+        clock: when the last paced tick ran (:data:`pace_clock`), ``None`` before the first tick of a play.
         error: the message of the last failed step, if any.
         device_error: whether that failure was the device's (the run can go on on the CPU).
         resume: whether it was playing when it failed.
@@ -137,7 +139,7 @@ def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
     if player.rate is None:
         epochs = player.speed * frames_per_tick
     else:
-        now = time.perf_counter()
+        now = pace_clock()
         elapsed = FRAME_INTERVAL if player.clock is None else now - player.clock
         player.clock = now
         epochs, player.owed = due_epochs(player.rate, elapsed, player.owed)

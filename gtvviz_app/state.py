@@ -31,7 +31,7 @@ from gtvviz import Graph, GtvvizError, RunConfig, Snapshot, Trainer, build_train
 from gtvviz.data.samples import LANDING_SAMPLE, SAMPLES
 from gtvviz.viz import SnapshotRecorder
 from gtvviz.viz.sharpening import SharpeningWindow, snapshots_window
-from gtvviz_app import loading
+from gtvviz_app import loading, player
 from gtvviz_app.player import DEFAULT_PACE, FRAME_INTERVAL, Player, due_epochs, first_line
 from gtvviz_app.urlsync import read_url
 
@@ -126,6 +126,7 @@ class AppState:
         replay: the replay of the sharpening in progress, if any.
         hold: the token of the hold asked of the live graph (0: none), see :func:`hold_drawn_frame`.
         hold_since: when it was asked (``time.monotonic``).
+        held_view: :attr:`view_epoch` is the epoch Pause stopped on (not one chosen to replay).
     """
 
     run: Run
@@ -141,6 +142,7 @@ class AppState:
     hold: int = 0
     hold_since: float = 0.0
     holds: int = 0
+    held_view: bool = False
 
     @property
     def playing(self) -> bool:
@@ -272,7 +274,7 @@ def reset_run() -> None:
 def follow_latest() -> None:
     """Leave the replay: show the latest snapshot again (before Play and the step buttons)."""
     state = get_state()
-    state.view_epoch, state.replay, state.hold = None, None, 0
+    state.view_epoch, state.replay, state.hold, state.held_view = None, None, 0, False
 
 
 def hold_drawn_frame() -> None:
@@ -292,6 +294,7 @@ def take_held(state: AppState, epoch: int | None) -> bool:
     state.hold = 0
     if epoch is not None:
         state.view_epoch = None if epoch >= state.run.latest.epoch else epoch
+        state.held_view = state.view_epoch is not None
     return True
 
 
@@ -301,7 +304,7 @@ def replay_sharpening() -> None:
     window = state.sharpening()
     if window is None:
         return
-    state.playing, state.hold = False, 0
+    state.playing, state.hold, state.held_view = False, 0, False
     epochs = [epoch for epoch in state.run.recorder.epochs() if window.start <= epoch <= window.end]
     state.view_epoch = epochs[0]
     state.replay = Replay(epochs[1:])
@@ -324,7 +327,7 @@ def replay_tick(state: AppState) -> list[Snapshot]:
     if not replay.epochs:  # every epoch was handed over by the previous tick: the replay ends now
         state.replay = None
         return []
-    now = time.perf_counter()
+    now = player.pace_clock()
     elapsed = FRAME_INTERVAL if replay.clock is None else now - replay.clock
     replay.clock = now
     count, replay.owed = due_epochs(REPLAY_PACE, elapsed, replay.owed)

@@ -98,6 +98,7 @@ def _on_replay() -> None:
     state = get_state()
     epoch = st.session_state["replay"]
     state.view_epoch = None if epoch >= state.run.latest.epoch else epoch
+    state.held_view = False
 
 
 def _status(state: AppState) -> None:
@@ -118,7 +119,8 @@ def _status(state: AppState) -> None:
         else:
             mode = "done" if run.trainer.done else "paused"
             if shown.epoch != latest:
-                mode = f"replaying (latest epoch {latest})"
+                mode = (f"paused (trained to epoch {latest})" if state.held_view
+                        else f"replaying (latest epoch {latest})")
             text = f"**Epoch {shown.epoch}** / {run.config.epochs} · {shown.elapsed:.1f} s of training · {mode}"
         st.markdown(text)
     st.progress(min(latest / max(run.config.epochs, 1), 1.0))

@@ -33,6 +33,9 @@ FRAME_INTERVAL = 0.1
 CHART_INTERVAL = 0.5
 #: Training time box of one rerun of the live view, in seconds.
 TICK_SECONDS = 0.15
+#: A paced tick may train for up to half the time since the previous tick, but never longer than this (a loaded
+#: machine reruns the live view less often; a longer box keeps the pace without delaying a click by much).
+PACED_TICK_SECONDS = 0.5
 #: Frames one rerun of Explore's live view hands to the graph at most (the live graph plays them at its own pace).
 FRAMES_PER_TICK = 10
 #: Largest speed (epochs per frame) offered.
@@ -45,7 +48,7 @@ SLOW_MOTION = 10
 #: The pace a new session starts with.
 DEFAULT_PACE = 20
 #: Longest gap between two ticks that a paced player makes up for (a stalled tick does not cause a burst after it).
-CATCH_UP = 0.5
+CATCH_UP = 1.0
 #: The clock that paces play (seconds).
 pace_clock = time.monotonic
 
@@ -131,11 +134,13 @@ def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
 
     A paced player (:attr:`Player.rate`) trains the epochs due since its previous tick (:func:`due_epochs`), so
     that it plays ``rate`` epochs per second whenever one epoch takes less than ``1 / rate`` seconds; a slower
-    model plays as fast as it trains (what it could not train is not owed). Otherwise it trains at most ``speed``
-    x ``frames_per_tick`` epochs. Either way one tick trains for at most :data:`TICK_SECONDS` seconds.
+    model plays as fast as it trains (what it could not train is not owed); its tick trains for at most half the
+    time since the previous tick, between :data:`TICK_SECONDS` and :data:`PACED_TICK_SECONDS`. Otherwise it trains
+    at most ``speed`` x ``frames_per_tick`` epochs, for at most :data:`TICK_SECONDS` seconds.
     """
     if not player.playing:
         return []
+    budget = TICK_SECONDS
     if player.rate is None:
         epochs = player.speed * frames_per_tick
     else:
@@ -143,9 +148,10 @@ def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
         elapsed = FRAME_INTERVAL if player.clock is None else now - player.clock
         player.clock = now
         epochs, player.owed = due_epochs(player.rate, elapsed, player.owed)
+        budget = min(max(TICK_SECONDS, elapsed / 2), PACED_TICK_SECONDS)
         if epochs == 0:
             return []
-    trained = advance(player, epochs * player.runner.steps_per_epoch, TICK_SECONDS)
+    trained = advance(player, epochs * player.runner.steps_per_epoch, budget)
     if len(trained) < epochs * player.runner.steps_per_epoch:
         player.owed = 0.0  # the time box or the run's end cut the tick short: nothing more is owed
     if not player.playing:

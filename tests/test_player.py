@@ -85,7 +85,7 @@ def test_due_epochs_carries_the_fraction_and_caps_a_stall() -> None:
     whole, owed = due_epochs(10, 0.35, 0.5)  # the half epoch owed from before completes a fourth
     assert whole == 4 and owed == pytest.approx(0.0, abs=1e-9)
     assert due_epochs(2, 0.1) == (0, pytest.approx(0.2))
-    assert due_epochs(20, 30.0)[0] == int(20 * CATCH_UP)  # a long stall is not made up in one burst
+    assert due_epochs(20, 30.0)[0] == int(20 * CATCH_UP) < 30 * 20  # a long stall is not made up in one burst
     assert due_epochs(5, -1.0) == (0, 0.0)
 
 

@@ -235,7 +235,8 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
             drawn anew rather than updated).
         epoch: the shown epoch (exposed in the iframe for tests).
         frames: ``(epoch, s)`` of the states trained since the previous call and before ``s``, oldest first; the
-            browser plays them every :data:`PLAYBACK_MS` before drawing ``s`` (only while ``playing``).
+            browser plays them every :data:`PLAYBACK_MS` before drawing ``s`` (only while ``playing``), skipping
+            any epoch it has already queued or drawn (so frames may be sent again).
         playing: whether training is playing; otherwise any queued frames are dropped and ``s`` is drawn at once.
         picture: the ``edge_picture`` drawn under the nodes of a large graph, or ``None`` to draw edge lines.
         height: height of the plot in pixels.

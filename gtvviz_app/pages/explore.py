@@ -76,6 +76,8 @@ REMEDY = {
     "mincut": "MinCutPool's loss is lowest with every node in one cluster when the rows of S start alike: this is "
               "the smooth behaviour TVGNN is built to avoid. Switch to TVGNN to see the difference on this graph.",
 }
+#: Epochs handed to the graph again with each rerun in slow motion.
+RESENT = 6
 TRANSPORT = Transport(
     "transport", reset_help="Start again from the current settings", pace_key="pace",
     pace_help=f"Epochs trained per second while playing. Up to {SLOW_MOTION}/s (slow motion) the graph draws every "
@@ -185,7 +187,13 @@ def _live_frames(state: AppState) -> list:
         if state.replay is None:
             st.rerun()  # the replay has ended: stop the timers, show every metric of its last epoch
         return frames
-    return frames_of(tick(state.run.player, FRAMES_PER_TICK), FRAMES_PER_TICK)
+    trained = tick(state.run.player, FRAMES_PER_TICK)
+    if trained and state.rate <= SLOW_MOTION:
+        # slow motion: the last few epochs again, so that an epoch whose rerun the browser skipped (Streamlit draws
+        # only the latest of reruns that arrive together) is still drawn; the graph skips those it has drawn
+        recorder = state.run.recorder
+        return [recorder.get(epoch) for epoch in recorder.epochs() if epoch > trained[-1].epoch - RESENT]
+    return frames_of(trained, FRAMES_PER_TICK)
 
 
 @st.fragment(run_every=FRAME_INTERVAL if get_state().playing or get_state().replay is not None else None)

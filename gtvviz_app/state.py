@@ -262,7 +262,10 @@ def apply_settings(state: AppState, area: str, **changes: object) -> bool:
     if config == state.pending:
         state.errors.pop(area, None)
         return True
-    return start(state, config, area, keep_playing=True)
+    started = start(state, config, area, keep_playing=True)
+    # the widgets already hold these settings: rewriting them would wipe a value being typed in another field
+    state.widgets_stale = False
+    return started
 
 
 def reset_run() -> None:

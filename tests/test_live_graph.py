@@ -203,6 +203,7 @@ def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     assert frame.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').visible") is False
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.locator(".st-key-epoch-counter")).to_contain_text("paused", timeout=30_000)  # Pause held the frame
     time.sleep(1.0)
 
     live = frame.evaluate(LIVE)

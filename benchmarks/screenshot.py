@@ -38,9 +38,9 @@ def main() -> None:
             page.goto(f"{url}/?{query}" if query else url)
             expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=180_000)
             page.get_by_role("button", name="Play", exact=True).click()
-            counter = page.locator(".st-key-epoch-counter")
+            graph = page.frame_locator('iframe[title$="gtvviz_live_graph"]')  # its counter shows the drawn epoch
             deadline = time.monotonic() + 600
-            while epoch_of(counter.inner_text()) < args.epoch:
+            while epoch_of(graph.locator("#counter").inner_text()) < args.epoch:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"training did not reach epoch {args.epoch} in 10 minutes")
                 time.sleep(0.2)

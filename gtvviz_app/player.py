@@ -35,9 +35,9 @@ CHART_INTERVAL = 0.5
 TICK_SECONDS = 0.15
 #: A paced tick may train for up to half the time since the previous tick, but never longer than this (a loaded
 #: machine reruns the live view less often; a longer box keeps the pace without delaying a click by much).
-PACED_TICK_SECONDS = 0.5
+PACED_TICK_SECONDS = 0.35
 #: Frames one rerun of Explore's live view hands to the graph at most (the live graph plays them at its own pace).
-FRAMES_PER_TICK = 10
+FRAMES_PER_TICK = 14
 #: Largest speed (epochs per frame) offered.
 MAX_SPEED = 50
 #: Paces offered by a bar with a pace control, in epochs per second. At or below :data:`SLOW_MOTION` every epoch

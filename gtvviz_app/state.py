@@ -360,6 +360,7 @@ def continue_on_cpu(state: AppState) -> None:
     run.config = run.config.replace(device="cpu")
     run.error = ""
     state.playing, state.view_epoch = run.resume and not run.trainer.done, None
+    run.player.clock, run.player.owed = None, 0.0  # the pace starts again from here
 
 
 def sync_widgets(state: AppState) -> None:

@@ -241,7 +241,8 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
         picture: the ``edge_picture`` drawn under the nodes of a large graph, or ``None`` to draw edge lines.
         height: height of the plot in pixels.
         key: the element key; keep it constant so that Streamlit keeps the iframe between frames.
-        total: the run's epochs, shown by the counter (``Epoch 12 / 500``).
+        total: the run's epochs, shown by the counter (``Epoch 12 / 500``); 0 for a result without epochs (the
+            counter then says ``Result``).
         hold: a new non-zero token asks the component to stay on the frame it has drawn instead of ``s`` (Pause)
             and to report that frame's epoch (:func:`held_epoch`).
 

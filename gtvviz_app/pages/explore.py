@@ -211,7 +211,7 @@ def live_view() -> None:
     value = live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
                        frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=moving,
                        picture=run.picture, height=graph_height(HEIGHT), key="graph",
-                       total=None if _one_shot(state) else run.config.epochs, hold=state.hold)
+                       total=0 if _one_shot(state) else run.config.epochs, hold=state.hold)
     if take_held(state, held_epoch(value, state.hold)):
         st.rerun()  # the whole page: the status, the metrics and the charts show the held epoch
 

@@ -38,9 +38,9 @@ def main() -> None:
             page.goto(f"{url}/?{query}" if query else url)
             expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=180_000)
             page.get_by_role("button", name="Play", exact=True).click()
-            counter = page.locator(".st-key-epoch-counter")
+            graph = page.frame_locator('iframe[title$="gtvviz_live_graph"]')  # its counter shows the drawn epoch
             deadline = time.monotonic() + 600
-            while epoch_of(counter.inner_text()) < args.epoch:
+            while _drawn_epoch(graph.locator("#counter").inner_text()) < args.epoch:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"training did not reach epoch {args.epoch} in 10 minutes")
                 time.sleep(0.2)
@@ -50,6 +50,11 @@ def main() -> None:
             page.close()
             print(f"saved {out}")
         browser.close()
+
+
+def _drawn_epoch(text: str) -> int:
+    """The epoch of the graph's counter, -1 before it has drawn."""
+    return epoch_of(text) if "Epoch" in text else -1
 
 
 if __name__ == "__main__":

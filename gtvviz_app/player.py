@@ -33,10 +33,24 @@ FRAME_INTERVAL = 0.1
 CHART_INTERVAL = 0.5
 #: Training time box of one rerun of the live view, in seconds.
 TICK_SECONDS = 0.15
+#: A paced tick may train for up to half the time since the previous tick, but never longer than this (a loaded
+#: machine reruns the live view less often; a longer box keeps the pace without delaying a click by much).
+PACED_TICK_SECONDS = 0.35
 #: Frames one rerun of Explore's live view hands to the graph at most (the live graph plays them at its own pace).
-FRAMES_PER_TICK = 10
+FRAMES_PER_TICK = 14
 #: Largest speed (epochs per frame) offered.
 MAX_SPEED = 50
+#: Paces offered by a bar with a pace control, in epochs per second. At or below :data:`SLOW_MOTION` every epoch
+#: is drawn (the live graph draws up to 14 frames per second); above it the graph shows evenly spaced epochs.
+PACES = (2, 5, 10, 20, 50, 100, 200)
+#: The fastest pace at which every epoch is drawn.
+SLOW_MOTION = 10
+#: The pace a new session starts with.
+DEFAULT_PACE = 20
+#: Longest gap between two ticks that a paced player makes up for (a stalled tick does not cause a burst after it).
+CATCH_UP = 1.0
+#: The clock that paces play (seconds).
+pace_clock = time.monotonic
 
 
 @dataclass
@@ -46,7 +60,11 @@ class Player:
     Attributes:
         runner: what is played.
         playing: whether the ticks are running.
-        speed: epochs per frame while playing.
+        speed: epochs per frame while playing (when ``rate`` is ``None``).
+        rate: the pace in epochs per second while playing (see :func:`due_epochs`), or ``None`` to train ``speed``
+            epochs per frame, as fast as the tick's time box allows.
+        owed: the fraction of an epoch a paced player owes from earlier ticks.
+        clock: when the last paced tick ran (:data:`pace_clock`), ``None`` before the first tick of a play.
         error: the message of the last failed step, if any.
         device_error: whether that failure was the device's (the run can go on on the CPU).
         resume: whether it was playing when it failed.
@@ -58,6 +76,9 @@ class Player:
     runner: Runner[Any]
     playing: bool = False
     speed: int = 5
+    rate: float | None = None
+    owed: float = 0.0
+    clock: float | None = None
     error: str = ""
     device_error: bool = False
     resume: bool = False
@@ -98,12 +119,41 @@ def advance(player: Player, steps: int, budget: float | None = None) -> list[Any
     return frames
 
 
+def due_epochs(rate: float, elapsed: float, owed: float = 0.0) -> tuple[int, float]:
+    """The whole epochs due after ``elapsed`` seconds at ``rate`` epochs per second, with the fraction ``owed``
+    from before, and the fraction owed after them: ``(floor(d), d - floor(d))`` for
+    ``d = owed + rate * min(elapsed, CATCH_UP)``."""
+    due = owed + rate * min(max(elapsed, 0.0), CATCH_UP)
+    whole = int(due)
+    return whole, due - whole
+
+
 def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
-    """While playing, train at most ``speed`` x ``frames_per_tick`` epochs and :data:`TICK_SECONDS` seconds and
-    return the frames, oldest first; when the run ends or fails, rerun the app to stop the timers."""
+    """While playing, train and return the frames, oldest first; when the run ends or fails, rerun the app to stop
+    the timers.
+
+    A paced player (:attr:`Player.rate`) trains the epochs due since its previous tick (:func:`due_epochs`), so
+    that it plays ``rate`` epochs per second whenever one epoch takes less than ``1 / rate`` seconds; a slower
+    model plays as fast as it trains (what it could not train is not owed); its tick trains for at most half the
+    time since the previous tick, between :data:`TICK_SECONDS` and :data:`PACED_TICK_SECONDS`. Otherwise it trains
+    at most ``speed`` x ``frames_per_tick`` epochs, for at most :data:`TICK_SECONDS` seconds.
+    """
     if not player.playing:
         return []
-    trained = advance(player, player.speed * frames_per_tick * player.runner.steps_per_epoch, TICK_SECONDS)
+    budget = TICK_SECONDS
+    if player.rate is None:
+        epochs = player.speed * frames_per_tick
+    else:
+        now = pace_clock()
+        elapsed = FRAME_INTERVAL if player.clock is None else now - player.clock
+        player.clock = now
+        epochs, player.owed = due_epochs(player.rate, elapsed, player.owed)
+        budget = min(max(TICK_SECONDS, elapsed / 2), PACED_TICK_SECONDS)
+        if epochs == 0:
+            return []
+    trained = advance(player, epochs * player.runner.steps_per_epoch, budget)
+    if len(trained) < epochs * player.runner.steps_per_epoch:
+        player.owed = 0.0  # the time box or the run's end cut the tick short: nothing more is owed
     if not player.playing:
         st.rerun()
     return trained
@@ -171,6 +221,8 @@ class Transport:
         steps: the step buttons.
         speed_key: the speed slider's key (``None``: no slider).
         speed_help: its help.
+        pace_key: the key of the pace control (epochs per second, :data:`PACES`; ``None``: none).
+        pace_help: its help.
         button_keys: give Reset and Play/Pause the keys ``<key>.reset`` and ``<key>.play``.
     """
 
@@ -180,18 +232,24 @@ class Transport:
                                      StepButton("Step 10", 10, "Train ten epochs"))
     speed_key: str | None = None
     speed_help: str | None = None
+    pace_key: str | None = None
+    pace_help: str | None = None
     button_keys: bool = False
 
 
 PlayerOf = Callable[[], "Player | None"]
 
 
-def _toggle(player_of: PlayerOf, before: Callable[[], None] | None) -> None:
+def _toggle(player_of: PlayerOf, before: Callable[[], None] | None,
+            on_pause: Callable[[], None] | None = None) -> None:
     player = player_of()
     if before is not None:
         before()
+    if player is not None and player.playing and on_pause is not None:
+        on_pause()
     if player is not None:
         player.playing = not player.playing and not player.done
+        player.clock, player.owed = None, 0.0
 
 
 def _step(player_of: PlayerOf, epochs: int, before: Callable[[], None] | None) -> None:
@@ -209,9 +267,20 @@ def _speed(player_of: PlayerOf, key: str) -> None:
         player.speed = int(st.session_state[key])
 
 
+def _pace(player_of: PlayerOf, key: str) -> None:
+    player = player_of()
+    if player is not None:
+        player.rate, player.owed = float(st.session_state[key]), 0.0
+
+
+def pace_label(rate: float) -> str:
+    """How the pace control names a pace: ``"5/s · slow motion"`` up to :data:`SLOW_MOTION`, else ``"50/s"``."""
+    return f"{rate:g}/s · slow motion" if rate <= SLOW_MOTION else f"{rate:g}/s"
+
+
 def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, reset: Callable[[], None],
-                  before: Callable[[], None] | None = None) -> None:
-    """Draw Reset, Play/Pause, the step buttons and the speed slider.
+                  before: Callable[[], None] | None = None, on_pause: Callable[[], None] | None = None) -> None:
+    """Draw Reset, Play/Pause, the step buttons, and the speed slider or the pace control.
 
     Args:
         player: the player drawn (``None``: nothing to play, Play is disabled).
@@ -219,6 +288,7 @@ def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, r
         player_of: finds the session's player when a button is clicked (callbacks run before the page).
         reset: what Reset does (e.g. start a fresh run from the applied settings).
         before: called first by Play/Pause and the step buttons (e.g. to leave a replay).
+        on_pause: called by Pause after ``before`` (e.g. to stop on the frame drawn).
     """
     done = player is None or player.done
     playing = player is not None and player.playing
@@ -227,7 +297,7 @@ def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, r
     keys = (f"{spec.key}.reset", f"{spec.key}.play") if spec.button_keys else (None, None)
     with st.container(horizontal=True, vertical_alignment="bottom", key=spec.key):
         st.button("Reset", key=keys[0], on_click=reset, icon=":material/replay:", help=spec.reset_help or None)
-        st.button("Pause" if playing else "Play", key=keys[1], on_click=_toggle, args=(player_of, before),
+        st.button("Pause" if playing else "Play", key=keys[1], on_click=_toggle, args=(player_of, before, on_pause),
                   type="primary", disabled=done, icon=":material/pause:" if playing else ":material/play_arrow:")
         for button in spec.steps:
             st.button(button.label, key=button.key, on_click=_step, args=(player_of, button.epochs, before),
@@ -237,6 +307,17 @@ def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, r
             st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key=spec.speed_key, width=220,
                       on_change=_speed, args=(player_of, spec.speed_key), persist_state="session",
                       help=spec.speed_help)
+        if spec.pace_key is not None:
+            st.session_state.setdefault(spec.pace_key, _pace_of(player))
+            st.select_slider("Pace (epochs per second)", options=PACES, key=spec.pace_key, width=260,
+                             format_func=pace_label, on_change=_pace, args=(player_of, spec.pace_key),
+                             help=spec.pace_help)
+
+
+def _pace_of(player: Player | None) -> int:
+    """The offered pace nearest the player's (the default pace when it has none)."""
+    rate = player.rate if player is not None and player.rate is not None else DEFAULT_PACE
+    return min(PACES, key=lambda pace: abs(pace - rate))
 
 
 def run_message(player: Player, on_cpu: Callable[[], None] | None = None) -> None:

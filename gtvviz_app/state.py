@@ -4,15 +4,23 @@ Everything lives in ``st.session_state`` (one browser tab), never in ``st.cache_
 so two sessions that train at once never touch each other's model. Only graphs and layouts, which do not change,
 are cached across sessions (``st.cache_data`` returns a copy per call).
 
-A change of the applied settings marks the settings widgets as stale; the form copies the settings into them the
-next time it is drawn (:func:`sync_widgets`), so state may change anywhere (a callback or the script body). A
-change that fails (a bad upload, K > N, a device that is absent) leaves the previous graph and run exactly as they
-were and records one message for the control that caused it (:attr:`AppState.errors`).
+A session that opens without a graph in its link lands on :data:`~gtvviz.data.samples.LANDING_SAMPLE` at its
+preset (:func:`landing_config`). A change of a setting restarts the run with it at once (:func:`apply_settings`), so
+the running settings, the widgets and the link always describe the run on screen. A restart marks the settings
+widgets as stale; the form copies the settings into them the next time it is drawn (:func:`sync_widgets`), so
+state may change anywhere (a callback or the script body). A change that fails (a bad upload, K > N, a device that
+is absent) leaves the previous graph and run exactly as they were and records one message for the control that
+caused it (:attr:`AppState.errors`).
+
+Two plays show recorded epochs rather than training: the replay of the sharpening (:func:`replay_sharpening`,
+:func:`replay_tick`) and the hold that Pause asks of the live graph, which stops on the frame it has drawn and
+reports its epoch (:func:`hold_drawn_frame`, :func:`take_held`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field, fields
 from functools import partial
 
@@ -20,9 +28,11 @@ import numpy as np
 import streamlit as st
 
 from gtvviz import Graph, GtvvizError, RunConfig, Snapshot, Trainer, build_trainer
+from gtvviz.data.samples import LANDING_SAMPLE, SAMPLES
 from gtvviz.viz import SnapshotRecorder
-from gtvviz_app import loading
-from gtvviz_app.player import Player, first_line
+from gtvviz.viz.sharpening import SharpeningWindow, snapshots_window
+from gtvviz_app import loading, player
+from gtvviz_app.player import DEFAULT_PACE, FRAME_INTERVAL, Player, due_epochs, first_line
 from gtvviz_app.urlsync import read_url
 
 #: Session-state key of the :class:`AppState`.
@@ -35,6 +45,25 @@ UPLOAD_PREFIX = "upload:"
 TRANSPORT_AREA = "transport"
 #: Graphs above this many nodes compute metrics every 10 epochs instead of every epoch.
 METRICS_EVERY_LIMIT = 5000
+#: Pace of the replay of the sharpening, in recorded epochs per second (slow motion: every one is drawn).
+REPLAY_PACE = 5
+#: Seconds after which a hold the live graph has not answered is given up (the page then shows the latest epoch).
+HOLD_TIMEOUT = 3.0
+
+
+def landing_config() -> RunConfig:
+    """The run a session opens on when its link names no graph: the landing sample with its K and preset."""
+    sample = SAMPLES[LANDING_SAMPLE]
+    return RunConfig(graph=LANDING_SAMPLE, clusters=sample.suggested_k).replace(**sample.preset)
+
+
+@dataclass
+class Replay:
+    """A replay of recorded epochs in slow motion: the epochs still to show, oldest first, and its clock."""
+
+    epochs: list[int]
+    clock: float | None = None
+    owed: float = 0.0
 
 
 @dataclass
@@ -85,7 +114,8 @@ class AppState:
 
     Attributes:
         run: the running run.
-        pending: the settings applied in the form, which take effect on Reset.
+        pending: the settings of the run (a change restarts the run, so they are always those of :attr:`run`
+            except for a device moved after a failure, see :func:`continue_on_cpu`).
         classroom: hide the advanced controls (``classroom=1`` in the URL).
         view_epoch: the replayed epoch, or ``None`` to follow the latest.
         data_root: cache root of PyG datasets.
@@ -93,6 +123,10 @@ class AppState:
         notices: messages to show once (e.g. ignored link parameters).
         errors: one message per control area (``graph``, ``settings``, ``transport``).
         widgets_stale: the settings widgets must be set from :attr:`pending` before they are drawn again.
+        replay: the replay of the sharpening in progress, if any.
+        hold: the token of the hold asked of the live graph (0: none), see :func:`hold_drawn_frame`.
+        hold_since: when it was asked (``time.monotonic``).
+        held_view: :attr:`view_epoch` is the epoch Pause stopped on (not one chosen to replay).
     """
 
     run: Run
@@ -104,6 +138,11 @@ class AppState:
     notices: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     widgets_stale: bool = True
+    replay: Replay | None = None
+    hold: int = 0
+    hold_since: float = 0.0
+    holds: int = 0
+    held_view: bool = False
 
     @property
     def playing(self) -> bool:
@@ -120,9 +159,9 @@ class AppState:
         return self.run.player.speed
 
     @property
-    def settings_changed(self) -> bool:
-        """Whether applied settings are waiting for a Reset."""
-        return self.pending != self.run.config
+    def rate(self) -> float:
+        """The pace of play, in epochs per second."""
+        return self.run.player.rate or DEFAULT_PACE
 
     def shown(self) -> Snapshot:
         """The snapshot on screen: the replayed one, or the latest."""
@@ -130,16 +169,21 @@ class AppState:
             return self.run.latest
         return self.run.recorder.get(self.view_epoch)
 
+    def sharpening(self) -> SharpeningWindow | None:
+        """The epochs over which the run has sharpened so far (:func:`~gtvviz.viz.sharpening.sharpening_window`
+        of its recorded snapshots), or ``None`` before it does."""
+        return snapshots_window(self.run.recorder.snapshots())
+
 
 def get_state() -> AppState:
     """The session's state, created on first use from the URL (read only once per session)."""
     if KEY not in st.session_state:
-        config, classroom, messages = read_url()
+        config, classroom, messages = read_url(landing_config())
         try:
             run = build_run(config, *graph_for(config, None, ""))
         except GtvvizError as err:
             messages.append(f"The link's graph or settings could not be used ({err}); showing the default run.")
-            config = RunConfig()
+            config = landing_config()
             run = build_run(config, *graph_for(config, None, ""))
         st.session_state[KEY] = AppState(run=run, pending=config, classroom=classroom, notices=messages,
                                          data_root=loading.default_root())
@@ -163,7 +207,7 @@ def build_run(config: RunConfig, graph: Graph, key: str) -> Run:
     assert trainer.last is not None
     recorder.add(trainer.last)
     layout = loading.graph_layout(key, graph)
-    player = Player(trainer, on_frames=partial(_record, recorder))
+    player = Player(trainer, rate=DEFAULT_PACE, on_frames=partial(_record, recorder))
     return Run(config, graph, key, layout, loading.graph_picture(key, graph, layout), trainer, recorder, player)
 
 
@@ -172,7 +216,8 @@ def _record(recorder: SnapshotRecorder, snapshots: list[Snapshot]) -> None:
         recorder.add(snapshot)
 
 
-def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str] | None = None) -> bool:
+def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str] | None = None,
+          keep_playing: bool = False) -> bool:
     """Replace the run with a fresh one of ``config``; on failure record the message under ``area``.
 
     Args:
@@ -180,15 +225,17 @@ def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str
         config: the configuration to run.
         area: the control area that asked (where a failure is shown).
         graph: the graph and its key, when the caller already has it (e.g. an upload).
+        keep_playing: the new run plays if the old one was playing (a setting changed while playing).
     """
     try:
         run = build_run(config, *(graph or graph_for(config, state.upload, state.data_root)))
     except GtvvizError as err:
         state.errors[area] = str(err)
         return False
-    run.player.speed = state.speed
+    run.player.speed, run.player.rate = state.speed, state.run.player.rate
+    run.player.playing = keep_playing and state.playing and not run.player.done
     state.run, state.pending = run, config
-    state.view_epoch = None
+    state.view_epoch, state.replay, state.hold = None, None, 0
     state.errors.pop(area, None)
     state.widgets_stale = True
     return True
@@ -204,6 +251,23 @@ def restart_with(state: AppState, area: str, **changes: object) -> bool:
     return start(state, config, area)
 
 
+def apply_settings(state: AppState, area: str, **changes: object) -> bool:
+    """Restart the run with ``changes`` to its settings (a settings widget changed), playing on if it was; on
+    failure keep the run and record one message under ``area``. Nothing changes when the settings are the same."""
+    try:
+        config = state.pending.replace(**changes)
+    except GtvvizError as err:
+        state.errors[area] = str(err)
+        return False
+    if config == state.pending:
+        state.errors.pop(area, None)
+        return True
+    started = start(state, config, area, keep_playing=True)
+    # the widgets already hold these settings: rewriting them would wipe a value being typed in another field
+    state.widgets_stale = False
+    return started
+
+
 def reset_run() -> None:
     """Start the session's run again from the applied settings (the transport bar's Reset)."""
     state = get_state()
@@ -212,7 +276,68 @@ def reset_run() -> None:
 
 def follow_latest() -> None:
     """Leave the replay: show the latest snapshot again (before Play and the step buttons)."""
-    get_state().view_epoch = None
+    state = get_state()
+    state.view_epoch, state.replay, state.hold, state.held_view = None, None, 0, False
+
+
+def hold_drawn_frame() -> None:
+    """Pause on the frame the live graph has drawn: ask it to stay there and report its epoch (:func:`take_held`)."""
+    state = get_state()
+    state.holds += 1
+    state.hold, state.hold_since = state.holds, time.monotonic()
+
+
+def take_held(state: AppState, epoch: int | None) -> bool:
+    """Show ``epoch``, the live graph's answer to the hold (``None``: no answer yet); give the hold up after
+    :data:`HOLD_TIMEOUT` seconds. Returns whether the hold ended (then the page should rerun)."""
+    if not state.hold:
+        return False
+    if epoch is None and time.monotonic() - state.hold_since < HOLD_TIMEOUT:
+        return False
+    state.hold = 0
+    if epoch is not None:
+        state.view_epoch = None if epoch >= state.run.latest.epoch else epoch
+        state.held_view = state.view_epoch is not None
+    return True
+
+
+def replay_sharpening() -> None:
+    """Replay the epochs of the sharpening window in slow motion (:data:`REPLAY_PACE`), from its first epoch."""
+    state = get_state()
+    window = state.sharpening()
+    if window is None:
+        return
+    state.playing, state.hold, state.held_view = False, 0, False
+    epochs = [epoch for epoch in state.run.recorder.epochs() if window.start <= epoch <= window.end]
+    state.view_epoch = epochs[0]
+    state.replay = Replay(epochs[1:])
+
+
+def stop_replay() -> None:
+    """Stop the replay of the sharpening on the frame the live graph has drawn."""
+    state = get_state()
+    state.replay = None
+    hold_drawn_frame()
+
+
+def replay_tick(state: AppState) -> list[Snapshot]:
+    """The recorded snapshots the replay shows next (those due at :data:`REPLAY_PACE` since its previous tick),
+    oldest first; moves :attr:`AppState.view_epoch` to the last. The tick after the last epoch was handed over ends
+    the replay (:attr:`AppState.replay` becomes ``None``), so the live graph has drawn it first."""
+    replay = state.replay
+    if replay is None:
+        return []
+    if not replay.epochs:  # every epoch was handed over by the previous tick: the replay ends now
+        state.replay = None
+        return []
+    now = player.pace_clock()
+    elapsed = FRAME_INTERVAL if replay.clock is None else now - replay.clock
+    replay.clock = now
+    count, replay.owed = due_epochs(REPLAY_PACE, elapsed, replay.owed)
+    chosen, replay.epochs = replay.epochs[:count], replay.epochs[count:]
+    if chosen:
+        state.view_epoch = chosen[-1]
+    return [state.run.recorder.get(epoch) for epoch in chosen]
 
 
 def continue_on_cpu(state: AppState) -> None:
@@ -235,6 +360,7 @@ def continue_on_cpu(state: AppState) -> None:
     run.config = run.config.replace(device="cpu")
     run.error = ""
     state.playing, state.view_epoch = run.resume and not run.trainer.done, None
+    run.player.clock, run.player.owed = None, 0.0  # the pace starts again from here
 
 
 def sync_widgets(state: AppState) -> None:

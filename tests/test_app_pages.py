@@ -11,7 +11,7 @@ PAGES = ("gtvviz_app/pages/data.py", "gtvviz_app/pages/theory.py", "gtvviz_app/p
 
 
 def test_every_page_renders() -> None:
-    at = start_app({"hidden": "16", "mlp": "8"})
+    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8"})
     click(at, "Step 10")
     for page in PAGES:
         at.switch_page(page).run()
@@ -22,7 +22,7 @@ def test_every_page_renders() -> None:
 
 
 def test_data_page_shows_the_graph_and_its_draggable_view() -> None:
-    at = start_app()
+    at = start_app({"graph": "karate"})
     at.switch_page("gtvviz_app/pages/data.py").run()
     assert_clean(at)
     assert [m.value for m in at.metric][:2] == ["34", "78"]
@@ -31,7 +31,7 @@ def test_data_page_shows_the_graph_and_its_draggable_view() -> None:
 
 
 def test_choosing_a_sample_restarts_on_it_with_its_k() -> None:
-    at = start_app({"hidden": "16", "mlp": "8"})
+    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8"})
     at.selectbox(key="source.sample").set_value("ring_of_cliques").run()
     assert_clean(at)
     st = state(at)
@@ -40,7 +40,7 @@ def test_choosing_a_sample_restarts_on_it_with_its_k() -> None:
 
 
 def test_generating_a_graph() -> None:
-    at = start_app({"hidden": "16", "mlp": "8"})
+    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8"})
     at.radio(key="source.kind").set_value("Generator").run()
     at.selectbox(key="source.generator").set_value("sbm").run()
     at.text_input(key="gen.sbm.sizes").set_value("30-30")
@@ -52,7 +52,7 @@ def test_generating_a_graph() -> None:
 
 
 def test_a_bad_generator_parameter_gives_a_message() -> None:
-    at = start_app({"hidden": "16", "mlp": "8"})
+    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8"})
     at.radio(key="source.kind").set_value("Generator").run()
     at.selectbox(key="source.generator").set_value("sbm").run()
     at.text_input(key="gen.sbm.sizes").set_value("30-x")
@@ -62,7 +62,7 @@ def test_a_bad_generator_parameter_gives_a_message() -> None:
 
 
 def test_a_bad_upload_gives_a_message_and_keeps_the_graph_and_run() -> None:
-    at = start_app({"hidden": "16", "mlp": "8"})
+    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8"})
     click(at, "Step 10")
     run = state(at).run
     at.radio(key="source.kind").set_value("Upload").run()
@@ -73,7 +73,7 @@ def test_a_bad_upload_gives_a_message_and_keeps_the_graph_and_run() -> None:
 
 
 def test_a_good_upload_replaces_the_graph() -> None:
-    at = start_app({"hidden": "16", "mlp": "8"})
+    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8"})
     at.radio(key="source.kind").set_value("Upload").run()
     edges = b"source,target\na,b\nb,c\nc,a\nc,d\nd,e\ne,f\nf,d\n"
     at.file_uploader(key="source.upload").set_value(("triangles.csv", edges, "text/csv")).run()
@@ -92,5 +92,4 @@ def test_settings_survive_page_switches() -> None:
         assert_clean(at)
         assert at.number_input(key="cfg.alpha1").value == 0.5
         assert at.text_input(key="cfg.hidden").value == "16"
-    click(at, "Apply")  # applying after the switches changes nothing
-    assert not state(at).settings_changed
+    assert state(at).pending == state(at).run.config  # the switches changed no setting

@@ -1,11 +1,13 @@
-"""The real app in headless Chromium: Play trains and draws, Pause stops within a frame, a bad upload says why.
+"""The real app in headless Chromium at 1280x720: Play trains and draws, Pause stops on the drawn frame, the pace
+changes the epochs per second, a typed K reaches the running model, a bad upload says why.
 
-One app server and one browser serve every test of this file; the graph is the small default (karate) and the
-model small, so the tests stay quick even when the software-rendered browser shares the CPU.
+One app server and one browser serve every test of this file; the graph is karate and the model small, so the
+tests stay quick even when the software-rendered browser shares the CPU.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Iterator
 
@@ -30,10 +32,10 @@ def chromium() -> Iterator[Browser]:
         yield browser
 
 
-def open_app(chromium: Browser, app_url: str) -> Page:
-    """A new browser tab (a new app session) on the default graph with a small model."""
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{app_url}/?{SMALL_MODEL}&epochs=2000")
+def open_app(chromium: Browser, app_url: str, extra: str = "") -> Page:
+    """A new browser tab (a new app session) on karate with a small model."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{app_url}/?graph=karate&{SMALL_MODEL}&epochs=2000{extra}")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
     return page
 
@@ -56,7 +58,20 @@ PAINTED_PIXELS = """() => {
 
 
 def counter(page: Page) -> int:
+    """The epoch of the status line (shown while paused)."""
     return epoch_of(page.locator(".st-key-epoch-counter").inner_text())
+
+
+def graph_of(page: Page):  # noqa: ANN201
+    """The live graph's frame (its document), once it has drawn."""
+    frame = page.locator('iframe[title$="gtvviz_live_graph"]').element_handle(timeout=60_000).content_frame()
+    frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
+    return frame
+
+
+def live_counter(page: Page) -> int:
+    """The epoch of the counter drawn over the graph (the drawn frame's)."""
+    return epoch_of(graph_of(page).locator("#counter").inner_text())
 
 
 def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browser, app_url: str) -> None:
@@ -66,7 +81,7 @@ def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browse
     expect(graph.locator("g.points path.point")).to_have_count(34, timeout=60_000)  # karate's 34 nodes
     page.get_by_role("button", name="Play", exact=True).click()
     deadline = time.monotonic() + 60
-    while counter(page) < 3:
+    while live_counter(page) < 3:
         assert time.monotonic() < deadline, "the epoch counter did not advance after Play"
         time.sleep(0.2)
     # while playing, the frames are painted on the playback canvas over the plot (its edges stay plotly's)
@@ -77,10 +92,12 @@ def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browse
     assert counter(other) == 0  # the other session's model is untouched
     other.get_by_role("button", name="Step", exact=True).click()
     expect(other.locator(".st-key-epoch-counter")).to_contain_text("Epoch 1 ", timeout=30_000)
+    assert live_counter(other) == 1
     other.close()
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
-    time.sleep(1.0)  # the rest of the paused page (the counter comes after the buttons) is still arriving
+    expect(page.locator(".st-key-epoch-counter")).to_contain_text("paused", timeout=30_000)  # the hold answered
+    time.sleep(1.0)  # the rest of the paused page is still arriving
     expect(graph.locator("g.points path.point")).to_have_count(34)  # paused: drawn by plotly again, hover and all
     expect(graph.locator("#playback")).to_be_hidden()
     stopped = counter(page)
@@ -98,3 +115,71 @@ def test_bad_upload_shows_one_message_and_keeps_the_graph(app_page: Page) -> Non
     expect(alert).to_contain_text("broken.csv", timeout=30_000)
     expect(alert).to_have_count(1)
     expect(page.get_by_text("34 nodes")).to_be_visible()
+
+
+def test_pause_stops_on_the_drawn_frame_and_the_counter_shows_it(app_page: Page) -> None:
+    page = app_page
+    graph = graph_of(page)
+    page.get_by_role("button", name="Play", exact=True).click()
+    graph.wait_for_function("window.gtvvizLiveGraph.epoch >= 15", timeout=90_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.locator(".st-key-epoch-counter")).to_contain_text("paused", timeout=30_000)  # the hold answered
+    time.sleep(1.5)
+    live = graph.evaluate("() => window.gtvvizLiveGraph")
+    drawn = live["epoch"]
+    assert counter(page) == drawn == live_counter(page)  # the status line, the counter and the graph agree
+    # Pause stopped on the frame on screen: nothing later was ever drawn (no jump to the latest trained epoch)
+    assert max(live["drawn"]) == drawn and live["played"] > 0 and live["held"] > 0, live["drawn"]
+    time.sleep(1.0)
+    assert counter(page) == drawn == graph.evaluate("() => window.gtvvizLiveGraph.epoch")
+    # the hover rows of the plot hold the drawn epoch's assignment again (the page drew that epoch)
+    rows = graph.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').customdata")
+    assert len(rows) == 34 and all(abs(sum(row[3:]) - 1) < 0.05 for row in rows)
+
+
+def test_a_typed_k_reaches_the_running_model(app_page: Page) -> None:
+    page = app_page
+    graph = graph_of(page)
+    field = page.locator(".st-key-cfg-clusters input")
+    field.fill("3")  # typed, not confirmed with Enter: pressing Reset must not lose it
+    page.get_by_role("button", name="Reset", exact=True).click()
+    graph.wait_for_function("document.getElementById('graph').data.find(t => t.name === 'nodes')"
+                            ".customdata[0].length === 6", timeout=60_000)  # index, label, degree + 3 columns
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 1 ", timeout=30_000)
+    rows = graph.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').customdata")
+    assert all(len(row) == 6 and abs(sum(row[3:]) - 1) < 0.05 for row in rows)  # the model's 3 clusters
+    assert "clusters=3" in page.url
+    assert field.input_value() == "3"
+
+
+def _epochs_per_second(page: Page, seconds: float) -> float:
+    graph = graph_of(page)
+    start = graph.evaluate("() => window.gtvvizLiveGraph.epoch")
+    time.sleep(seconds)
+    return (graph.evaluate("() => window.gtvvizLiveGraph.epoch") - start) / seconds
+
+
+def test_the_pace_changes_the_epochs_per_second(app_page: Page) -> None:
+    page = app_page
+    thumb = page.locator(".st-key-pace input[type=range]")
+    thumb.focus()
+    thumb.press("Home")  # the slowest pace: 2 epochs per second, slow motion
+    expect(thumb).to_have_attribute("aria-valuetext", re.compile("^2/s"), timeout=30_000)
+    page.get_by_role("button", name="Play", exact=True).click()
+    graph_of(page).wait_for_function("window.gtvvizLiveGraph.epoch >= 2", timeout=60_000)
+    before = graph_of(page).evaluate("() => window.gtvvizLiveGraph.drawn.length")
+    slow = _epochs_per_second(page, 5.0)
+    drawn = graph_of(page).evaluate("() => window.gtvvizLiveGraph.drawn")[before - 1:]
+    steps = [b - a for a, b in zip(drawn, drawn[1:]) if b > a]
+    assert steps and set(steps) == {1}, drawn  # slow motion draws every epoch
+    thumb.focus()
+    for _ in range(4):
+        thumb.press("ArrowRight")  # 2 -> 5 -> 10 -> 20 -> 50 epochs per second, in the same run
+    expect(thumb).to_have_attribute("aria-valuetext", re.compile("^50/s"), timeout=30_000)
+    time.sleep(1.0)
+    fast = _epochs_per_second(page, 5.0)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    assert 0 < slow <= 3.0, slow  # never faster than the pace (slower when the machine is loaded)
+    assert fast >= 3 * slow, (slow, fast)  # the pace, not the machine, sets the epochs per second

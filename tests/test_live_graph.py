@@ -54,7 +54,20 @@ def test_a_queued_frame_carries_no_hover(karate: tuple) -> None:
     graph, _, s = karate
     full, queued = lg.frame_payload(graph, s, epoch=3), lg.frame_payload(graph, s, epoch=3, hover=False)
     assert "hover" not in queued and "hover_columns" not in queued
-    assert queued == {name: full[name] for name in ("colors", "gtv", "simplex", "k", "epoch")}
+    assert queued == {name: full[name] for name in ("colors", "gtv", "simplex", "k", "epoch", "sharpness")}
+
+
+def test_a_frame_carries_its_sharpness_for_the_counter(karate: tuple) -> None:
+    graph, _, s = karate
+    by_hand = float(np.mean([max(row) for row in s.tolist()]))
+    assert lg.frame_payload(graph, s, epoch=3)["sharpness"] == pytest.approx(by_hand, abs=5e-4)
+
+
+def test_held_epoch_reads_only_the_report_of_the_asked_hold() -> None:
+    assert lg.held_epoch({"hold": 4, "epoch": 17}, 4) == 17
+    assert lg.held_epoch({"hold": 3, "epoch": 17}, 4) is None  # an older hold's report
+    assert lg.held_epoch({"hold": 0, "epoch": 17}, 0) is None and lg.held_epoch(None, 4) is None
+    assert lg.held_epoch({"hold": 4, "epoch": "17"}, 4) is None
 
 
 def test_frame_payload_survives_a_diverged_assignment(karate: tuple) -> None:
@@ -148,7 +161,7 @@ def app_page() -> Iterator:
     with streamlit_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(f"{url}/?{SMALL_MODEL}&clusters=3&epochs=2000")
+        page.goto(f"{url}/?graph=karate&{SMALL_MODEL}&clusters=3&epochs=2000")
         yield page
         browser.close()
 
@@ -190,6 +203,7 @@ def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     assert frame.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').visible") is False
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.locator(".st-key-epoch-counter")).to_contain_text("paused", timeout=30_000)  # Pause held the frame
     time.sleep(1.0)
 
     live = frame.evaluate(LIVE)
@@ -198,7 +212,7 @@ def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     # its height (a restyled responsive plot in an auto-height div used to collapse to 0 px)
     assert frame.evaluate("() => document.getElementById('playback').style.display") == "none"
     assert frame.evaluate("() => document.querySelector('#graph .svg-container').clientHeight") > 100
-    # each rerun of the live view brought several frames (speed 5: at most 5 epochs apart), played in turn
+    # each rerun of the live view brought several frames (at the default pace every epoch), played in turn
     played = [b - a for a, b in zip(live["drawn"], live["drawn"][1:]) if b > a]
     assert live["newPlots"] + live["updates"] > live["renders"], live
     assert sum(step <= 5 for step in played) >= len(played) / 2, live["drawn"]
@@ -218,6 +232,7 @@ def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     drawn = frame.evaluate("() => window.gtvvizLiveGraph.epoch")
     counter = page.locator(".st-key-epoch-counter").inner_text()
     assert f"Epoch {drawn} " in counter  # the graph shows the epoch the counter shows
+    assert frame.evaluate("() => window.gtvvizLiveGraph.counter").startswith(f"Epoch {drawn} / 2000")
     # the simplex panel beside the graph is painted (karate's 34 nodes, corners, outline) and the colour key shows
     panel = frame.locator("#simplex-panel")
     expect(panel).to_be_visible()

@@ -76,3 +76,28 @@ def test_an_out_of_memory_error_is_the_device_s(graph) -> None:
 def test_frames_of_spaces_the_frames_evenly_and_ends_on_the_last() -> None:
     assert frames_of(list(range(1, 13)), 5) == [3, 6, 9, 12]
     assert frames_of([7], 10) == [7] and frames_of([], 3) == []
+
+
+def test_due_epochs_carries_the_fraction_and_caps_a_stall() -> None:
+    from gtvviz_app.player import CATCH_UP, due_epochs
+
+    assert due_epochs(10, 0.35) == (3, pytest.approx(0.5))
+    whole, owed = due_epochs(10, 0.35, 0.5)  # the half epoch owed from before completes a fourth
+    assert whole == 4 and owed == pytest.approx(0.0, abs=1e-9)
+    assert due_epochs(2, 0.1) == (0, pytest.approx(0.2))
+    assert due_epochs(20, 30.0)[0] == int(20 * CATCH_UP) < 30 * 20  # a long stall is not made up in one burst
+    assert due_epochs(5, -1.0) == (0, 0.0)
+
+
+def test_a_paced_tick_trains_the_epochs_due_since_the_previous_one(graph, monkeypatch) -> None:
+    import gtvviz_app.player as player_module
+
+    times = iter([100.0, 100.25, 100.3125, 100.8125])  # (binary fractions: exact sums)
+    monkeypatch.setattr(player_module, "pace_clock", lambda: next(times))
+    player = Player(build_trainer(graph, SMALL.replace(epochs=100)), playing=True, rate=10.0)
+    player.clock = 99.75  # the previous tick, 0.25 s before this one
+    trained = [len(player_module.tick(player))]  # 2.5 epochs due: 2, half an epoch owed
+    trained.append(len(player_module.tick(player)))  # 0.25 s later: 2.5 + 0.5 = 3
+    trained.append(len(player_module.tick(player)))  # 0.0625 s later: 0.625 owed, none trained
+    trained.append(len(player_module.tick(player)))  # 0.5 s later: 5.625: 5
+    assert trained == [2, 3, 0, 5] and player.runner.epoch == 10 and player.owed == pytest.approx(0.625)

@@ -27,10 +27,12 @@ import torch
 from gtvviz import RunConfig
 from gtvviz.data.limits import MAX_UPLOAD_BYTES
 from gtvviz.graph import MAX_NODES
+from gtvviz.data.samples import LANDING_SAMPLE
+from gtvviz_app.state import landing_config
 from tests.app_helpers import assert_clean, click, start_app, state, texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-SMALL = {"hidden": "16", "mlp": "8", "epochs": "200"}
+SMALL = {"graph": "karate", "hidden": "16", "mlp": "8", "epochs": "200"}
 SMALL_CONFIG = RunConfig(hidden=(16,), mlp=(8,), epochs=200)
 #: A link whose settings make the gradient overflow float32 at the first step (see
 #: tests/test_reliability_numerics.py::test_a_link_reachable_overflow_stops_cleanly).
@@ -122,19 +124,19 @@ def test_hostile_link_parameters_fall_back_to_defaults_with_messages(query: dict
     observations["bad_parameters"] = sorted(query)  # (for the report: one bad value of each)
     at = start_app(query)
     assert_clean(at)
-    assert state(at).run.config == RunConfig()
+    assert state(at).run.config == landing_config()  # no usable graph in the link: the landing run
     warnings = " ".join(texts(at, "warning"))
     for key in query:
         assert repr(key) in warnings or f"{key}=" in warnings, f"no message names {key!r}: {warnings!r}"
     at.run()  # the address bar now holds the configuration actually run
-    assert dict(at.query_params) == RunConfig().to_query()
+    assert dict(at.query_params) == landing_config().to_query()
 
 
 @pytest.mark.parametrize("query,words", UNUSABLE_LINKS, ids=[str(q) for q, _ in UNUSABLE_LINKS])
 def test_unusable_links_open_the_default_run_with_a_message(query: dict[str, str], words: str) -> None:
     at = start_app({**SMALL, "seed": "3", **query})
     assert_clean(at)
-    assert state(at).run.config == RunConfig()
+    assert state(at).run.config == landing_config()
     assert words in " ".join(texts(at, "warning"))
 
 
@@ -195,7 +197,7 @@ def test_a_link_to_a_file_opens_the_default_run_with_a_message(value: str, bait:
         at = start_app({**SMALL, "graph": value})
     assert_clean(at)
     st = state(at)
-    assert st.run.config.graph == "karate" and st.run.graph.name == "karate"
+    assert st.run.config.graph == LANDING_SAMPLE and st.run.graph.name == LANDING_SAMPLE
     assert any("graph" in text or "upload" in text for text in texts(at, "warning"))
     _assert_never_opened(value, bait, events)
 
@@ -217,10 +219,8 @@ def test_a_diverging_link_shows_a_message_and_the_session_stays_usable() -> None
     at.run()
     reloaded = start_app(dict(at.query_params))  # a reload restores the same settings, at epoch 0
     assert state(reloaded).run.config == state(at).run.config and state(reloaded).run.latest.epoch == 0
-    at.number_input(key="cfg.eps").set_value(1e-3)  # milder settings: the same session trains again
-    at.text_input(key="cfg.hidden").set_value("16,16")
-    click(at, "Apply")
-    click(at, "Reset")
+    at.number_input(key="cfg.eps").set_value(1e-3).run()  # milder settings: the same session trains again
+    at.text_input(key="cfg.hidden").set_value("16,16").run()
     click(at, "Step 10")
     assert_clean(at)
     st = state(at)

@@ -26,6 +26,7 @@ from gtvviz.viz.legend import legend_html
 from gtvviz.viz.pooling_figures import accuracy_figure, pooling_figures
 from gtvviz.viz.pyvis import PYVIS_LIMIT, pyvis_html
 from gtvviz.viz.replay import SnapshotRecorder
+from gtvviz.viz.sharpening import SharpeningWindow, mark_epochs, sharpening_window, snapshots_window
 from gtvviz.viz.simplex import simplex_figure, simplex_positions
 from gtvviz.viz.style import PRESENTATION, FigureStyle
 from gtvviz.viz.tables import assignments_table, history_table, metrics_table, node_table, to_csv
@@ -36,6 +37,7 @@ __all__ = [
     "PRESENTATION",
     "PYVIS_LIMIT",
     "FigureStyle",
+    "SharpeningWindow",
     "SnapshotRecorder",
     "WEBGL_THRESHOLD",
     "accuracy_figure",
@@ -59,6 +61,7 @@ __all__ = [
     "layer_gamma",
     "legend_html",
     "loss_figure",
+    "mark_epochs",
     "metrics_table",
     "node_table",
     "pooling_figures",
@@ -66,10 +69,12 @@ __all__ = [
     "quantile_figure",
     "relaxed_colorscale",
     "relaxed_figure",
+    "sharpening_window",
     "sharpness_figure",
     "sharpness_histograms_figure",
     "simplex_figure",
     "simplex_positions",
+    "snapshots_window",
     "soft_sizes",
     "thumbnail_png",
     "to_csv",

@@ -56,6 +56,13 @@ class SnapshotRecorder:
             epochs.append(self._latest.epoch)
         return epochs
 
+    def snapshots(self) -> list[Snapshot]:
+        """The kept snapshots and the latest, in epoch order (what :meth:`epochs` lists)."""
+        kept = list(self._kept)
+        if self._latest is not None and (not kept or kept[-1].epoch != self._latest.epoch):
+            kept.append(self._latest)
+        return kept
+
     def get(self, epoch: int) -> Snapshot:
         """The snapshot of ``epoch``, or of the nearest recorded epoch before it."""
         if self._latest is None:

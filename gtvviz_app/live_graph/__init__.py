@@ -17,6 +17,11 @@ plotly.js plot in its iframe instead:
   darkness level (:func:`share_edges`) and the nodes' places on the assignment simplex
   (:func:`~gtvviz.viz.simplex.simplex_positions`). The browser applies them with ``Plotly.react`` on the same plot;
   ``layout.uirevision`` stays constant, so zoom and pan survive.
+* The **epoch counter** is drawn by the component over the graph, with each frame it draws (the frame's epoch, of
+  ``total``, and its sharpness), so that while playing it always shows the frame on screen.
+* **Pause stops on the drawn frame**: a render with a new ``hold`` token leaves the frame on screen (the queue is
+  dropped), draws it with plotly and returns ``{"hold": token, "epoch": drawn epoch}`` as the component's value, so
+  that the page can show that epoch (:func:`held_epoch`).
 * The **assignment simplex** is a second panel beside the graph, a canvas drawn from the same frame as the graph
   (always the same epoch), with the colour key (:func:`~gtvviz.viz.legend.legend_html`) above both.
 * While playing, a rerun of the live view also carries the **frames trained since the previous rerun**
@@ -58,6 +63,7 @@ from gtvviz.viz import graph_figure
 from gtvviz.viz.assignment import SHARE_LEVELS, edge_share, share_levels
 from gtvviz.viz.figures import CUT_EDGE_LIMIT, color_values, node_hover, undirected_edges
 from gtvviz.viz.legend import legend_html
+from gtvviz.viz.sharpening import sharpness_of
 from gtvviz.viz.simplex import simplex_corners, simplex_positions
 
 #: Name of the component (Streamlit prefixes the module name).
@@ -189,7 +195,8 @@ def frame_payload(graph: Graph, s: np.ndarray, epoch: int = 0, hover: bool = Tru
     decimals), ``gtv`` (the darkened edges as ``[a0, b0, level0, a1, b1, level1, ...]``), ``simplex`` (the nodes'
     places on the assignment simplex, ``[x0, y0, x1, y1, ...]``, 3 decimals), ``k`` and ``epoch``; with ``hover``, also
     ``hover`` (the soft-assignment columns of the hover in whole per cent, row by row, ``hover_columns`` per node:
-    integers keep the payload small and quick to encode)."""
+    integers keep the payload small and quick to encode); ``sharpness`` is the mean of the rows' largest entries
+    (:func:`~gtvviz.viz.sharpening.sharpness_of`), shown beside the epoch counter."""
     s = np.nan_to_num(np.asarray(s, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0)
     src, dst = undirected_edges(graph)
     frame = {
@@ -198,6 +205,7 @@ def frame_payload(graph: Graph, s: np.ndarray, epoch: int = 0, hover: bool = Tru
         "simplex": _rounded(simplex_positions(s).reshape(-1), 3),
         "k": int(s.shape[1]),
         "epoch": int(epoch),
+        "sharpness": round(sharpness_of(s), 3),
     }
     if hover:
         customdata, _, _ = node_hover(graph, s)
@@ -215,7 +223,7 @@ def _rounded(values: np.ndarray, decimals: int) -> list:
 
 def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, epoch: int = 0,
                frames: Sequence[tuple[int, np.ndarray]] = (), playing: bool = False, picture: str | None = None,
-               height: int = HEIGHT, key: str = "graph") -> None:
+               height: int = HEIGHT, key: str = "graph", total: int | None = None, hold: int = 0) -> object:
     """Draw the node-link view of ``graph`` coloured by ``s``, updating the plot already on screen in place; while
     ``playing``, first play ``frames``.
 
@@ -227,11 +235,19 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
             drawn anew rather than updated).
         epoch: the shown epoch (exposed in the iframe for tests).
         frames: ``(epoch, s)`` of the states trained since the previous call and before ``s``, oldest first; the
-            browser plays them every :data:`PLAYBACK_MS` before drawing ``s`` (only while ``playing``).
+            browser plays them every :data:`PLAYBACK_MS` before drawing ``s`` (only while ``playing``), skipping
+            any epoch it has already queued or drawn (so frames may be sent again).
         playing: whether training is playing; otherwise any queued frames are dropped and ``s`` is drawn at once.
         picture: the ``edge_picture`` drawn under the nodes of a large graph, or ``None`` to draw edge lines.
         height: height of the plot in pixels.
         key: the element key; keep it constant so that Streamlit keeps the iframe between frames.
+        total: the run's epochs, shown by the counter (``Epoch 12 / 500``); 0 for a result without epochs (the
+            counter then says ``Result``).
+        hold: a new non-zero token asks the component to stay on the frame it has drawn instead of ``s`` (Pause)
+            and to report that frame's epoch (:func:`held_epoch`).
+
+    Returns:
+        the component's value: ``None``, or the last hold's report.
     """
     import streamlit.components.v1 as components
 
@@ -241,5 +257,14 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
     # Declared on every call (cheap): registration belongs to the running Streamlit runtime.
     component = components.declare_component(NAME, path=str(component_dir()))
     queued = [frame_payload(graph, f_s, f_epoch, hover=False) for f_epoch, f_s in frames] if playing else []
-    component(geometry=geometry, geometry_key=gkey, height=height, key=key, default=None, frames=queued,
-              playing=playing, playback_ms=PLAYBACK_MS, max_queue=MAX_QUEUE, **frame_payload(graph, s, epoch))
+    return component(geometry=geometry, geometry_key=gkey, height=height, key=key, default=None, frames=queued,
+                     playing=playing, playback_ms=PLAYBACK_MS, max_queue=MAX_QUEUE, total=total, hold=hold,
+                     **frame_payload(graph, s, epoch))
+
+
+def held_epoch(value: object, token: int) -> int | None:
+    """The epoch the component reported for the hold ``token`` (see :func:`live_graph`), or ``None`` if its value
+    is not that report."""
+    if isinstance(value, dict) and value.get("hold") == token and token and isinstance(value.get("epoch"), int):
+        return int(value["epoch"])
+    return None

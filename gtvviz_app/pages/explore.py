@@ -1,25 +1,36 @@
-"""Explore: train TVGNN live on the current graph and watch the assignment sharpen.
+"""Explore: train one clustering method live on the current graph and watch the assignment sharpen.
 
-Two fragments rerun themselves while playing: the live view every frame (one time-boxed training tick, the epoch
-counter and the graph: fixed layout, colour = cluster, grey = undecided, dark = cut edges) and, less often, the
-charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart costs the browser a full
-redraw per update, so only the graph is updated every frame, in place (``gtvviz_app.live_graph``: one plot that keeps its
-zoom, whose node colours and cut edges change). Paused, a slider replays the recorded snapshots.
+Two fragments rerun themselves while playing: the live view every frame (one paced training tick, the status line
+and the graph: fixed layout, colour = cluster, grey = undecided, edges darkened by their GTV share, the assignment
+simplex beside it, and the epoch counter drawn over it with each frame, so that the counter always shows the drawn
+frame) and, less often, the charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart
+costs the browser a full redraw per update, so only the graph is updated every frame, in place
+(``gtvviz_app.live_graph``). Pause stops on the frame drawn; paused, a slider replays the recorded snapshots, and
+"Replay the sharpening" plays the epochs where the sharpness rose (:mod:`gtvviz.viz.sharpening`, shaded on the
+loss chart) in slow motion.
+
+Everything follows the chosen method: the title, the settings (``gtvviz_app.settings``), the loss terms and the
+messages; spectral clustering and k-means, which have no epochs, show their result (and spectral its relaxed
+solution) instead of a transport bar.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from gtvviz.compare import relaxed_and_sharp
 from gtvviz.data import SAMPLES, sample_info
-from gtvviz.viz import cluster_sizes_figure, loss_figure, sharpness_figure
+from gtvviz.viz import (cluster_sizes_figure, loss_figure, mark_epochs, relaxed_colorscale, relaxed_figure,
+                        sharpness_figure)
 from gtvviz_app.downloads import download_buttons
-from gtvviz_app.live_graph import HEIGHT, live_graph
+from gtvviz_app.live_graph import HEIGHT, held_epoch, live_graph
+from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport, frames_of,
+                               run_message, tick, transport_bar)
 from gtvviz_app.presentation import figure_style, graph_height
 from gtvviz_app.sidebar import page_frame
-from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, Transport, frames_of, run_message, tick,
-                       transport_bar)
-from gtvviz_app.state import TRANSPORT_AREA, AppState, continue_on_cpu, follow_latest, get_state, reset_run, restart_with
+from gtvviz_app.state import (TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest, get_state,
+                              hold_drawn_frame, replay_sharpening, replay_tick, reset_run, restart_with, stop_replay,
+                              take_held)
 
 LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness",
                  "boundary_sharpness": "Boundary sharpness"}
@@ -28,43 +39,100 @@ GRAPH_METRICS = {"modularity": "Modularity", "conductance": "Conductance", "cut_
 METRIC_HELP = {"sharpness": "Mean confidence max_k s_ik: 1 for one-hot rows, 1/K for uniform ones.",
                "boundary_sharpness": "Sharpness of the nodes with a neighbour in another cluster, where smooth "
                                      "methods blur (— while no edge is cut)."}
+#: Each method's name on the page.
+METHOD_NAMES = {"tvgnn": "TVGNN", "mincut": "MinCutPool", "dmon": "DMoN", "spectral": "spectral clustering",
+                "kmeans": "k-means"}
+#: What the methods without epochs do, in one sentence.
+ONE_SHOT = {
+    "spectral": "Spectral clustering has no epochs: it computes its result at once, rounding the relaxed solution "
+                "of the normalised cut (the leading non-trivial eigenvectors of the normalised adjacency) with "
+                "k-means. Below: that relaxed solution next to the rounded clusters.",
+    "kmeans": "k-means has no epochs: it clusters the node features once, without looking at the graph.",
+}
+#: The loss terms of each trained method, as the loss chart names them (``total`` is the weighted sum).
+LOSS_LABELS = {
+    "tvgnn": {"total": "total (α₁ GTV + α₂ balance)", "gtv": "GTV term", "balance": "balance term"},
+    "mincut": {"total": "total (cut + orthogonality)", "mincut": "cut term", "ortho": "orthogonality term"},
+    "dmon": {"total": "total (modularity + collapse)", "spectral": "modularity term",
+             "collapse": "collapse regulariser"},
+}
+#: Shown under the loss chart while TVGNN's adaptive balance weight drives the gradient.
+ADAPTIVE_NOTE = ("The adaptive balance weight is engaged: the gradient now weighs the balance term more than α₂ to "
+                 "leave the uniform assignment; the curves still show the reference loss.")
 COLLAPSED = (
     "**The run has collapsed.** For many epochs every node has kept (almost) the same soft assignment: the graph "
     "stays grey (S is uniform, 1/K everywhere) or one cluster has taken every node, so the loss has nothing left "
     "to pull on."
 )
-#: What to do about it, by the run's balance weight.
-TRANSPORT = Transport(
-    "transport", reset_help="Start again from the applied settings", speed_key="speed",
-    speed_help="The most epochs trained between two frames of the graph: higher trains faster, lower animates more "
-               "smoothly. A model slower than that shows every epoch.")
+#: What to do about a collapse, for TVGNN by its balance weight, for the smooth methods by the method.
 REMEDY = {
     "fixed": "With the reference balance weight (α₂ fixed), the uniform assignment is a trap whenever the "
              "partitions the model can reach early cut more edges than α₂/α₁ of their balance — typical with 4 or "
              "more clusters and weak features (see Theory, section 3). The adaptive balance weight avoids it.",
     "adaptive": "Even the adaptive balance weight could not pull this run away from it: the features may not "
                 "separate the nodes at all. Try another seed, fewer clusters or a higher learning rate.",
+    "dmon": "Nearly identical rows of S are a stationary point of DMoN's loss, so it stays undecided: this is the "
+            "smooth behaviour TVGNN is built to avoid. Switch to TVGNN to see the difference on this graph.",
+    "mincut": "MinCutPool's loss is lowest with every node in one cluster when the rows of S start alike: this is "
+              "the smooth behaviour TVGNN is built to avoid. Switch to TVGNN to see the difference on this graph.",
 }
+#: Epochs handed to the graph again with each rerun in slow motion.
+RESENT = 6
+TRANSPORT = Transport(
+    "transport", reset_help="Start again from the current settings", pace_key="pace",
+    pace_help=f"Epochs trained per second while playing. Up to {SLOW_MOTION}/s (slow motion) the graph draws every "
+              "epoch; faster, it draws evenly spaced epochs. A model slower than the pace plays as fast as it trains.")
+
+
+def _title(state: AppState) -> str:
+    method = state.run.config.method
+    if method in ONE_SHOT:
+        return f"Explore — {METHOD_NAMES[method]} of the graph (no training)"
+    return f"Explore — watch {METHOD_NAMES.get(method, method)} cluster the graph"
+
+
+def _one_shot(state: AppState) -> bool:
+    """Whether the run's method has no epochs (it was done when built)."""
+    return state.run.config.method in ONE_SHOT
 
 
 def _on_replay() -> None:
     state = get_state()
     epoch = st.session_state["replay"]
     state.view_epoch = None if epoch >= state.run.latest.epoch else epoch
+    state.held_view = False
 
 
 def _status(state: AppState) -> None:
+    """The status line: the epoch when it is the one drawn (paused), else what is playing (the counter over the
+    graph shows the drawn epoch), and the progress of the run."""
     run, shown = state.run, state.shown()
     latest = run.latest.epoch
-    mode = "training" if state.playing else "done" if run.trainer.done else "paused"
-    if shown.epoch != latest:
-        mode = f"replaying (latest epoch {latest})"
     with st.container(key="epoch-counter"):
-        st.markdown(f"**Epoch {shown.epoch}** / {run.config.epochs} · {shown.elapsed:.1f} s of training · {mode}")
+        if _one_shot(state):
+            st.markdown("**Result** · computed once, no epochs")
+            return
+        if state.playing:
+            text = f"**Training** at {state.rate:g} epochs/s · {run.latest.elapsed:.1f} s of training"
+        elif state.replay is not None:
+            text = f"**Replaying the sharpening** in slow motion (latest epoch {latest})"
+        elif state.hold:
+            text = "**Pausing** on the drawn epoch…"
+        else:
+            mode = "done" if run.trainer.done else "paused"
+            if shown.epoch != latest:
+                mode = (f"paused (trained to epoch {latest})" if state.held_view
+                        else f"replaying (latest epoch {latest})")
+            text = f"**Epoch {shown.epoch}** / {run.config.epochs} · {shown.elapsed:.1f} s of training · {mode}"
+        st.markdown(text)
     st.progress(min(latest / max(run.config.epochs, 1), 1.0))
 
 
 def _metrics(state: AppState) -> None:
+    if state.playing or state.replay is not None:
+        st.caption("While playing, the counter over the graph gives the drawn epoch and its sharpness; "
+                   "Pause to read every metric of that epoch here.")
+        return
     shown = state.shown()
     values = state.run.trainer.metrics(shown)
     names = LABEL_METRICS if state.run.graph.has_labels else GRAPH_METRICS
@@ -75,11 +143,14 @@ def _metrics(state: AppState) -> None:
 
 
 def _collapse_remedy(state: AppState) -> None:
-    weight = state.run.config.balance_weight
-    st.warning(f"{COLLAPSED} {REMEDY.get(weight, '')}", icon=":material/blur_on:")
-    if weight == "fixed" and st.button("Adaptive balance weight and Reset", key="remedy.adaptive",
-                                       icon=":material/balance:"):
+    method, weight = state.run.config.method, state.run.config.balance_weight
+    st.warning(f"{COLLAPSED} {REMEDY.get(weight if method == 'tvgnn' else method, '')}", icon=":material/blur_on:")
+    if method == "tvgnn" and weight == "fixed" and st.button(
+            "Adaptive balance weight and Reset", key="remedy.adaptive", icon=":material/balance:"):
         restart_with(state, TRANSPORT_AREA, balance_weight="adaptive")
+        st.rerun()
+    if method in ("dmon", "mincut") and st.button("Switch to TVGNN", key="remedy.tvgnn", icon=":material/swap_horiz:"):
+        apply_settings(state, TRANSPORT_AREA, method="tvgnn")
         st.rerun()
     if st.button("New seed and Reset", key="remedy.seed", icon=":material/casino:"):
         restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
@@ -88,53 +159,124 @@ def _collapse_remedy(state: AppState) -> None:
 
 def _replay_slider(state: AppState) -> None:
     epochs = state.run.recorder.epochs()
-    if state.playing or len(epochs) < 2:
+    if state.playing or state.replay is not None or len(epochs) < 2:
         return
     st.session_state["replay"] = state.run.recorder.get(state.shown().epoch).epoch
     st.select_slider("Replay", options=epochs, key="replay", on_change=_on_replay,
                      help="Scrub through the recorded epochs.")
 
 
-@st.fragment(run_every=FRAME_INTERVAL if get_state().playing else None)
+def _sharpening_button(state: AppState) -> None:
+    """"Replay the sharpening" (or "Stop replay" while it plays) beside the transport bar, once the run has
+    sharpened."""
+    if state.replay is not None:
+        st.button("Stop replay", key="sharpening.stop", on_click=stop_replay, icon=":material/stop:")
+        return
+    window = None if state.playing else state.sharpening()
+    if window is not None:
+        st.button(f"Replay the sharpening (epochs {window.start}–{window.end})", key="sharpening.replay",
+                  on_click=replay_sharpening, icon=":material/slow_motion_video:",
+                  help="Play again, in slow motion, the epochs where the sharpness rose fastest (shaded on the "
+                       "loss chart).")
+
+
+def _live_frames(state: AppState) -> list:
+    """The frames this rerun hands to the graph: trained (playing) or recorded (replaying the sharpening)."""
+    if state.replay is not None:
+        frames = replay_tick(state)
+        if state.replay is None:
+            st.rerun()  # the replay has ended: stop the timers, show every metric of its last epoch
+        return frames
+    trained = tick(state.run.player, FRAMES_PER_TICK)
+    if trained and state.rate <= SLOW_MOTION:
+        # slow motion: the last few epochs again, so that an epoch whose rerun the browser skipped (Streamlit draws
+        # only the latest of reruns that arrive together) is still drawn; the graph skips those it has drawn
+        recorder = state.run.recorder
+        return [recorder.get(epoch) for epoch in recorder.epochs() if epoch > trained[-1].epoch - RESENT]
+    return frames_of(trained, FRAMES_PER_TICK)
+
+
+@st.fragment(run_every=FRAME_INTERVAL if get_state().playing or get_state().replay is not None else None)
 def live_view() -> None:
-    """One rerun: a training tick while playing, then the epoch counter and the graph (which plays the tick's frames
-    and ends on the shown snapshot)."""
+    """One rerun: a training tick while playing (or the next epochs of the replay), then the status line and the
+    graph (which plays the frames and ends on the shown snapshot; Pause holds the frame it has drawn)."""
     state = get_state()
-    frames = frames_of(tick(state.run.player, FRAMES_PER_TICK), FRAMES_PER_TICK)
+    frames = _live_frames(state)
     run, shown = state.run, state.shown()
+    moving = state.playing or state.replay is not None
     _status(state)
     run_message(run.player, on_cpu=lambda: continue_on_cpu(state))
     if shown.collapsed:
         _collapse_remedy(state)
-    live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
-               frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=state.playing,
-               picture=run.picture, height=graph_height(HEIGHT), key="graph")
+    value = live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
+                       frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=moving,
+                       picture=run.picture, height=graph_height(HEIGHT), key="graph",
+                       total=0 if _one_shot(state) else run.config.epochs, hold=state.hold)
+    if take_held(state, held_epoch(value, state.hold)):
+        st.rerun()  # the whole page: the status, the metrics and the charts show the held epoch
 
 
-@st.fragment(run_every=CHART_INTERVAL if get_state().playing else None)
+def _loss_chart(state: AppState) -> None:
+    shown, method = state.shown(), state.run.config.method
+    labels = LOSS_LABELS.get(method, {})
+    names = [name for name in shown.losses if name != "train_total"]
+    replayed = shown.epoch if state.view_epoch is not None and not state.playing else None
+    fig = mark_epochs(loss_figure(state.run.trainer.history, names, style=figure_style()), state.sharpening(),
+                      replayed)
+    for trace in fig.data:
+        trace.name = labels.get(trace.name, trace.name)
+    st.plotly_chart(fig, key="loss")
+    if method == "tvgnn" and "train_total" in state.run.latest.losses:
+        st.caption(ADAPTIVE_NOTE)
+
+
+@st.fragment(run_every=CHART_INTERVAL if get_state().playing or get_state().replay is not None else None)
 def charts() -> None:
     """The metrics, loss curves, sharpness histogram and cluster sizes (redrawn less often than the graph)."""
     state = get_state()
     shown = state.shown()
     _metrics(state)
     style = figure_style()
-    st.plotly_chart(loss_figure(state.run.trainer.history, list(shown.losses), style=style), key="loss")
+    if not _one_shot(state):
+        _loss_chart(state)
     st.plotly_chart(sharpness_figure(shown.s, style=style), key="sharpness")
     st.plotly_chart(cluster_sizes_figure(shown.s, style=style), key="sizes")
 
 
-state = page_frame("Explore — watch TVGNN cluster the graph")
+def relaxed_view(state: AppState) -> None:
+    """Spectral clustering's relaxed solution (its first non-trivial eigenvector) next to the rounded clusters, on
+    one colour map."""
+    fiedler = getattr(state.run.trainer.model, "fiedler", None)
+    if fiedler is None:
+        return
+    s = state.run.latest.s
+    relaxed, sharp = relaxed_and_sharp(fiedler, s)
+    panels = {"relaxed solution (eigenvector)": relaxed, "rounded clusters": sharp}
+    st.plotly_chart(relaxed_figure(state.run.graph, state.run.layout, panels, height=300,
+                                   colorscale=relaxed_colorscale(s, sharp)), key="relaxed")
+
+
+state = get_state()
+state = page_frame(_title(state))
 if state.run.config.graph in SAMPLES:
     with st.expander(f"About {state.run.config.graph}: what to look for"):
         info = sample_info(state.run.config.graph)
         st.markdown(f"{info['description']}. {info['look_for']}")
-transport_bar(state.run.player, TRANSPORT, lambda: get_state().run.player, reset_run, before=follow_latest)
+if _one_shot(state):
+    st.info(ONE_SHOT[state.run.config.method], icon=":material/bolt:")
+else:
+    with st.container(horizontal=True, vertical_alignment="bottom", key="transport-row"):
+        transport_bar(state.run.player, TRANSPORT, lambda: get_state().run.player, reset_run, before=follow_latest,
+                      on_pause=hold_drawn_frame)
+        _sharpening_button(state)
 if TRANSPORT_AREA in state.errors:
     st.error(state.errors[TRANSPORT_AREA])
 left, right = st.columns([3, 2])
 with left:
     live_view()
     _replay_slider(state)
+    if _one_shot(state):
+        relaxed_view(state)
 with right:
     charts()
 download_buttons(state)

@@ -95,11 +95,26 @@ def lab_server(timeout: float = 180.0) -> Iterator[Lab]:
                 process.wait()
 
 
+def wait_for_kernel(page: Page, timeout: float = 180.0) -> None:
+    """Wait until the open notebook's kernel is started and idle (the status bar says so)."""
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=timeout * 1000)
+
+
 def run_cell(page: Page, index: int) -> None:
-    """Run the notebook's cell ``index`` (0-based) as a user does: click into it, press Shift+Enter."""
+    """Run the notebook's cell ``index`` (0-based) as a user does: click into it, press Shift+Enter; wait until its
+    prompt shows it queued or run (a key press can be lost while JupyterLab is still settling: pressed again)."""
     cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Shift+Enter")
+    prompt = cell.locator(".jp-InputPrompt")
+    for attempt in range(3):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function("p => p.textContent.trim() !== '[ ]:'", arg=prompt.element_handle(),
+                                   timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try again, then fail
+            if attempt == 2:
+                raise
 
 
 def _tail(path: Path, lines: int = 30) -> str:

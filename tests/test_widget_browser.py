@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import chromium_browser
-from tests.lab import lab_server, run_cell
+from tests.lab import lab_server, run_cell, wait_for_kernel
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -17,7 +17,7 @@ BUILD = ("from gtvviz.widgets import TrainingWidget\n"
 OTHER = "print('other cell', 6 * 7, w.playing)"
 #: The epoch on the counter, the epoch the graph drew last, and the node colours plotly shows.
 VIEW = """() => {
-  const el = document.querySelector('.gtvviz-widget'), live = el.gtvvizLiveGraph;
+  const el = document.querySelector(".gtvviz-widget"), live = el.querySelector(".gtvviz-graph").gtvvizLiveGraph;
   const nodes = el.querySelector('#graph').data.find(t => t.name === 'nodes');
   return {counter: Number(el.querySelector('.gtvviz-counter').dataset.epoch), drawn: live.epoch,
           played: live.played, colors: Array.from(nodes.marker.color), error: live.error};
@@ -29,11 +29,11 @@ def test_play_pause_and_another_cell_in_jupyterlab() -> None:
     with lab_server() as lab, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(lab.notebook("widget.ipynb", [BUILD, OTHER]))
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+        wait_for_kernel(page)
         run_cell(page, 0)
         widget = page.locator(".gtvviz-widget")
         expect(widget.locator(".gtvviz-counter")).to_have_text("epoch 0 / 5000", timeout=180_000)
-        page.wait_for_function("() => document.querySelector('.gtvviz-widget').gtvvizLiveGraph.newPlots === 1",
+        page.wait_for_function("() => document.querySelector('.gtvviz-graph').gtvvizLiveGraph.newPlots === 1",
                                timeout=60_000)
         before = page.evaluate(VIEW)
         assert before["error"] is None and before["drawn"] == 0
@@ -60,3 +60,23 @@ def test_play_pause_and_another_cell_in_jupyterlab() -> None:
         assert still["counter"] == still["drawn"]  # the counter shows the epoch the graph drew
         assert still["colors"] != before["colors"]  # the nodes were recoloured
         assert still["error"] is None
+
+
+def test_saved_html_draws_the_view_offline(tmp_path) -> None:  # noqa: ANN001
+    from gtvviz.widgets import TrainingWidget
+
+    widget = TrainingWidget("karate", clusters=2, hidden=(16,), mlp=(8,), lr=0.01, epochs=100)
+    widget.step(20)
+    path = widget.save_html(tmp_path / "view.html")
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(path.as_uri())
+        page.wait_for_function("() => document.querySelector('.gtvviz-graph').gtvvizLiveGraph.newPlots === 1",
+                               timeout=60_000)
+        view = page.evaluate(VIEW)
+        assert view["counter"] == view["drawn"] == 20 and view["error"] is None
+        assert view["colors"] == widget._frame["colors"]
+        assert page.locator(".gtvviz-bar button").first.is_hidden()  # a static copy: no transport bar
+        assert requests == [path.as_uri()]  # nothing else fetched

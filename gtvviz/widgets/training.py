@@ -102,6 +102,8 @@ class TrainingWidget(anywidget.AnyWidget):
                  height: int = HEIGHT, metrics_every: int = 1, **settings: Any) -> None:
         source = graph if isinstance(graph, str) else None
         graph = load_graph(graph) if isinstance(graph, str) else as_graph(graph)
+        #: What the view is of: the source string, else the graph's name.
+        self.label: str = source or graph.name or "graph"
         if config is not None and not isinstance(config, RunConfig):
             raise ConfigError(f"config must be a gtvviz.RunConfig or None, got {type(config).__name__}.")
         base = (config or RunConfig()).to_dict()
@@ -114,7 +116,7 @@ class TrainingWidget(anywidget.AnyWidget):
         self._trainer: Trainer = build_trainer(graph, config, metrics_every=metrics_every)
         self.positions = compute_layout(graph) if positions is None else np.asarray(positions, dtype=np.float64)
         k = config.clusters
-        self._geometry_key = geometry_key(config.graph, graph, self.positions, k, None, height)
+        self._geometry_key = geometry_key(self.label, graph, self.positions, k, None, height)
         self._geometry = geometry_payload(graph, self.positions, k, None, height).decode()
         self._task: asyncio.Task[None] | None = None
         self.on_msg(self._on_button)
@@ -194,7 +196,7 @@ class TrainingWidget(anywidget.AnyWidget):
                                                          "speed", "error", "_playback_ms")}
         state.update(_frame=self._frame_of(self.snapshot, playing=False), playing=False, _plotly="")
         page = STATIC_PAGE.format(
-            title=html.escape(f"gtvviz: {self.config.graph}, epoch {self.snapshot.epoch}"),
+            title=html.escape(f"gtvviz: {self.label}, epoch {self.snapshot.epoch}"),
             css=self._css, plotly=_script_text(_plotly_js()),
             module=_script_text(self._esm), state=_script_text(json.dumps(state)))
         path.write_text(page, encoding="utf-8")

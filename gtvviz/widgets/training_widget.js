@@ -6,7 +6,7 @@
 
 var WIDGET_MARKUP = `
 <div class="gtvviz-bar">
-  <button data-action="play">▶ Play</button><button data-action="pause">⏸ Pause</button>
+  <button data-action="play">▶ Play</button><button data-action="pause">Pause</button>
   <button data-action="step" data-n="1">Step</button><button data-action="step" data-n="10">Step 10</button>
   <button data-action="reset">↺ Reset</button>
   <label>speed <input class="gtvviz-speed" type="number" min="1" max="50" step="1"> epochs/frame</label>

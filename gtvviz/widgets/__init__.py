@@ -2,7 +2,8 @@
 
 :class:`TrainingWidget` shows the app's live graph (the same drawing module, ``gtvviz/viz/static/live_graph.js``),
 the assignment simplex, a transport bar, the epoch counter, the loss curves and the main metrics, and trains in
-the kernel without blocking it. Needs the ``notebook`` extra (``pip install gtvviz[notebook]``: anywidget);
+the kernel without blocking it; :class:`CompareWidget` shows several methods side by side, trained in step, with
+matched colours. Needs the ``notebook`` extra (``pip install gtvviz[notebook]``: anywidget);
 ``import gtvviz`` never imports this package.
 """
 
@@ -13,6 +14,7 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError("gtvviz.widgets needs anywidget: pip install 'gtvviz[notebook]'.") from err
 
+from gtvviz.widgets.compare import CompareWidget
 from gtvviz.widgets.training import TrainingWidget
 
-__all__ = ["TrainingWidget"]
+__all__ = ["CompareWidget", "TrainingWidget"]

@@ -65,18 +65,11 @@ def _finite(value: float) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
-class TrainingWidget(anywidget.AnyWidget):
-    """Train a clustering run in the notebook and watch it live.
-
-    Args:
-        graph: a :class:`~gtvviz.graph.Graph`, networkx graph, PyG ``Data`` or a source string for
-            :func:`gtvviz.load_graph` (a sample name such as ``"karate"``, a file, ``"pyg:Cora"``, ``"sbm:..."``).
-        config: the run's settings (:class:`~gtvviz.config.RunConfig`; default: its defaults).
-        positions: :math:`(N, 2)` node positions (default :func:`~gtvviz.viz.layout.compute_layout`).
-        height: height of the graph in pixels.
-        metrics_every: compute the metrics every this many epochs (those of a shown epoch are always computed).
-        **settings: :class:`~gtvviz.config.RunConfig` fields that override ``config`` (e.g. ``clusters=2,
-            epochs=100``); an unknown name raises :class:`~gtvviz.errors.ConfigError`.
+class PlayerWidget(anywidget.AnyWidget):
+    """What :class:`TrainingWidget` and :class:`~gtvviz.widgets.compare.CompareWidget` share: the graph's geometry,
+    the transport bar's state and its actions (:meth:`play`, :meth:`pause`, :meth:`step`, :meth:`reset`) on a
+    runner (a :class:`~gtvviz.train.Trainer` or a :class:`~gtvviz.compare.Comparison`: ``epoch``, ``done``,
+    ``step(n)``, ``reset()``). A subclass sets ``_runner`` and sends what it shows in :meth:`_show`.
 
     Attributes:
         playing: whether the run is playing (set by :meth:`play` and :meth:`pause`).
@@ -89,8 +82,6 @@ class TrainingWidget(anywidget.AnyWidget):
     _plotly = traitlets.Unicode("").tag(sync=True)
     _geometry = traitlets.Unicode("").tag(sync=True)
     _geometry_key = traitlets.Unicode("").tag(sync=True)
-    _frame = traitlets.Dict().tag(sync=True)
-    _curve = traitlets.Dict().tag(sync=True)
     _playback_ms = traitlets.Int(int(FRAME_SECONDS * 1000)).tag(sync=True)
     height = traitlets.Int(HEIGHT).tag(sync=True)
     epochs = traitlets.Int(0).tag(sync=True)
@@ -98,12 +89,12 @@ class TrainingWidget(anywidget.AnyWidget):
     speed = traitlets.Int(1).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, graph: Any, config: RunConfig | None = None, *, positions: np.ndarray | None = None,
-                 height: int = HEIGHT, metrics_every: int = 1, **settings: Any) -> None:
+    _runner: Any
+
+    def __init__(self, graph: Any, config: RunConfig | None, positions: np.ndarray | None, height: int,
+                 settings: dict[str, Any]) -> None:
         source = graph if isinstance(graph, str) else None
         graph = load_graph(graph) if isinstance(graph, str) else as_graph(graph)
-        #: What the view is of: the source string, else the graph's name.
-        self.label: str = source or graph.name or "graph"
         if config is not None and not isinstance(config, RunConfig):
             raise ConfigError(f"config must be a gtvviz.RunConfig or None, got {type(config).__name__}.")
         base = (config or RunConfig()).to_dict()
@@ -113,31 +104,14 @@ class TrainingWidget(anywidget.AnyWidget):
         super().__init__(height=height, epochs=config.epochs, _plotly=_plotly_js())
         self.graph: Graph = graph
         self.config: RunConfig = config
-        self._trainer: Trainer = build_trainer(graph, config, metrics_every=metrics_every)
+        #: What the view is of: the source string, else the graph's name.
+        self.label: str = source or graph.name or "graph"
         self.positions = compute_layout(graph) if positions is None else np.asarray(positions, dtype=np.float64)
         k = config.clusters
         self._geometry_key = geometry_key(self.label, graph, self.positions, k, None, height)
         self._geometry = geometry_payload(graph, self.positions, k, None, height).decode()
         self._task: asyncio.Task[None] | None = None
         self.on_msg(self._on_button)
-        self._show(playing=False)
-
-    # ---------------------------------------------------------------- Python API
-    @property
-    def trainer(self) -> Trainer:
-        """The run being shown (stepping it directly does not redraw: use :meth:`step`)."""
-        return self._trainer
-
-    @property
-    def snapshot(self) -> Snapshot:
-        """The state of the current epoch (the one the widget shows once its last frame is drawn)."""
-        assert self._trainer.last is not None
-        return self._trainer.last
-
-    @property
-    def history(self) -> pd.DataFrame:
-        """One row per epoch trained so far (epoch 0 first: the initial state): losses, metrics, elapsed."""
-        return pd.DataFrame(self._trainer.history)
 
     @traitlets.validate("speed")
     def _valid_speed(self, proposal: dict[str, Any]) -> int:
@@ -152,7 +126,7 @@ class TrainingWidget(anywidget.AnyWidget):
 
         Raises ``RuntimeError`` outside a running event loop (a plain script): use :meth:`step` there.
         """
-        if self.playing or self._trainer.done:
+        if self.playing or self._runner.done:
             return
         loop = asyncio.get_running_loop()  # the kernel's loop; a RuntimeError outside one
         self.error = ""
@@ -168,47 +142,32 @@ class TrainingWidget(anywidget.AnyWidget):
             self.playing = False
             self._show(playing=False)
 
-    def step(self, n: int = 1) -> list[Snapshot]:
-        """Pause, train ``n`` epochs now (never past the run's ``epochs``) and show the last; return their
-        snapshots. A divergence is kept in :attr:`error` and raised."""
+    def step(self, n: int = 1) -> list[Any]:
+        """Pause, train ``n`` epochs now (never past the run's ``epochs``) and show the last; return what the
+        runner's ``step`` returns (snapshots or comparison frames). A divergence is kept in :attr:`error` and
+        raised."""
         self.pause()
         try:
-            snapshots = self._trainer.step(n)
+            return self._runner.step(n)
         except TrainingDivergedError as err:
             self.error = str(err)
             raise
         finally:
             self._show(playing=False)
-        return snapshots
 
     def reset(self) -> None:
         """Pause and start the run again from its seed (epoch 0)."""
         self.pause()
         self.error = ""
-        self._trainer.reset()
+        self._runner.reset()
         self._show(playing=False)
 
-    def save_html(self, path: str | Path) -> Path:
-        """Write a static, offline copy of the current view (graph with hover, simplex, counter, curves, metrics;
-        plotly.js and the drawing module inlined, nothing fetched) to ``path``; return the path."""
-        path = Path(path)
-        state = {name: getattr(self, name) for name in ("_geometry", "_geometry_key", "_curve", "height", "epochs",
-                                                         "speed", "error", "_playback_ms")}
-        state.update(_frame=self._frame_of(self.snapshot, playing=False), playing=False, _plotly="")
-        page = STATIC_PAGE.format(
-            title=html.escape(f"gtvviz: {self.label}, epoch {self.snapshot.epoch}"),
-            css=self._css, plotly=_script_text(_plotly_js()),
-            module=_script_text(self._esm), state=_script_text(json.dumps(state)))
-        path.write_text(page, encoding="utf-8")
-        return path
-
-    # ---------------------------------------------------------------- internals
     async def _play(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while self.playing and not self._trainer.done:
+            while self.playing and not self._runner.done:
                 begin = loop.time()
-                if not self._trainer.step(self.speed):
+                if not self._runner.step(self.speed):
                     break
                 self._show(playing=True)
                 await asyncio.sleep(max(FRAME_SECONDS - (loop.time() - begin), 0.005))
@@ -234,20 +193,85 @@ class TrainingWidget(anywidget.AnyWidget):
         elif action == "reset":
             self.reset()
 
-    def _frame_of(self, snapshot: Snapshot, playing: bool) -> dict[str, Any]:
-        metrics = {**snapshot.losses, **self._trainer.metrics(snapshot)}
-        frame = frame_payload(self.graph, snapshot.s, snapshot.epoch, hover=not playing)
+    def _frame_of(self, trainer: Trainer, s: np.ndarray, epoch: int, playing: bool) -> dict[str, Any]:
+        """The frame of assignment ``s`` shown as ``epoch``, with the main metrics of ``trainer``'s last state."""
+        snapshot = trainer.last
+        assert snapshot is not None
+        metrics = {**snapshot.losses, **trainer.metrics(snapshot)}
+        frame = frame_payload(self.graph, s, epoch, hover=not playing)
         frame["metrics"] = {name: _finite(metrics[name]) for name in METRICS if name in metrics}
         frame["playing"] = playing
         return frame
 
     def _show(self, playing: bool) -> None:
+        raise NotImplementedError
+
+
+class TrainingWidget(PlayerWidget):
+    """Train a clustering run in the notebook and watch it live.
+
+    Args:
+        graph: a :class:`~gtvviz.graph.Graph`, networkx graph, PyG ``Data`` or a source string for
+            :func:`gtvviz.load_graph` (a sample name such as ``"karate"``, a file, ``"pyg:Cora"``, ``"sbm:..."``).
+        config: the run's settings (:class:`~gtvviz.config.RunConfig`; default: its defaults).
+        positions: :math:`(N, 2)` node positions (default :func:`~gtvviz.viz.layout.compute_layout`).
+        height: height of the graph in pixels.
+        metrics_every: compute the metrics every this many epochs (those of a shown epoch are always computed).
+        **settings: :class:`~gtvviz.config.RunConfig` fields that override ``config`` (e.g. ``clusters=2,
+            epochs=100``); an unknown name raises :class:`~gtvviz.errors.ConfigError`.
+
+    The transport bar's state (``playing``, ``speed``, ``error``) and actions are :class:`PlayerWidget`'s.
+    """
+
+    _frame = traitlets.Dict().tag(sync=True)
+    _curve = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, graph: Any, config: RunConfig | None = None, *, positions: np.ndarray | None = None,
+                 height: int = HEIGHT, metrics_every: int = 1, **settings: Any) -> None:
+        super().__init__(graph, config, positions, height, settings)
+        self._runner: Trainer = build_trainer(self.graph, self.config, metrics_every=metrics_every)
+        self._show(playing=False)
+
+    @property
+    def trainer(self) -> Trainer:
+        """The run being shown (stepping it directly does not redraw: use :meth:`step`)."""
+        return self._runner
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The state of the current epoch (the one the widget shows once its last frame is drawn)."""
+        assert self._runner.last is not None
+        return self._runner.last
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """One row per epoch trained so far (epoch 0 first: the initial state): losses, metrics, elapsed."""
+        return pd.DataFrame(self._runner.history)
+
+    def save_html(self, path: str | Path) -> Path:
+        """Write a static, offline copy of the current view (graph with hover, simplex, counter, curves, metrics;
+        plotly.js and the drawing module inlined, nothing fetched) to ``path``; return the path."""
+        path = Path(path)
+        state = {name: getattr(self, name) for name in ("_geometry", "_geometry_key", "_curve", "height", "epochs",
+                                                         "speed", "error", "_playback_ms")}
+        snapshot = self.snapshot
+        state.update(_frame=self._frame_of(self._runner, snapshot.s, snapshot.epoch, playing=False), playing=False,
+                     _plotly="")
+        page = STATIC_PAGE.format(
+            title=html.escape(f"gtvviz: {self.label}, epoch {snapshot.epoch}"),
+            css=self._css, plotly=_script_text(_plotly_js()),
+            module=_script_text(self._esm), state=_script_text(json.dumps(state)))
+        path.write_text(page, encoding="utf-8")
+        return path
+
+    def _show(self, playing: bool) -> None:
         """Send the current epoch's frame and the loss curves up to it."""
         self._curve = self._curves()
-        self._frame = self._frame_of(self.snapshot, playing)
+        snapshot = self.snapshot
+        self._frame = self._frame_of(self._runner, snapshot.s, snapshot.epoch, playing)
 
     def _curves(self) -> dict[str, list[float | None]]:
-        rows = self._trainer.history
+        rows = self._runner.history
         stride = max(1, math.ceil(len(rows) / CURVE_POINTS))
         picked = rows[::stride] if (len(rows) - 1) % stride == 0 else rows[::stride] + rows[-1:]
         names = [name for name in CURVES if name in rows[0]] if rows else []

@@ -1,10 +1,11 @@
-// gtvviz TrainingWidget (anywidget): the transport bar, epoch counter, loss curves and metrics around the live graph.
+// gtvviz TrainingWidget and CompareWidget (anywidget): the transport bar, epoch counter, loss curves and metrics
+// around the live graph (one per method for CompareWidget).
 // This text follows live_graph.js's in the widget's ES module (gtvviz/widgets/training.py: widget_module), so
 // mountLiveGraph is the app's drawing function itself. The kernel sends the geometry (_geometry) and one frame per
 // shown state (_frame: colours, darkened edges, simplex places, epoch, metrics, playing); the counter, metrics and
 // curves follow the epoch the graph has just drawn.
 
-var WIDGET_MARKUP = `
+var BAR_MARKUP = `
 <div class="gtvviz-bar">
   <button data-action="play">▶ Play</button><button data-action="pause">Pause</button>
   <button data-action="step" data-n="1">Step</button><button data-action="step" data-n="10">Step 10</button>
@@ -12,7 +13,8 @@ var WIDGET_MARKUP = `
   <label>speed <input class="gtvviz-speed" type="number" min="1" max="50" step="1"> epochs/frame</label>
   <span class="gtvviz-counter" data-epoch="">epoch –</span>
   <span class="gtvviz-error"></span>
-</div>
+</div>`;
+var WIDGET_MARKUP = BAR_MARKUP + `
 <div class="gtvviz-graph"></div>
 <div class="gtvviz-below"><canvas class="gtvviz-curves"></canvas><table class="gtvviz-metrics"></table></div>`;
 
@@ -86,35 +88,10 @@ function metricRows(metrics) {
   }).join("");
 }
 
-function render(context) {
-  var model = context.model, el = context.el;
-  el.classList.add("gtvviz-widget");
-  el.innerHTML = WIDGET_MARKUP;
+// The transport bar: buttons send their action to the kernel, the speed box sets `speed`; returns its cleanup.
+function wireBar(model, el) {
   var find = function (selector) { return el.querySelector(selector); };
-  var counter = find(".gtvviz-counter"), curves = find(".gtvviz-curves"), table = find(".gtvviz-metrics");
   var speed = find(".gtvviz-speed"), errorBox = find(".gtvviz-error");
-  var metricsOf = new Map(), shownEpoch = null;
-
-  // The counter, metrics and curves of the epoch the graph has just drawn.
-  function drawn(epoch) {
-    shownEpoch = epoch;
-    counter.textContent = "epoch " + epoch + " / " + model.get("epochs");
-    counter.dataset.epoch = String(epoch);
-    table.innerHTML = metricRows(metricsOf.get(epoch));
-    paintCurves(curves, model.get("_curve"), epoch);
-  }
-  var live = mountLiveGraph(find(".gtvviz-graph"), { Plotly: plotlyFrom(model.get("_plotly")), drawn: drawn });
-  el.gtvvizLiveGraph = live;
-
-  function push() {
-    var frame = model.get("_frame");
-    if (!frame || frame.epoch === undefined) { return; }
-    metricsOf.set(frame.epoch, frame.metrics);
-    if (metricsOf.size > 400) { metricsOf.delete(metricsOf.keys().next().value); }
-    live.receive(Object.assign({ geometry: model.get("_geometry"), geometry_key: model.get("_geometry_key"),
-                                 height: model.get("height"), playback_ms: model.get("_playback_ms"),
-                                 max_queue: 8 }, frame));
-  }
   function controls() {
     var playing = model.get("playing");
     find('[data-action="play"]').disabled = playing;
@@ -133,21 +110,98 @@ function render(context) {
     model.set("speed", value);
     model.save_changes();
   });
+  ["change:playing", "change:speed", "change:error"].forEach(function (name) { model.on(name, controls); });
+  controls();
+  return function () {
+    ["change:playing", "change:speed", "change:error"].forEach(function (name) { model.off(name, controls); });
+  };
+}
+
+// What every frame of the kernel's carries beside its own fields.
+function renderArgs(model, frame) {
+  return Object.assign({ geometry: model.get("_geometry"), geometry_key: model.get("_geometry_key"),
+                         height: model.get("height"), playback_ms: model.get("_playback_ms"), max_queue: 8 }, frame);
+}
+
+function renderTraining(model, el) {
+  el.innerHTML = WIDGET_MARKUP;
+  var find = function (selector) { return el.querySelector(selector); };
+  var counter = find(".gtvviz-counter"), curves = find(".gtvviz-curves"), table = find(".gtvviz-metrics");
+  var metricsOf = new Map(), shownEpoch = null;
+
+  // The counter, metrics and curves of the epoch the graph has just drawn.
+  function drawn(epoch) {
+    shownEpoch = epoch;
+    counter.textContent = "epoch " + epoch + " / " + model.get("epochs");
+    counter.dataset.epoch = String(epoch);
+    table.innerHTML = metricRows(metricsOf.get(epoch));
+    paintCurves(curves, model.get("_curve"), epoch);
+  }
+  var live = mountLiveGraph(find(".gtvviz-graph"), { Plotly: plotlyFrom(model.get("_plotly")), drawn: drawn });
+  el.gtvvizLiveGraph = live;
+
+  function push() {
+    var frame = model.get("_frame");
+    if (!frame || frame.epoch === undefined) { return; }
+    metricsOf.set(frame.epoch, frame.metrics);
+    if (metricsOf.size > 400) { metricsOf.delete(metricsOf.keys().next().value); }
+    live.receive(renderArgs(model, frame));
+  }
+  var unwire = wireBar(model, el);
   var resized = function () { if (shownEpoch !== null) { paintCurves(curves, model.get("_curve"), shownEpoch); } };
   window.addEventListener("resize", resized);
   model.on("change:_frame", push);
-  model.on("change:playing", controls);
-  model.on("change:speed", controls);
-  model.on("change:error", controls);
-  controls();
   push();
   return function () {
+    unwire();
     window.removeEventListener("resize", resized);
     model.off("change:_frame", push);
-    model.off("change:playing", controls);
-    model.off("change:speed", controls);
-    model.off("change:error", controls);
   };
+}
+
+// CompareWidget: one live graph per method (two to a row), the same geometry, frames of one epoch; the counter
+// follows the first panel's drawn epoch.
+function renderCompare(model, el) {
+  var methods = model.get("_methods");
+  el.innerHTML = BAR_MARKUP + '<div class="gtvviz-compare">' + methods.map(function (method) {
+    return '<div class="gtvviz-panel"><div class="gtvviz-panel-title"><b>' + method +
+      '</b> <span class="gtvviz-panel-metrics"></span></div><div class="gtvviz-graph"></div></div>';
+  }).join("") + "</div>";
+  var counter = el.querySelector(".gtvviz-counter"), Plotly = plotlyFrom(model.get("_plotly"));
+  var panels = Array.from(el.querySelectorAll(".gtvviz-panel")), metricsOf = methods.map(function () { return new Map(); });
+  var lives = panels.map(function (panel, i) {
+    var line = panel.querySelector(".gtvviz-panel-metrics");
+    return mountLiveGraph(panel.querySelector(".gtvviz-graph"), { Plotly: Plotly, drawn: function (epoch) {
+      var m = metricsOf[i].get(epoch) || {};
+      line.textContent = ["nmi", "sharpness", "total"].filter(function (name) { return m[name] !== undefined && m[name] !== null; })
+        .map(function (name) { return METRIC_NAMES[name] + " " + m[name].toFixed(3); }).join("  ·  ");
+      if (i === 0) {
+        counter.textContent = "epoch " + epoch + " / " + model.get("epochs");
+        counter.dataset.epoch = String(epoch);
+      }
+    } });
+  });
+  el.gtvvizLiveGraphs = lives;
+  function push() {
+    var frames = model.get("_frames");
+    methods.forEach(function (method, i) {
+      var frame = frames[method];
+      if (!frame) { return; }
+      metricsOf[i].set(frame.epoch, frame.metrics);
+      if (metricsOf[i].size > 400) { metricsOf[i].delete(metricsOf[i].keys().next().value); }
+      lives[i].receive(renderArgs(model, frame));
+    });
+  }
+  var unwire = wireBar(model, el);
+  model.on("change:_frames", push);
+  push();
+  return function () { unwire(); model.off("change:_frames", push); };
+}
+
+function render(context) {
+  var model = context.model, el = context.el;
+  el.classList.add("gtvviz-widget");
+  return (model.get("_methods") || []).length ? renderCompare(model, el) : renderTraining(model, el);
 }
 
 export default { render: render };

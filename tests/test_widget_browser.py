@@ -15,6 +15,15 @@ BUILD = ("from gtvviz.widgets import TrainingWidget\n"
          "w = TrainingWidget('karate', clusters=2, hidden=(16,), mlp=(8,), lr=0.01, epochs=5000)\n"
          "w")
 OTHER = "print('other cell', 6 * 7, w.playing)"
+COMPARE = ("from gtvviz.widgets import CompareWidget\n"
+           "c = CompareWidget('karate', methods=('tvgnn', 'mincut'), clusters=2, hidden=(16,), mlp=(8,), epochs=100)\n"
+           "c")
+#: Every compare panel's drawn epoch, and the counter.
+PANELS = """() => {
+  const el = document.querySelectorAll('.gtvviz-widget')[1];
+  return {counter: Number(el.querySelector('.gtvviz-counter').dataset.epoch),
+          drawn: el.gtvvizLiveGraphs.map(live => live.epoch), errors: el.gtvvizLiveGraphs.map(live => live.error)};
+}"""
 #: The epoch on the counter, the epoch the graph drew last, and the node colours plotly shows.
 VIEW = """() => {
   const el = document.querySelector(".gtvviz-widget"), live = el.querySelector(".gtvviz-graph").gtvvizLiveGraph;
@@ -25,10 +34,10 @@ VIEW = """() => {
 COUNTER = "() => Number(document.querySelector('.gtvviz-counter').dataset.epoch)"
 
 
-def test_play_pause_and_another_cell_in_jupyterlab() -> None:
+def test_play_pause_and_another_cell_in_jupyterlab() -> None:  # and CompareWidget's Step 10
     with lab_server() as lab, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(lab.notebook("widget.ipynb", [BUILD, OTHER]))
+        page.goto(lab.notebook("widget.ipynb", [BUILD, OTHER, COMPARE]))
         wait_for_kernel(page)
         run_cell(page, 0)
         widget = page.locator(".gtvviz-widget")
@@ -60,6 +69,15 @@ def test_play_pause_and_another_cell_in_jupyterlab() -> None:
         assert still["counter"] == still["drawn"]  # the counter shows the epoch the graph drew
         assert still["colors"] != before["colors"]  # the nodes were recoloured
         assert still["error"] is None
+
+        # CompareWidget: Step 10 trains both methods; both panels and the counter show epoch 10
+        run_cell(page, 2)
+        compare = page.locator(".gtvviz-widget").nth(1)
+        expect(compare.locator(".gtvviz-counter")).to_have_text("epoch 0 / 100", timeout=120_000)
+        compare.get_by_role("button", name="Step 10").click()
+        expect(compare.locator(".gtvviz-counter")).to_have_text("epoch 10 / 100", timeout=60_000)
+        page.wait_for_function(f"() => ({PANELS})().drawn.every(epoch => epoch === 10)", timeout=30_000)
+        assert page.evaluate(PANELS)["errors"] == [None, None]
 
 
 def test_saved_html_draws_the_view_offline(tmp_path) -> None:  # noqa: ANN001

@@ -23,6 +23,22 @@ var METRIC_NAMES = { total: "loss", gtv: "GTV term", balance: "balance term", sh
                      nmi: "NMI", acc: "accuracy", modularity: "modularity", n_clusters_used: "clusters used" };
 
 // plotly.js from the kernel (the plotly Python package's copy, sent once as text), evaluated once per page.
+// A widget's view is often laid out after it is rendered (or resized with the notebook's panel), when plotly has
+// already sized the plot for its default width: a window resize event (once per animation frame) makes plotly
+// (responsive) and the simplex fit their panels again.
+function fitOnResize(element) {
+  var pending = false, last = null;
+  var observer = new ResizeObserver(function (entries) {
+    var width = Math.round(entries[entries.length - 1].contentRect.width);
+    if (width === last || pending) { return; }
+    last = width;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; window.dispatchEvent(new Event("resize")); });
+  });
+  observer.observe(element);
+  return function () { observer.disconnect(); };
+}
+
 function plotlyFrom(source) {
   if (!source) { return window.Plotly; }
   if (!globalThis.__gtvvizPlotly) {
@@ -147,13 +163,14 @@ function renderTraining(model, el) {
     if (metricsOf.size > 400) { metricsOf.delete(metricsOf.keys().next().value); }
     live.receive(renderArgs(model, frame));
   }
-  var unwire = wireBar(model, el);
+  var unwire = wireBar(model, el), unfit = fitOnResize(find(".gtvviz-graph"));
   var resized = function () { if (shownEpoch !== null) { paintCurves(curves, model.get("_curve"), shownEpoch); } };
   window.addEventListener("resize", resized);
   model.on("change:_frame", push);
   push();
   return function () {
     unwire();
+    unfit();
     window.removeEventListener("resize", resized);
     model.off("change:_frame", push);
   };
@@ -192,10 +209,10 @@ function renderCompare(model, el) {
       lives[i].receive(renderArgs(model, frame));
     });
   }
-  var unwire = wireBar(model, el);
+  var unwire = wireBar(model, el), unfit = fitOnResize(el.querySelector(".gtvviz-compare"));
   model.on("change:_frames", push);
   push();
-  return function () { unwire(); model.off("change:_frames", push); };
+  return function () { unwire(); unfit(); model.off("change:_frames", push); };
 }
 
 function render(context) {

@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
-from tests.browser import chromium_browser  # noqa: E402
-from tests.lab import lab_server, run_cell, wait_for_kernel  # noqa: E402
+from tests.browser import chromium_browser
+from tests.lab import lab_server, run_cell, wait_for_kernel
 
 GRAPH = "sbm:sizes=500-500-500-500,p_in=0.02,p_out=0.001,seed=0"
 LIVE = "document.querySelector('.gtvviz-graph').gtvvizLiveGraph"

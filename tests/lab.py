@@ -14,10 +14,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from tests.browser import REPO, free_port
 
@@ -112,7 +113,7 @@ def run_cell(page: Page, index: int) -> None:
             page.wait_for_function("p => p.textContent.trim() !== '[ ]:'", arg=prompt.element_handle(),
                                    timeout=10_000)
             return
-        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try again, then fail
+        except Exception:
             if attempt == 2:
                 raise
 

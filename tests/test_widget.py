@@ -132,7 +132,7 @@ def test_play_needs_a_running_event_loop(widget: TrainingWidget) -> None:
     assert not widget.playing
 
 
-def test_save_html_is_a_static_offline_page(widget: TrainingWidget, tmp_path) -> None:  # noqa: ANN001
+def test_save_html_is_a_static_offline_page(widget: TrainingWidget, tmp_path) -> None:
     widget.step(5)
     page = widget.save_html(tmp_path / "view.html").read_text()
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)  # everything inline, nothing fetched

@@ -80,7 +80,7 @@ def test_play_pause_and_another_cell_in_jupyterlab() -> None:  # and CompareWidg
         assert page.evaluate(PANELS)["errors"] == [None, None]
 
 
-def test_saved_html_draws_the_view_offline(tmp_path) -> None:  # noqa: ANN001
+def test_saved_html_draws_the_view_offline(tmp_path) -> None:
     from gtvviz.widgets import TrainingWidget
 
     widget = TrainingWidget("karate", clusters=2, hidden=(16,), mlp=(8,), lr=0.01, epochs=100)

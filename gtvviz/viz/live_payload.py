@@ -23,7 +23,13 @@ import numpy as np
 
 from gtvviz.graph import Graph
 from gtvviz.viz.assignment import SHARE_LEVELS, edge_share, share_levels
-from gtvviz.viz.figures import CUT_EDGE_LIMIT, color_values, graph_figure, node_hover, undirected_edges
+from gtvviz.viz.figures import (
+    CUT_EDGE_LIMIT,
+    color_values,
+    graph_figure,
+    node_hover,
+    undirected_edges,
+)
 from gtvviz.viz.legend import legend_html
 from gtvviz.viz.simplex import simplex_corners, simplex_positions
 

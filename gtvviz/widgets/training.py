@@ -35,7 +35,13 @@ from gtvviz.graph import Graph, as_graph
 from gtvviz.methods import build_trainer
 from gtvviz.train import Snapshot, Trainer
 from gtvviz.viz.layout import compute_layout
-from gtvviz.viz.live_payload import HEIGHT, LIVE_GRAPH_JS, frame_payload, geometry_key, geometry_payload
+from gtvviz.viz.live_payload import (
+    HEIGHT,
+    LIVE_GRAPH_JS,
+    frame_payload,
+    geometry_key,
+    geometry_payload,
+)
 
 _HERE = Path(__file__).resolve().parent
 #: The widget's own script, appended to the drawing module's text to make the widget's ES module.

@@ -14,7 +14,7 @@ per draw, and checks that the plot is never created anew while playing.
 By default the kernel trains (Play, as a user presses it): on a loaded machine training is the bottleneck.
 ``--drawing-only`` measures the widget without training: a cell starts an asyncio task in the kernel that sends
 pre-built frames (a run whose assignment sharpens from uniform to the graph's blocks, built with
-``frame_payload`` beforehand) through the widget's ``_frame`` trait every ``FRAME_SECONDS``, the pace of Play; the
+``frame_payload`` in a cell run before the clock starts) through the widget's ``_frame`` trait every ``FRAME_SECONDS``, the pace of Play; the
 kernel, the comm and the browser are the real ones.
 """
 
@@ -55,7 +55,7 @@ WATCH = f"""() => {{
   }};
   requestAnimationFrame(look);
 }}"""
-FEED = """
+FRAMES = """
 import asyncio
 import numpy as np
 from gtvviz.viz.live_payload import frame_payload
@@ -69,7 +69,8 @@ for _epoch in range(1, 601):
     _s = (1 - _t) / w.config.clusters + _t * _truth + 0.05 * (1 - _t) * _rng.random(_truth.shape)
     _frames.append({**frame_payload(w.graph, _s / _s.sum(1, keepdims=True), _epoch, hover=False),
                     "metrics": {}, "playing": True})
-
+"""
+START = """
 async def _feed():
     _loop = asyncio.get_running_loop()
     for _frame in _frames:
@@ -97,16 +98,19 @@ def main() -> None:
              "w")
     with lab_server() as lab, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(lab.notebook("bench.ipynb", [build, FEED, "w.pause()"]))
+        page.goto(lab.notebook("bench.ipynb", [build, FRAMES, START, "w.pause()"]))
         wait_for_kernel(page)
         run_cell(page, 0)
         expect(page.locator(".gtvviz-counter")).to_have_text("epoch 0 / 100000", timeout=300_000)
         page.wait_for_function(f"() => {LIVE}.newPlots === 1", timeout=120_000)
+        if args.drawing_only:  # the frames are built before the clock starts
+            run_cell(page, 1)
+            expect(page.locator(".jp-Cell").nth(1).locator(".jp-InputPrompt")).to_have_text("[2]:", timeout=300_000)
         page.evaluate(WATCH)
         begin = page.evaluate(COUNTS)
         started = time.monotonic()
         if args.drawing_only:
-            run_cell(page, 1)
+            run_cell(page, 2)
         else:
             page.get_by_role("button", name="Play").click()
         page.wait_for_function("() => window.__first !== null", timeout=120_000)
@@ -114,7 +118,7 @@ def main() -> None:
         time.sleep(max(args.seconds - (time.monotonic() - started), 0))
         end = page.evaluate(COUNTS)
         elapsed = time.monotonic() - started
-        run_cell(page, 2)
+        run_cell(page, 3)
     updates = end["updates"] - begin["updates"]
     print(f"widget {'drawing only' if args.drawing_only else 'playing'}: graph {args.graph} (K = {args.clusters}), "
           f"speed {args.speed}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")

@@ -114,7 +114,9 @@ def component_only(args: argparse.Namespace) -> None:
     base = {"geometry": geometry, "geometry_key": "bench", "height": lg.HEIGHT, "playing": True,
             "playback_ms": lg.PLAYBACK_MS, "max_queue": lg.MAX_QUEUE}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        # (file access: the page imports the drawing module live_graph.js next to it, which file:// pages may not)
+        browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                             args=CHROMIUM_ARGS + ["--allow-file-access-from-files"])
         page = browser.new_page(viewport={"width": 900, "height": 700})
         page.goto((lg.component_dir() / "index.html").as_uri())
         page.wait_for_function("typeof Plotly !== 'undefined'", timeout=60_000)

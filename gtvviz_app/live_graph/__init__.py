@@ -35,6 +35,10 @@ plotly.js plot in its iframe instead:
   WebGL in software, a canvas frame 1 to 5 ms. A render that is not playing (Pause, Step, replay) empties the
   queue and is drawn by plotly at once, with its hover.
 
+The payloads are built by :mod:`gtvviz.viz.live_payload` and drawn by the library's drawing module
+(``gtvviz/viz/static/live_graph.js``, :data:`~gtvviz.viz.live_payload.LIVE_GRAPH_JS`), which the notebook widget
+(:mod:`gtvviz.widgets`) draws with too; ``frontend/index.html`` only speaks Streamlit's component protocol.
+
 plotly.js is the copy shipped in the plotly Python package (never a CDN, never a copy in the repository): the
 component's folder is assembled once per plotly version and page version in a per-user cache folder
 (:func:`component_dir`), because Streamlit serves a component's files only from under its declared folder and
@@ -46,7 +50,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -59,19 +62,13 @@ import numpy as np
 import plotly
 
 from gtvviz import Graph
-from gtvviz.viz import graph_figure
-from gtvviz.viz.assignment import SHARE_LEVELS, edge_share, share_levels
-from gtvviz.viz.figures import CUT_EDGE_LIMIT, color_values, node_hover, undirected_edges
-from gtvviz.viz.legend import legend_html
-from gtvviz.viz.sharpening import sharpness_of
-from gtvviz.viz.simplex import simplex_corners, simplex_positions
+from gtvviz.viz.live_payload import HEIGHT, LIVE_GRAPH_JS, frame_payload, geometry_key, geometry_payload
 
 #: Name of the component (Streamlit prefixes the module name).
 NAME = "gtvviz_live_graph"
-#: The hand-written frontend (``index.html``), copied with plotly.js into :func:`component_dir`.
+#: The component's page (``index.html``: Streamlit's protocol around the library's drawing module), copied with
+#: the drawing module and plotly.js into :func:`component_dir`.
 FRONTEND = Path(__file__).resolve().parent / "frontend"
-#: Default height of the graph, in pixels (the same as ``graph_figure``'s).
-HEIGHT = 560
 #: Geometries kept in memory (one per graph, layout and K recently shown).
 GEOMETRY_CACHE = 8
 #: Milliseconds between two frames played from the browser's queue (up to 14 updates per second).
@@ -96,9 +93,9 @@ def _cache_roots() -> list[Path]:
     return roots
 
 
-def _complete(folder: Path, index: bytes, plotly_js: Path) -> bool:
+def _complete(folder: Path, index: bytes, drawing: bytes, plotly_js: Path) -> bool:
     try:
-        return ((folder / "index.html").read_bytes() == index
+        return ((folder / "index.html").read_bytes() == index and (folder / "live_graph.js").read_bytes() == drawing
                 and (folder / "plotly.min.js").stat().st_size == plotly_js.stat().st_size)
     except OSError:
         return False
@@ -106,66 +103,37 @@ def _complete(folder: Path, index: bytes, plotly_js: Path) -> bool:
 
 @functools.cache
 def component_dir() -> Path:
-    """The folder Streamlit serves the component from: ``index.html`` and the plotly package's ``plotly.min.js``.
+    """The folder Streamlit serves the component from: ``index.html``, the library's drawing module
+    (:data:`~gtvviz.viz.live_payload.LIVE_GRAPH_JS`) and the plotly package's ``plotly.min.js``.
 
-    Assembled once (per plotly version and version of ``index.html``) in the user's cache folder, or the temporary
+    Assembled once (per plotly version and version of ``index.html`` and the drawing) in the user's cache folder, or the temporary
     folder when that is not writable; a folder being assembled by another process is never served half-written.
     """
-    index = (FRONTEND / "index.html").read_bytes()
+    index, drawing = (FRONTEND / "index.html").read_bytes(), LIVE_GRAPH_JS.read_bytes()
     plotly_js = _plotly_js()
-    tag = hashlib.sha256(index + plotly.__version__.encode()).hexdigest()[:12]
+    tag = hashlib.sha256(index + drawing + plotly.__version__.encode()).hexdigest()[:12]
     errors = []
     for root in _cache_roots():
         target = root / f"live_graph-{plotly.__version__}-{tag}"
-        if _complete(target, index, plotly_js):
+        if _complete(target, index, drawing, plotly_js):
             return target
         try:
             root.mkdir(parents=True, exist_ok=True)
             building = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
             shutil.copyfile(FRONTEND / "index.html", building / "index.html")
+            shutil.copyfile(LIVE_GRAPH_JS, building / "live_graph.js")
             shutil.copyfile(plotly_js, building / "plotly.min.js")
             try:
                 os.replace(building, target)
             except OSError:  # another process got there first (or a broken leftover is in the way)
                 shutil.rmtree(building, ignore_errors=True)
-                if not _complete(target, index, plotly_js):
+                if not _complete(target, index, drawing, plotly_js):
                     shutil.rmtree(target, ignore_errors=True)
                     continue
             return target
         except OSError as err:
             errors.append(f"{root}: {err}")
     raise OSError("cannot assemble the live graph component: " + "; ".join(errors))
-
-
-def geometry_key(graph_key: str, graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
-                 height: int = HEIGHT) -> str:
-    """A short opaque key of everything the geometry depends on (the graph's cache key, the layout, K, the
-    picture and the height); hashed, so no path or source string reaches the browser."""
-    digest = hashlib.blake2b(digest_size=12)
-    for part in (graph_key, graph.num_nodes, graph.num_edges, k, height, len(picture) if picture else 0):
-        digest.update(f"{part}|".encode())
-    digest.update(np.ascontiguousarray(pos, dtype=np.float32).tobytes())
-    if picture:
-        digest.update(picture[-64:].encode())
-    return digest.hexdigest()
-
-
-def geometry_payload(graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
-                     height: int = HEIGHT) -> bytes:
-    """The static part of the view, as UTF-8 JSON: ``figure`` (``graph_figure`` with a uniform assignment, so every
-    node grey and no edge darkened), ``x`` and ``y`` (node positions, for the darkened edges), ``hover`` (the fixed
-    hover columns of every node: index, label, degree), ``corners`` (the simplex's corners, :math:`(K, 2)`) and
-    ``legend`` (the colour key's HTML)."""
-    n = graph.num_nodes
-    uniform = np.full((n, k), 1.0 / k, dtype=np.float32)
-    figure = graph_figure(graph, pos, uniform, picture=picture, height=height)
-    fixed, _, _ = node_hover(graph, None)
-    extra = {
-        "x": _rounded(pos[:, 0], 6), "y": _rounded(pos[:, 1], 6), "hover": _rounded(fixed, 4), "k": k,
-        "height": height, "corners": _rounded(simplex_corners(k), 6), "legend": legend_html(k),
-        "levels": SHARE_LEVELS,
-    }
-    return ('{"figure":' + figure.to_json() + "," + json.dumps(extra)[1:]).encode()
 
 
 def cached_geometry(key: str, graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
@@ -181,44 +149,6 @@ def cached_geometry(key: str, graph: Graph, pos: np.ndarray, k: int, picture: st
         while len(_geometries) > GEOMETRY_CACHE:
             _geometries.popitem(last=False)
     return payload
-
-
-def share_edges(src: np.ndarray, dst: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """The edges that ``graph_figure`` darkens by their GTV share (at most
-    :data:`~gtvviz.viz.figures.CUT_EDGE_LIMIT`, the largest shares), as ``(m, 3)`` rows ``(a, b, level)``."""
-    index, level = share_levels(edge_share(src, dst, s), CUT_EDGE_LIMIT)
-    return np.stack([src[index], dst[index], level], axis=1)
-
-
-def frame_payload(graph: Graph, s: np.ndarray, epoch: int = 0, hover: bool = True) -> dict:
-    """What one frame changes, as JSON-ready flat lists: ``colors`` (the nodes' values on the cluster colorscale, 4
-    decimals), ``gtv`` (the darkened edges as ``[a0, b0, level0, a1, b1, level1, ...]``), ``simplex`` (the nodes'
-    places on the assignment simplex, ``[x0, y0, x1, y1, ...]``, 3 decimals), ``k`` and ``epoch``; with ``hover``, also
-    ``hover`` (the soft-assignment columns of the hover in whole per cent, row by row, ``hover_columns`` per node:
-    integers keep the payload small and quick to encode); ``sharpness`` is the mean of the rows' largest entries
-    (:func:`~gtvviz.viz.sharpening.sharpness_of`), shown beside the epoch counter."""
-    s = np.nan_to_num(np.asarray(s, dtype=np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    src, dst = undirected_edges(graph)
-    frame = {
-        "colors": _rounded(color_values(s), 4),
-        "gtv": share_edges(src, dst, s).reshape(-1).tolist(),
-        "simplex": _rounded(simplex_positions(s).reshape(-1), 3),
-        "k": int(s.shape[1]),
-        "epoch": int(epoch),
-        "sharpness": round(sharpness_of(s), 3),
-    }
-    if hover:
-        customdata, _, _ = node_hover(graph, s)
-        soft = customdata[:, 3:]
-        frame["hover"] = np.rint(soft * 100).astype(np.int32).reshape(-1).tolist()
-        frame["hover_columns"] = int(soft.shape[1])
-    return frame
-
-
-def _rounded(values: np.ndarray, decimals: int) -> list:
-    """``values`` as (nested) lists of short floats; not-a-number becomes 0 (JSON has no NaN)."""
-    values = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    return np.round(values, decimals).tolist()
 
 
 def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, epoch: int = 0,

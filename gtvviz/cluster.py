@@ -55,7 +55,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
 
     Args:
         n_clusters (int): number of clusters :math:`K \ge 2`.
-        alpha1, alpha2, delta, eps, hidden, mlp, lr, epochs, device, warmup, balance_weight: as in
+        alpha1, alpha2, delta, eps, hidden, mlp, lr, epochs, device, warmup, balance_weight, stop: as in
             :class:`~gtvviz.config.RunConfig`.
         random_state (int or None): seed of the first start (see above). A ``numpy.random.RandomState`` draws it.
         n_init (int): number of starts. (default: ``1``)
@@ -87,7 +87,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                  hidden: tuple[int, ...] = _DEFAULTS.hidden, mlp: tuple[int, ...] = _DEFAULTS.mlp,
                  lr: float = _DEFAULTS.lr, epochs: int = _DEFAULTS.epochs, random_state: Any = _DEFAULTS.seed,
                  device: str = _DEFAULTS.device, warmup: int = _DEFAULTS.warmup,
-                 balance_weight: str = _DEFAULTS.balance_weight,
+                 balance_weight: str = _DEFAULTS.balance_weight, stop: str = _DEFAULTS.stop,
                  batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = 1, verbose: bool = False,
                  compile: bool = False, seed: int | None = None) -> None:
         self.n_clusters = n_clusters
@@ -103,6 +103,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         self.device = device
         self.warmup = warmup
         self.balance_weight = balance_weight
+        self.stop = stop
         self.n_init = n_init
         self.verbose = verbose
         self.batch_nodes = batch_nodes
@@ -224,7 +225,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         """The :class:`RunConfig` of one start (validated there)."""
         settings = {name: getattr(self, name) for name in ("alpha1", "alpha2", "delta", "eps", "hidden", "mlp", "lr",
                                                             "epochs", "device", "warmup", "balance_weight",
-                                                            "batch_nodes")}
+                                                            "stop", "batch_nodes")}
         try:
             return RunConfig(clusters=self.n_clusters, method="tvgnn", seed=seed, **settings)
         except ConfigError as err:  # the estimator names the setting n_clusters

@@ -124,9 +124,12 @@ class RunConfig:
 
     # ---------------------------------------------------------------- URL query
     def to_query(self) -> dict[str, str]:
-        """URL query parameters (strings), with the schema version ``v``."""
+        """URL query parameters (strings), with the schema version ``v``; an optional field left at ``None`` is left
+        out (a link without it reads it as its default, ``None``)."""
         query = {"v": QUERY_VERSION}
         for name, value in self.to_dict().items():
+            if value is None:
+                continue
             query[name] = ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
         return query
 

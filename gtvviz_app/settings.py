@@ -43,8 +43,14 @@ FORMATS = {"eps": "%.1e", "lr": "%.1e"}
 
 
 def _changed(name: str) -> None:
-    """A settings widget changed: restart the run with its value (a widget callback)."""
-    apply_settings(get_state(), AREA, **{name: st.session_state[WIDGET_PREFIX + name]})
+    """A settings widget changed: restart the run with its value (a widget callback).
+
+    Every other settings widget's value goes with it: when two fields are left in quick succession Streamlit may
+    call back for the last one only, and the restart would then put the first one back to the applied value."""
+    state = get_state()
+    typed = {f.name: st.session_state[WIDGET_PREFIX + f.name] for f in shown_fields(state)
+             if WIDGET_PREFIX + f.name in st.session_state}
+    apply_settings(state, AREA, **{**typed, name: st.session_state[WIDGET_PREFIX + name]})
 
 
 def shown_fields(state: AppState) -> list[Field]:

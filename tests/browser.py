@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Mapping
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -149,3 +149,16 @@ def epoch_of(text: str) -> int:
     if match is None:
         raise ValueError(f"no epoch counter in {text!r}")
     return int(match.group(1))
+
+
+def graph_of(page: Page):  # noqa: ANN201
+    """The app's live graph frame (its document), once it has drawn."""
+    frame = page.locator('iframe[title$="gtvviz_live_graph"]').element_handle(timeout=60_000).content_frame()
+    frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
+    return frame
+
+
+def live_counter(page: Page) -> int:
+    """The epoch of the counter drawn over the live graph (the drawn frame's; the status line names the epoch only
+    while paused)."""
+    return epoch_of(graph_of(page).locator("#counter").inner_text())

@@ -14,7 +14,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import SMALL_MODEL, chromium_browser, epoch_of, streamlit_server
+from tests.browser import SMALL_MODEL, chromium_browser, epoch_of, graph_of, live_counter, streamlit_server
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
@@ -60,18 +60,6 @@ PAINTED_PIXELS = """() => {
 def counter(page: Page) -> int:
     """The epoch of the status line (shown while paused)."""
     return epoch_of(page.locator(".st-key-epoch-counter").inner_text())
-
-
-def graph_of(page: Page):  # noqa: ANN201
-    """The live graph's frame (its document), once it has drawn."""
-    frame = page.locator('iframe[title$="gtvviz_live_graph"]').element_handle(timeout=60_000).content_frame()
-    frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
-    return frame
-
-
-def live_counter(page: Page) -> int:
-    """The epoch of the counter drawn over the graph (the drawn frame's)."""
-    return epoch_of(graph_of(page).locator("#counter").inner_text())
 
 
 def test_play_trains_and_draws_then_pause_stops(app_page: Page, chromium: Browser, app_url: str) -> None:

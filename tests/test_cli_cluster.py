@@ -28,6 +28,7 @@ def test_karate_recovers_the_two_factions_with_sharp_assignments(tmp_path, capsy
     # the cut fraction counts the edges between the clusters: the factions' 11 of 78
     assert result["cut_fraction"] == pytest.approx((labels[src] != labels[dst]).mean()) == pytest.approx(11 / 78)
     assert not result["collapsed"] and result["remedy_engaged_at"] is None
+    assert result["clusters_used"] == 2 and not result["partial_collapse"] and result["stopped_at"] is None
     assert len(result["labels"]) == 34 and result["epochs"] == 500 and result["device"] == "cpu"
     assert "nmi=" in capsys.readouterr().out
 

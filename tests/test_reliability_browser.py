@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import REPO, Server, chromium_browser, epoch_of
+from tests.browser import REPO, Server, chromium_browser, live_counter
 from tests.browser import app_server as browser_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("reliability-browser")]
@@ -118,7 +118,8 @@ def close_session(page: Page) -> None:
 
 
 def counter(page: Page) -> int:
-    return epoch_of(page.locator(".st-key-epoch-counter").inner_text(timeout=30_000))
+    """The epoch on screen: the counter over the live graph (the status line names it only while paused)."""
+    return live_counter(page)
 
 
 def page_text(page: Page, limit: int = 600) -> str:

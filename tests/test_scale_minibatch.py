@@ -90,6 +90,7 @@ def test_config_and_cli(tmp_path) -> None:
     assert RunConfig.from_json(config.to_json()) == config
     assert RunConfig.from_query(config.to_query())[0] == config
     assert RunConfig.from_query(RunConfig().to_query())[0].batch_nodes is None
+    assert "batch_nodes" not in RunConfig().to_query()  # a link never says batch_nodes=None
     out = tmp_path / "run.json"
     assert main(["cluster", "--graph", "csbm:n=120,blocks=3,features=8,seed=0", "--clusters", "3", "--epochs", "4",
                  "--hidden", "8", "--mlp", "4", "--device", "cpu", "--batch-nodes", "50", "--json", str(out)]) == 0

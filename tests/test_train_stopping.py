@@ -3,12 +3,15 @@ of snapshots and summaries."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
 from torch import Tensor
 
 from gtvviz.config import RunConfig
+from gtvviz.data import load_sample
 from gtvviz.errors import ConfigError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
@@ -152,3 +155,20 @@ def test_a_real_run_stops_on_its_plateau() -> None:
     summary = trainer.summary()
     assert summary["stopped_at"] is not None and summary["epochs"] == summary["stopped_at"] < 2000
     assert summary["clusters_used"] == 2 and not summary["partial_collapse"] and summary["last"]["nmi"] == pytest.approx(1.0)
+
+
+def test_the_cli_and_the_estimator_take_the_plateau_rule(tmp_path) -> None:
+    from gtvviz import TVGNNClustering
+    from gtvviz.cli import main
+
+    out = tmp_path / "run.json"
+    assert main(["cluster", "--graph", "karate", "--clusters", "2", "--epochs", "3000", "--device", "cpu",
+                 "--stop", "plateau", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["stopped_at"] is not None and result["epochs"] == result["stopped_at"] < 3000
+    assert result["config"]["stop"] == "plateau"
+    estimator = TVGNNClustering(2, epochs=3000, stop="plateau", device="cpu", random_state=0)
+    assert estimator.get_params()["stop"] == "plateau"
+    graph = load_sample("karate")
+    estimator.fit(graph)
+    assert estimator.summary_["stopped_at"] is not None and len(estimator.labels_) == 34

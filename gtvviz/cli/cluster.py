@@ -75,8 +75,9 @@ def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig
                    remedy_epoch: int | None = None, node_names: list[str] | None = None) -> dict[str, Any]:
     """The JSON of a run: metrics of the last epoch at top level, the lowest-loss epoch under ``lowest_loss``;
     ``remedy_engaged_at`` is the epoch at which the adaptive balance weight engaged (``null``: it did not);
-    ``labels`` the cluster of each node, and ``node_names`` their names, in the same order, when the graph has
-    names (e.g. a CSV of named nodes)."""
+    ``clusters_used`` and ``partial_collapse`` say whether the last assignment left clusters empty, ``stopped_at`` the
+    epoch at which ``--stop plateau`` ended the run (``null``: it ran all epochs); ``labels`` the cluster of each
+    node, and ``node_names`` their names, in the same order, when the graph has names (e.g. a CSV of named nodes)."""
     last = dict(summary["last"])
     result: dict[str, Any] = {
         "graph": graph_name,
@@ -89,6 +90,9 @@ def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig
         "seconds_per_epoch": summary["seconds_per_epoch"],
         "device": summary["device"],
         "collapsed": summary["collapsed"],
+        "clusters_used": summary["clusters_used"],
+        "partial_collapse": summary["partial_collapse"],
+        "stopped_at": summary["stopped_at"],
         "remedy_engaged_at": remedy_epoch,
         "lowest_loss": summary["lowest_loss"],
         "config": config.to_dict(),
@@ -103,5 +107,7 @@ def _one_line(result: dict[str, Any]) -> str:
     keys = [k for k in ("nmi", "ari", "acc", "sharpness", "cut_fraction", "modularity") if k in result]
     metrics = "  ".join(f"{k}={result[k]:.3f}" for k in keys)
     collapsed = "  COLLAPSED to a degenerate assignment" if result["collapsed"] else ""
+    if result["partial_collapse"] and not result["collapsed"]:
+        collapsed = f"  only {result['clusters_used']} of {result['config']['clusters']} clusters used"
     return (f"{result['method']} on {result['graph']}: {metrics}  ({result['epochs']} epochs, "
             f"{1000 * result['seconds_per_epoch']:.1f} ms/epoch on {result['device']}){collapsed}")

@@ -40,7 +40,7 @@ from gtvviz.scale.distributed import collective_failure, rank_and_world, rank_se
 from gtvviz.scale.inference import chunked_assignment
 from gtvviz.scale.sampling import (Sampler, SubgraphCutter, compressed_rows, make_sampler,
                                    neighbour_rescaled_weights, row_entries, weighted_degree)
-from gtvviz.train import Snapshot, _gradients_finite, resolve_device, seeded_reset
+from gtvviz.train import RunSummary, Snapshot, _gradients_finite, resolve_device, seeded_reset
 
 #: The sampler :func:`build_minibatch_trainer` uses (chosen by ``benchmarks/scale_minibatch.py``).
 DEFAULT_SAMPLER = "random"
@@ -224,18 +224,20 @@ class MiniBatchTrainer:
         return self._assignment().to("cpu", torch.float32).numpy()
 
     def summary(self) -> dict[str, object]:
-        """Metrics at the last snapshot and at the snapshot of lowest full loss, timing, and the batching."""
+        """The fields of :class:`~gtvviz.train.RunSummary` (metrics at the last snapshot and at the snapshot of
+        lowest full loss, timing, collapse flags; mini-batch runs do not stop early) and the batching."""
         assert self.latest is not None and self.best is not None
-        return {
-            "epochs": self._epoch,
-            "last": {"epoch": self.latest.epoch, **self.latest.losses, **self.latest.metrics},
-            "lowest_loss": {"epoch": self.best.epoch, **self.best.losses, **self.best.metrics},
-            "seconds_per_epoch": self._elapsed / max(self._epoch, 1),
-            "collapsed": self.latest.collapsed,
-            "device": str(self.torch_device),
-            "world_size": self.world_size,
-            "steps_per_epoch": self.steps_per_epoch,
-        }
+        summary = RunSummary(
+            epochs=self._epoch,
+            last={"epoch": self.latest.epoch, **self.latest.losses, **self.latest.metrics},
+            lowest_loss={"epoch": self.best.epoch, **self.best.losses, **self.best.metrics},
+            seconds_per_epoch=self._elapsed / max(self._epoch, 1),
+            collapsed=self.latest.collapsed,
+            device=str(self.torch_device),
+            clusters_used=self.latest.clusters_used,
+            partial_collapse=self.latest.partial_collapse,
+        )
+        return {**summary.to_dict(), "world_size": self.world_size, "steps_per_epoch": self.steps_per_epoch}
 
     # ---------------------------------------------------------------- internals
     def _batch_features(self, nodes: Tensor) -> Tensor:

@@ -153,7 +153,8 @@ function renderTraining(model, el) {
     table.innerHTML = metricRows(metricsOf.get(epoch));
     paintCurves(curves, model.get("_curve"), epoch);
   }
-  var live = mountLiveGraph(find(".gtvviz-graph"), { Plotly: plotlyFrom(model.get("_plotly")), drawn: drawn });
+  var host = { Plotly: plotlyFrom(model.get("_plotly")), drawn: drawn, counter: false };  // the bar has the counter
+  var live = mountLiveGraph(find(".gtvviz-graph"), host);
   el.gtvvizLiveGraph = live;
 
   function push() {
@@ -188,7 +189,7 @@ function renderCompare(model, el) {
   var panels = Array.from(el.querySelectorAll(".gtvviz-panel")), metricsOf = methods.map(function () { return new Map(); });
   var lives = panels.map(function (panel, i) {
     var line = panel.querySelector(".gtvviz-panel-metrics");
-    return mountLiveGraph(panel.querySelector(".gtvviz-graph"), { Plotly: Plotly, drawn: function (epoch) {
+    return mountLiveGraph(panel.querySelector(".gtvviz-graph"), { Plotly: Plotly, counter: false, drawn: function (epoch) {
       var m = metricsOf[i].get(epoch) || {};
       line.textContent = ["nmi", "sharpness", "total"].filter(function (name) { return m[name] !== undefined && m[name] !== null; })
         .map(function (name) { return METRIC_NAMES[name] + " " + m[name].toFixed(3); }).join("  ·  ");

@@ -64,6 +64,13 @@ COLLAPSED = (
     "stays grey (S is uniform, 1/K everywhere) or one cluster has taken every node, so the loss has nothing left "
     "to pull on."
 )
+#: Shown when a finished run leaves clusters (almost) empty (:attr:`gtvviz.train.Snapshot.partial_collapse`).
+PARTIAL = ("**{used} of {k} clusters used.** The run has ended with {empty} (almost) empty, so groups share a "
+           "cluster somewhere. Balanced partitions into many clusters are a hard target from a uniform start: try "
+           "another seed, or fewer clusters.")
+#: Shown when a finished run uses every cluster but puts 90% of the nodes or more in one.
+LOPSIDED = ("**One cluster holds 90% of the nodes or more.** The other clusters split off a few nodes only: try "
+            "another seed, fewer clusters or a larger balance weight α₂.")
 #: What to do about a collapse, for TVGNN by its balance weight, for the smooth methods by the method.
 REMEDY = {
     "fixed": "With the reference balance weight (α₂ fixed), the uniform assignment is a trap whenever the "
@@ -208,6 +215,11 @@ def live_view() -> None:
     run_message(run.player, on_cpu=lambda: continue_on_cpu(state))
     if shown.collapsed:
         _collapse_remedy(state)
+    elif shown.partial_collapse and run.player.done and state.view_epoch is None and not moving:
+        empty = run.config.clusters - shown.clusters_used
+        st.info(PARTIAL.format(used=shown.clusters_used, k=run.config.clusters,
+                               empty="one cluster" if empty == 1 else f"{empty} clusters") if empty else LOPSIDED,
+                icon=":material/join:")
     value = live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
                        frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=moving,
                        picture=run.picture, height=graph_height(HEIGHT), key="graph",

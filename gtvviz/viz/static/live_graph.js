@@ -6,7 +6,7 @@
 // mountLiveGraph(root, host) fills `root` with the view and returns its state object (also root.gtvvizLiveGraph),
 // read by tests and benchmarks; `live.receive(args)` queues a render. host: { Plotly (plotly.js), setHeight(total)
 // (the height the view needs, optional), drawn(epoch) (called after each draw, optional), report(value) (the answer
-// to a hold, {hold, epoch}, optional) }.
+// to a hold, {hold, epoch}, optional), counter (false: the host shows the epoch itself; default true) }.
 
 var STYLE = `
   .gtvviz-live { margin: 0; padding: 0; background: transparent; }
@@ -299,6 +299,7 @@ export function mountLiveGraph(root, host) {
   var current = null;
   function paintCounter(args) {
     var counter = part("counter");
+    if (host.counter === false) { counter.style.display = "none"; return; }
     counter.textContent = args.total === 0 ? "Result" : "Epoch " + args.epoch + (args.total ? " / " + args.total : "");
     var small = document.createElement("small");
     small.textContent = typeof args.sharpness === "number" ? "sharpness " + args.sharpness.toFixed(2) : "";

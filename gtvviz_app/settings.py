@@ -40,6 +40,8 @@ LABELS = {"clusters": "Clusters K", "alpha1": "α₁ (GTV)", "alpha2": "α₂ (b
           "seed": "Seed", "device": "Device", "method": "Method",
           "warmup": "GTV warm-up (epochs)", "balance_weight": "Balance weight"}
 FORMATS = {"eps": "%.1e", "lr": "%.1e"}
+#: Dropdowns with an option longer than this many characters take the sidebar's whole width.
+WIDE_CHOICE = 6
 
 
 def _changed(name: str) -> None:
@@ -78,15 +80,23 @@ def _widget(field: Field) -> None:
                         persist_state="session")
 
 
+def _long_choices(field: Field) -> bool:
+    """Whether a dropdown's options are too long for half the sidebar (they would be cut off, "adaptiv")."""
+    choices = SPECS[field.name].choices
+    return choices is not None and max(map(len, choices)) > WIDE_CHOICE
+
+
 def settings_form(state: AppState) -> None:
     """Draw the settings the running method reads (fewer in classroom mode) and their message."""
     sync_widgets(state)
     shown = shown_fields(state)
-    wide = [f for f in shown if f.type == "tuple[int, ...]"]
-    narrow = [f for f in shown if f not in wide]
-    _widget(narrow[0])  # K, on its own line
+    # K and the method on their own lines, then the numbers two to a line, then the other wide fields
+    first = [f for f in shown if f.name in ("clusters", "method")]
+    wide = [f for f in shown if f not in first and (f.type == "tuple[int, ...]" or _long_choices(f))]
+    for field in first:
+        _widget(field)
     columns = st.columns(2)
-    for i, field in enumerate(narrow[1:]):
+    for i, field in enumerate(f for f in shown if f not in first and f not in wide):
         with columns[i % 2]:
             _widget(field)
     for field in wide:

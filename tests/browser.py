@@ -162,3 +162,9 @@ def live_counter(page: Page) -> int:
     """The epoch of the counter drawn over the live graph (the drawn frame's; the status line names the epoch only
     while paused)."""
     return epoch_of(graph_of(page).locator("#counter").inner_text())
+
+
+def address(page: Page) -> str:
+    """The address bar's URL as the page sees it (``location.href``): Playwright's ``page.url`` can lag a
+    ``history.pushState`` by one change, and the app rewrites its link that way."""
+    return page.evaluate("location.href")

@@ -6,7 +6,7 @@ import pytest
 
 from gtvviz import RunConfig
 from gtvviz_app.state import landing_config
-from tests.app_helpers import assert_clean, click, start_app, state, texts
+from tests.app_helpers import assert_clean, start_app, state, texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

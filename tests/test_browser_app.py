@@ -14,7 +14,8 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import SMALL_MODEL, chromium_browser, epoch_of, graph_of, live_counter, streamlit_server
+from tests.browser import (SMALL_MODEL, address, chromium_browser, epoch_of, graph_of, live_counter,
+                           streamlit_server)
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
@@ -138,7 +139,7 @@ def test_a_typed_k_reaches_the_running_model(app_page: Page) -> None:
     expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 1 ", timeout=30_000)
     rows = graph.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').customdata")
     assert all(len(row) == 6 and abs(sum(row[3:]) - 1) < 0.05 for row in rows)  # the model's 3 clusters
-    assert "clusters=3" in page.url
+    assert "clusters=3" in address(page)
     assert field.input_value() == "3"
 
 

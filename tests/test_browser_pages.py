@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import SMALL_MODEL, chromium_browser, streamlit_server
+from tests.browser import SMALL_MODEL, address, chromium_browser, streamlit_server
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
@@ -53,10 +53,10 @@ def test_a_link_to_a_generated_graph_restores_the_generator_choice(page: Page, a
 def test_pooling_keeps_classroom_mode_and_the_link(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/?classroom=1&seed=4&{SMALL_MODEL}")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
-    before = parse_qs(urlparse(page.url).query)
+    before = parse_qs(urlparse(address(page)).query)
     assert before["classroom"] == ["1"] and before["seed"] == ["4"]
     page.locator("[data-testid=stSidebarNav]").get_by_text("Pooling", exact=True).click()
     expect(page.get_by_text("Pooling — TVGNN as a pooling layer")).to_be_visible(timeout=LOAD_TIMEOUT)
     expect(page).to_have_url(re.compile(r"/pooling\?"), timeout=30_000)
     expect(page.locator("section[data-testid=stSidebar]")).to_contain_text("Pooling run")
-    assert parse_qs(urlparse(page.url).query) == before
+    assert parse_qs(urlparse(address(page)).query) == before

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gtvviz_app.lessons import LESSONS
-from tests.browser import chromium_browser, streamlit_server
+from tests.browser import address, chromium_browser, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LESSON = "gamma"
@@ -34,7 +34,8 @@ def _arrive(page: Page, index: int) -> None:
     expect(page.locator(".st-key-lesson-epoch")).to_contain_text(f"Epoch {step.epoch} · paused",
                                                                  timeout=ARRIVE_TIMEOUT)
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=60_000)
-    assert f"lesson={LESSON}" in page.url and f"step={index + 1}" in page.url and "present=1" in page.url
+    url = address(page)
+    assert f"lesson={LESSON}" in url and f"step={index + 1}" in url and "present=1" in url
     expect(page.locator('section[data-testid="stSidebar"]')).to_be_hidden()
     for selector in (".st-key-lesson-text", ".st-key-lesson-buttons", ".st-key-lesson-epoch",
                      '[data-testid="stPlotlyChart"]'):

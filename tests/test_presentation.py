@@ -24,7 +24,7 @@ def test_presentation_ticks_meet_the_contrast_bar() -> None:
 def test_present_mode_fits_graph_simplex_and_legend_above_the_fold() -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.browser import CHROMIUM_ARGS, SMALL_MODEL, chromium_path, streamlit_server
+    from tests.browser import CHROMIUM_ARGS, SMALL_MODEL, address, chromium_path, streamlit_server
 
     with streamlit_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -49,5 +49,5 @@ def test_present_mode_fits_graph_simplex_and_legend_above_the_fold() -> None:
         expect(tick).to_be_attached(timeout=60_000)
         assert float(tick.evaluate("e => parseFloat(e.style.fontSize)")) >= 16
         assert tick.evaluate("e => getComputedStyle(e).fill") == "rgb(34, 34, 34)"
-        assert "present=1" in page.url and "classroom=1" in page.url  # the link keeps both flags
+        assert "present=1" in address(page) and "classroom=1" in address(page)  # the link keeps both flags
         browser.close()

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import REPO, Server, chromium_browser, live_counter
+from tests.browser import REPO, Server, address, chromium_browser, live_counter
 from tests.browser import app_server as browser_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("reliability-browser")]
@@ -135,7 +135,7 @@ def sidebar(page: Page) -> str:
 
 
 def query_of(page: Page) -> dict[str, str]:
-    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(address(page)).query))
 
 
 def _wait_for(predicate: Any, timeout: float, what: str) -> None:
@@ -182,7 +182,7 @@ def session_round(server: Server, browser: Browser, sessions: int, train_seconds
         if any(f"{other}: " in text for other in others):
             problems.append(f"session {i} shows another session's graph: {text[:200]!r}")
         if query_of(page).get("graph") != link["graph"] or query_of(page).get("seed") != link["seed"]:
-            problems.append(f"session {i} has a foreign link: {page.url}")
+            problems.append(f"session {i} has a foreign link: {address(page)}")
     for page in pages:
         click_button(page, "Play")
     for page in pages:

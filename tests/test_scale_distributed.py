@@ -19,7 +19,8 @@ from gtvviz.nn.losses import asym_cheeger_cut_loss
 from gtvviz.scale.distributed import rank_seed
 from gtvviz.scale.sampling import RandomNodeSampler, induced_subgraph, neighbour_rescaled_weights, weighted_degree
 
-pytestmark = pytest.mark.slow
+# alone: two spawned ranks with 20-second gloo timeouts must not wait behind the parallel part of the suite
+pytestmark = [pytest.mark.slow, pytest.mark.alone]
 
 EPOCHS = 4
 #: 60 nodes in batches of 30: two batches per pass, so each of the two ranks takes one step per epoch.

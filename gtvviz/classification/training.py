@@ -69,7 +69,7 @@ class ClassifyConfig:
     alpha1: float = 0.5
     alpha2: float = 0.5
     seed: int = 0
-    device: str = "cpu"
+    device: str = "auto"
 
     def __post_init__(self) -> None:
         if self.pool not in POOL_METHODS:

@@ -45,10 +45,18 @@ def present_mode() -> bool:
     return bool(st.session_state[KEY])
 
 
+#: The page's style sheet otherwise: Streamlit's 6rem above the title cut to 2.5rem, so that more of the live graph
+#: sits above the fold of a 1280x720 screen.
+COMPACT_CSS = """
+<style>
+  .stMainBlockContainer, .block-container { padding-top: 2.5rem !important; }
+</style>
+"""
+
+
 def apply_presentation() -> None:
-    """Add the presentation style sheet to the page when presentation mode is on."""
-    if present_mode():
-        st.html(CSS)
+    """Add the presentation style sheet to the page when presentation mode is on, the compact one otherwise."""
+    st.html(CSS if present_mode() else COMPACT_CSS)
 
 
 def figure_style() -> FigureStyle | None:

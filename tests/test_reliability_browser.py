@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import REPO, Server, address, chromium_browser, live_counter
@@ -82,7 +82,7 @@ def open_sessions(browser: Browser, url: str, queries: list[dict[str, str]]) -> 
         pages.append(page)
     for page in pages:
         expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
-        expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch", timeout=LOAD_TIMEOUT)
+        expect(status_line(page)).to_contain_text("Epoch", timeout=LOAD_TIMEOUT)
     return pages
 
 
@@ -110,7 +110,12 @@ def apply_and_reset(page: Page) -> None:
     """Press Reset after typing settings: leaving a typed field applies it (a changed setting restarts the run) and
     Reset starts the run again; wait until it has visibly taken effect."""
     click_button(page, "Reset")
-    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 0 ", timeout=60_000)
+    expect(status_line(page)).to_contain_text("Epoch 0 ", timeout=60_000)
+
+
+def status_line(page: Page) -> Locator:
+    """The status line under the transport bar (the last of them: a rerun can briefly show the old one too)."""
+    return page.locator(".st-key-epoch-counter").last
 
 
 def close_session(page: Page) -> None:
@@ -310,15 +315,15 @@ def test_a_reload_restores_the_run_from_the_link(server: Server, chromium: Brows
             "epochs": "300"}
     page = open_session(chromium, server.url, link)
     click_button(page, "Step 10")
-    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
+    expect(status_line(page)).to_contain_text("Epoch 10 ", timeout=60_000)
     page.get_by_role("spinbutton", name="Seed", exact=True).fill("8")
     apply_and_reset(page)  # the applied settings take effect (and the link follows them)
     click_button(page, "Step 10")
-    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
+    expect(status_line(page)).to_contain_text("Epoch 10 ", timeout=60_000)
     _wait_for(lambda: query_of(page).get("seed") == "8", 60, "the link to take the applied seed")
     page.reload()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
-    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 0 ", timeout=60_000)
+    expect(status_line(page)).to_contain_text("Epoch 0 ", timeout=60_000)
     assert "ring_of_cliques: 30 nodes" in sidebar(page)
     expect(page.get_by_role("spinbutton", name="Seed", exact=True)).to_have_value("8")
     expect(page.get_by_role("spinbutton", name="Clusters K", exact=True)).to_have_value("6")
@@ -358,7 +363,7 @@ def test_a_diverging_run_shows_a_message_and_the_session_stays_usable(server: Se
     expect(error).to_have_count(0, timeout=60_000)  # the new run has started (the counter said epoch 0 before too)
     _wait_for(lambda: query_of(page).get("eps") == "0.001", 60, "the link to follow the new settings")
     click_button(page, "Step 10")
-    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
+    expect(status_line(page)).to_contain_text("Epoch 10 ", timeout=60_000)
     _wait_for(lambda: query_of(page).get("hidden") == "16,16", 60, "the link to follow the new settings")
     assert page.locator("[data-testid=stException]").count() == 0
     close_session(page)
@@ -389,7 +394,7 @@ def test_uploads_say_their_limits_and_leave_no_files(server: Server, chromium: B
     upload.set_input_files(files=[{"name": f"{marker}.csv", "mimeType": "text/csv", "buffer": edges.encode()}])
     _wait_for(lambda: f"{marker}: 9 nodes" in sidebar(page), 60, "the uploaded graph")
     click_button(page, "Step 10")
-    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Epoch 10 ", timeout=60_000)
+    expect(status_line(page)).to_contain_text("Epoch 10 ", timeout=60_000)
     close_session(page)
     time.sleep(1.0)
     left = {p for p in set(server.tmpdir.rglob("*")) - tmp_before if not _library_artefact(p)}

@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from gtvviz.data.samples import LANDING_SAMPLE, SAMPLES
@@ -260,3 +261,20 @@ def test_pause_holds_the_epoch_the_graph_reports() -> None:
     assert st.hold == 0 and st.shown().epoch == drawn
     at.run()
     assert any(f"Epoch {drawn}**" in text for text in texts(at, "markdown"))
+
+
+def test_a_finished_run_that_leaves_a_cluster_empty_says_so() -> None:
+    at = start_app({**SMALL, "clusters": "3"})
+    trainer = state(at).run.trainer
+    trainer.step(40)
+    assert trainer.done
+    labels = np.array([0] * 20 + [1] * 14)  # karate's 34 nodes in two of the three clusters
+    trainer.last = replace(trainer.last, s=np.eye(3, dtype=np.float32)[labels])
+    at.run()
+    assert_clean(at)
+    info = " ".join(texts(at, "info"))
+    assert "2 of 3 clusters used" in info and "one cluster ended (almost) empty" in info
+    labels = np.arange(34) % 3  # every cluster used, none above 90%
+    trainer.last = replace(trainer.last, s=np.eye(3, dtype=np.float32)[labels])
+    at.run()
+    assert "clusters used" not in " ".join(texts(at, "info"))

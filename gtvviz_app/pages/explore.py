@@ -65,12 +65,11 @@ COLLAPSED = (
     "to pull on."
 )
 #: Shown when a finished run leaves clusters (almost) empty (:attr:`gtvviz.train.Snapshot.partial_collapse`).
-PARTIAL = ("**{used} of {k} clusters used.** The run has ended with {empty} (almost) empty, so groups share a "
-           "cluster somewhere. Balanced partitions into many clusters are a hard target from a uniform start: try "
-           "another seed, or fewer clusters.")
+PARTIAL = ("**{used} of {k} clusters used:** {empty} ended (almost) empty, so groups share a cluster. Many "
+           "balanced clusters are a hard target from a uniform start: try another seed, or fewer clusters.")
 #: Shown when a finished run uses every cluster but puts 90% of the nodes or more in one.
-LOPSIDED = ("**One cluster holds 90% of the nodes or more.** The other clusters split off a few nodes only: try "
-            "another seed, fewer clusters or a larger balance weight α₂.")
+LOPSIDED = ("**One cluster holds 90% of the nodes or more;** the others split off a few nodes only. Try another "
+            "seed, fewer clusters or a larger balance weight α₂.")
 #: What to do about a collapse, for TVGNN by its balance weight, for the smooth methods by the method.
 REMEDY = {
     "fixed": "With the reference balance weight (α₂ fixed), the uniform assignment is a trap whenever the "

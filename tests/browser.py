@@ -22,7 +22,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -91,31 +91,42 @@ def app_server(timeout: float = 120.0, options: Mapping[str, str] | None = None,
                    "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
         for name, value in (options or {}).items():
             command += [f"--{name}", str(value)]
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=REPO, env=server_env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{_tail(log)}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                        if answer.read().decode().strip() == "ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"streamlit did not become healthy in {timeout:.0f} s:\n{_tail(log)}")
-                time.sleep(0.5)
+        with serving(command, REPO, server_env, log, f"{url}/_stcore/health", lambda body: body.strip() == b"ok",
+                     "streamlit", timeout) as process:
             yield Server(url, process, tmpdir, log)
-        finally:
-            process.terminate()
+
+
+@contextmanager
+def serving(command: list[str], cwd: Path, env: Mapping[str, str], log: Path, probe: str,
+            healthy: Callable[[bytes], bool], name: str, timeout: float) -> Iterator[subprocess.Popen]:
+    """Start a server process (output to ``log``); yield it once ``probe`` answers a body that is ``healthy``;
+    terminate it afterwards. A process that exits, or no healthy answer in ``timeout`` seconds, raises with the
+    log's tail."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with code {process.returncode}:\n{_tail(log)}")
             try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                with urllib.request.urlopen(probe, timeout=2) as answer:
+                    if answer.status == 200 and healthy(answer.read()):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} did not answer in {timeout:.0f} s:\n{_tail(log)}")
+            time.sleep(0.5)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

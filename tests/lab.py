@@ -9,18 +9,15 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.browser import REPO, free_port
+from tests.browser import REPO, free_port, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -69,31 +66,10 @@ def lab_server(timeout: float = 180.0) -> Iterator[Lab]:
                    f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
                    "--ServerApp.port_retries=0", "--allow-root", "--LabApp.extension_manager=readonly",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=notebooks, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"jupyter lab exited with code {process.returncode}:\n{_tail(log)}")
-                try:
-                    with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"jupyter lab did not answer in {timeout:.0f} s:\n{_tail(log)}")
-                time.sleep(0.5)
+        with serving(command, notebooks, env, log, f"{url}/api/status?token={token}", lambda body: True,
+                     "jupyter lab", timeout):
             yield Lab(url, token, notebooks)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def wait_for_kernel(page: Page, timeout: float = 180.0) -> None:

@@ -31,6 +31,17 @@ def test_opens_on_the_landing_sample_at_its_preset_paused_at_epoch_zero() -> Non
     assert at.query_params["v"] == "1"
 
 
+def _play_ticks(at, reruns: int) -> list[int]:
+    """Press Play, rerun ``reruns`` times 0.1 s apart (the live view's ticks), and return the epochs each trained."""
+    click(at, "Play")
+    epochs = [state(at).run.latest.epoch]
+    for _ in range(reruns):
+        time.sleep(0.1)
+        at.run()
+        epochs.append(state(at).run.latest.epoch)
+    return [b - a for a, b in zip(epochs, epochs[1:])]
+
+
 def test_step_advances_the_epoch() -> None:
     at = start_app(SMALL)
     click(at, "Step")
@@ -70,24 +81,12 @@ def test_the_pace_sets_the_epochs_per_tick_and_slow_motion_hands_over_every_epoc
     assert [snap.epoch for snap in frames_of(snapshots[:1], 10)] == [1] and frames_of([], 10) == []
     at.select_slider(key="pace").set_value(200).run()
     assert state(at).rate == 200
-    click(at, "Play")
-    epochs = [state(at).run.latest.epoch]
-    for _ in range(3):
-        time.sleep(0.1)
-        at.run()
-        epochs.append(state(at).run.latest.epoch)
-    ticks = [b - a for a, b in zip(epochs, epochs[1:])]
+    ticks = _play_ticks(at, 3)
     assert all(0 < t <= 200 * 0.5 for t in ticks) and max(ticks) > 1, ticks  # 200/s: several epochs a tick
     click(at, "Pause")
     at.select_slider(key="pace").set_value(2).run()  # slow motion: at most one epoch in a tick, each drawn
     assert state(at).rate == 2
-    click(at, "Play")
-    epochs = [state(at).run.latest.epoch]
-    for _ in range(6):
-        time.sleep(0.1)
-        at.run()
-        epochs.append(state(at).run.latest.epoch)
-    ticks = [b - a for a, b in zip(epochs, epochs[1:])]
+    ticks = _play_ticks(at, 6)
     assert all(0 <= t <= 1 for t in ticks) and sum(ticks) >= 1, ticks
 
 

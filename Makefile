@@ -24,6 +24,9 @@ app: setup
 	MALLOC_ARENA_MAX=2 $(VENV)/bin/streamlit run app.py
 
 test: setup-test
-	# the parallel part, then the tests that measure the app under a load of their own (five sessions at once)
-	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not alone"
-	$(PY) -m pytest -q -m alone
+	# the parallel part, then the tests that need the machine to themselves (five app sessions at once, two
+	# distributed ranks); the second part runs even when the first fails, and either failing fails the target
+	status=0; \
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not alone" || status=$$?; \
+	$(PY) -m pytest -q -m alone || status=$$?; \
+	exit $$status

@@ -14,7 +14,8 @@ import pytest
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+#: The read-only PyG datasets: ``../shared/datasets`` beside the checkout, or the folder ``GTVVIZ_SHARED_DATASETS`` names.
+SHARED_DATASETS = Path(os.environ.get("GTVVIZ_SHARED_DATASETS") or REPO.parent / "shared" / "datasets")
 
 torch.set_num_threads(1)  # two test workers share two cores
 
@@ -23,7 +24,8 @@ torch.set_num_threads(1)  # two test workers share two cores
 def dataset_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A writable copy of ``../shared/datasets`` (PyG writes ``processed/`` next to ``raw/``)."""
     if not SHARED_DATASETS.is_dir():
-        pytest.fail(f"The shared datasets are missing: expected them at {SHARED_DATASETS}.")
+        pytest.fail(f"The shared datasets are missing: expected them at {SHARED_DATASETS} (set "
+                    "GTVVIZ_SHARED_DATASETS to their folder).")
     root = tmp_path_factory.mktemp("datasets")
     for entry in SHARED_DATASETS.iterdir():
         shutil.copytree(entry, root / entry.name)

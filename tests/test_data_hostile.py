@@ -312,3 +312,11 @@ def test_damaged_files_raise_graph_format_error_or_load(fmt: str, tmp_path: Path
             load_graph_bytes(bytes(data), paths[0].name)
         except GraphFormatError:
             pass
+
+
+def test_a_mistyped_sample_name_lists_the_samples(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="neither a file nor a sample; the samples are karate, "):
+        load_graph("karat")
+    (tmp_path / "karat").write_text("0,1\n")  # a file of that name is still read (here: no format to infer)
+    with pytest.raises(GraphFormatError):
+        load_graph(str(tmp_path / "karat"))

@@ -132,6 +132,8 @@ def _load_named(source: str, data_root: Any, allow_paths: bool, options: dict[st
     dataset = next((name for name in DATASETS if name.lower() == source.lower()), None)
     if dataset is not None:
         raise ConfigError(f"{source!r} is not a file; to load the PyG dataset, write 'pyg:{dataset}'.")
+    if not Path(source).suffix and "/" not in source and "\\" not in source:  # a name, not a path: a mistyped sample?
+        raise ConfigError(f"{source[:40]!r} is neither a file nor a sample; the samples are {', '.join(SAMPLES)}.")
     return None
 
 

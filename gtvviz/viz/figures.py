@@ -219,9 +219,20 @@ def graph_figure(graph: Graph, pos: np.ndarray, s: np.ndarray | None = None, *, 
     fig.update_layout(
         title=title or None, height=height, showlegend=False, uirevision="graph", hovermode="closest",
         margin={"l": 5, "r": 5, "t": 40 if title else 5, "b": 5}, plot_bgcolor="white", images=images,
-        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+        xaxis={"visible": False, **_padded_range(pos[:, 0])},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1, **_padded_range(pos[:, 1])},
     )
     return apply_style(fig, style)
+
+
+def _padded_range(values: np.ndarray, pad: float = 0.06) -> dict:
+    """An axis range around ``values`` with ``pad`` of their span on each side, so that the outermost nodes are drawn
+    whole (markers have a size in pixels; plotly's own padding is lost when the two axes are locked to one scale)."""
+    if not len(values):
+        return {}
+    low, high = float(np.min(values)), float(np.max(values))
+    margin = pad * max(high - low, 1e-9)
+    return {"range": [low - margin, high + margin]}
 
 
 def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], height: int = 260,

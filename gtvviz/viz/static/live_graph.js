@@ -36,6 +36,9 @@ var MARKUP = `<style>${STYLE}</style>
 <div id="error"></div>
 </div>`;
 
+// Pixels kept free above the plot's data area for the epoch counter (two lines of text).
+var COUNTER_ROOM = 48;
+
 export function mountLiveGraph(root, host) {
   var Plotly = host.Plotly;
   root.innerHTML = MARKUP;
@@ -87,6 +90,9 @@ export function mountLiveGraph(root, host) {
     layout.uirevision = args.geometry_key;  // a new graph starts unzoomed; frames of one graph keep the zoom
     layout.autosize = true;
     delete layout.width;
+    if (host.counter !== false) {  // room above the nodes for the counter, which would otherwise hide some of them
+      layout.margin = Object.assign({}, layout.margin, { t: Math.max((layout.margin || {}).t || 0, COUNTER_ROOM) });
+    }
     nodeTrace = traceNamed("nodes");
     shareTraces = [];
     for (var level = 1; level <= geometry.levels; level++) {

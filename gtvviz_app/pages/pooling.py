@@ -194,8 +194,7 @@ setting = SETTINGS[run.setting]
 other = "" if run.setting == "paper" else f" The paper's setting: “{SETTINGS['paper'].label}” in the sidebar."
 st.caption(f"**{setting.label}** ({setting.summary}).{other} {run.dataset.name}: {len(run.dataset.graphs)} graphs, "
            f"{run.dataset.num_classes} classes, features: {run.dataset.features}; {sizes}. Training on fold 1 of "
-           f"{run.config.folds} (batch {run.config.batch_size}, Adam lr {run.config.lr:g}, "
-           f"α₁ {run.config.alpha1:g}, α₂ {run.config.alpha2:g}, early stopping on the validation loss).")
+           f"{run.config.folds} (batch {run.config.batch_size}, early stopping on the validation loss).")
 live_status()
 levels()  # the pooling levels first: they are the page's picture; the curves below
 curves()

@@ -36,12 +36,18 @@ def test_page_trains_by_epoch_and_draws_every_level() -> None:
     assert any("Epoch 1" in text for text in texts(at, "markdown"))
     at.number_input(key="pooling.graph").set_value(7).run()
     assert_clean(at)
-    at.selectbox(key="pooling.base").set_value("mean")
+    assert run.setting == "teaching" and run.trainer.model.pool_sizes == (3, 2)  # an 8th and a 16th of 28 nodes
+    assert any("Teaching" in text and "Paper: largest graph" in text for text in texts(at, "caption"))
+    at.selectbox(key="pooling.setting").set_value("paper-mean")
     at.button(key="FormSubmitter:pooling.settings-Apply and reset").click().run()
     assert_clean(at)
     run = at.session_state[RUN]
     assert run.trainer.epoch == 0 and run.trainer.model.pool_sizes == (14, 7)  # mean size 28 instead of max 40
+    assert run.config.lr == 5e-4 and run.dataset.features.endswith("share the last)")  # no eigenvectors
     assert any("K1, K2 = 14, 7" in text for text in texts(at, "caption"))
+    at.selectbox(key="pooling.setting").set_value("paper")
+    at.button(key="FormSubmitter:pooling.settings-Apply and reset").click().run()
+    assert at.session_state[RUN].trainer.model.pool_sizes == (20, 10)  # the reference: half and a quarter of 40
 
 
 def test_switching_to_a_tu_dataset_and_another_pooling(dataset_root: Path) -> None:
@@ -117,6 +123,6 @@ def test_the_page_keeps_the_link_and_has_its_settings_in_the_sidebar() -> None:
     at.switch_page(PAGE).run()
     assert_clean(at)
     assert dict(at.query_params) == link and link["classroom"] == "1" and link["seed"] == "5"
-    assert {w.key for w in at.sidebar.selectbox} >= {"pooling.dataset", "pooling.pool", "pooling.base"}
+    assert {w.key for w in at.sidebar.selectbox} >= {"pooling.dataset", "pooling.pool", "pooling.setting"}
     assert "source.kind" not in {w.key for w in at.radio}  # the Explore run's graph picker is not shown here
 

@@ -3,9 +3,9 @@ import pytest
 import torch
 from torch_geometric.data import Batch, Data
 
-from gtvviz.classification import (POOL_METHODS, ClassifierTrainer, ClassifyConfig, GraphClassifier,
-                                   build_classifier, cross_validate, make_synthetic_graphs, pool_sizes,
-                                   prepare_graphs, stratified_splits)
+from gtvviz.classification import (POOL_METHODS, SETTINGS, ClassifierTrainer, ClassifyConfig, GraphClassifier,
+                                   build_classifier, cross_validate, laplacian_features, make_synthetic_graphs,
+                                   pool_sizes, pooling_setting, prepare_graphs, stratified_splits)
 from gtvviz.errors import ConfigError
 
 
@@ -43,6 +43,77 @@ def test_pool_sizes_from_max_or_mean(small_dataset) -> None:
     assert pool_sizes(small_dataset, "mean") == (round(n.mean()) // 2, max(round(n.mean()) // 4, 2))
     with pytest.raises(ConfigError):
         pool_sizes(small_dataset, "median")  # type: ignore[arg-type]
+    mean = round(n.mean())
+    assert pool_sizes(small_dataset, "mean", (1 / 3, 1 / 6, 1 / 12)) == (mean // 3, max(mean // 6, 2), 2)
+    for ratios in ((), (0.5, 0.0), (1.5,)):
+        with pytest.raises(ConfigError, match="ratios"):
+            pool_sizes(small_dataset, "max", ratios)
+        with pytest.raises(ConfigError, match="ratios"):
+            ClassifyConfig(pool_ratios=ratios)
+
+
+def test_settings_build_their_configs(small_dataset) -> None:
+    assert pooling_setting("paper").config() == ClassifyConfig()  # the reference stays the default
+    teaching = pooling_setting("teaching").config(seed=4, pool="mincut")
+    assert teaching.seed == 4 and teaching.pool == "mincut" and teaching.pool_size_base == "mean"
+    assert build_classifier(small_dataset, teaching).pool_sizes == pool_sizes(small_dataset, "mean",
+                                                                               teaching.pool_ratios)
+    assert {"teaching", "paper", "paper-mean"} <= set(SETTINGS)
+    with pytest.raises(ConfigError, match="teaching"):
+        pooling_setting("fast")
+
+
+def _two_cliques(size: int, bridges: int = 1) -> Data:
+    """Two cliques of ``size`` nodes joined by ``bridges`` edges (node i to node size + i)."""
+    i, j = np.triu_indices(size, 1)
+    pairs = np.concatenate([np.stack([i, j], 1), np.stack([i + size, j + size], 1),
+                            np.stack([np.arange(bridges), np.arange(bridges) + size], 1)])
+    edges = torch.as_tensor(pairs.T, dtype=torch.long)
+    return Data(edge_index=torch.cat([edges, edges.flip(0)], 1), num_nodes=2 * size)
+
+
+def _normalised_laplacian(data: Data) -> np.ndarray:
+    n = data.num_nodes
+    adj = np.zeros((n, n))
+    adj[data.edge_index[0].numpy(), data.edge_index[1].numpy()] = 1.0
+    d = 1 / np.sqrt(adj.sum(1))
+    return np.eye(n) - d[:, None] * adj * d[None, :]
+
+
+def test_laplacian_features_are_the_low_eigenvectors_after_the_first() -> None:
+    data = _two_cliques(6)
+    features = laplacian_features(data, 3).numpy()
+    values, vectors = np.linalg.eigh(_normalised_laplacian(data))
+    assert features.shape == (12, 3)
+    laplacian = _normalised_laplacian(data)
+    # Orthonormal eigenvectors of the 2nd to 4th smallest eigenvalues (the last two share an eigenspace, so only
+    # the eigen-equation pins them down); the Fiedler vector is unique up to its sign, fixed by the largest entry.
+    np.testing.assert_allclose(laplacian @ features, features * values[1:4], atol=1e-5)
+    np.testing.assert_allclose(features.T @ features, np.eye(3), atol=1e-5)
+    expected = vectors[:, 1] * np.sign(vectors[np.abs(vectors[:, 1]).argmax(), 1])
+    np.testing.assert_allclose(features[:, 0], expected, atol=1e-5)
+    fiedler = features[:, 0]
+    assert (np.sign(fiedler[:6]) == -np.sign(fiedler[6:])).all()  # the first column separates the two cliques
+    np.testing.assert_allclose(laplacian_features(_two_cliques(2), 5).numpy()[:, 3:], 0.0)  # past N - 1: zeros
+
+
+def test_laplacian_features_of_a_large_graph_use_the_sparse_solver() -> None:
+    data = _two_cliques(300, bridges=3)  # 600 nodes: above DENSE_EIGEN_NODES
+    features = laplacian_features(data, 1).numpy()[:, 0]
+    vector = np.linalg.eigh(_normalised_laplacian(data))[1][:, 1]
+    np.testing.assert_allclose(np.abs(features), np.abs(vector), atol=1e-4)
+
+
+def test_positional_features_are_appended(small_dataset) -> None:
+    graphs = make_synthetic_graphs(num_graphs=24, min_nodes=8, max_nodes=14, seed=1)
+    with_positions = prepare_graphs("synthetic", graphs, positional=2)
+    assert with_positions.num_features == small_dataset.num_features + 2
+    assert "+ 2 Laplacian eigenvectors" in with_positions.features
+    first = with_positions.graphs[0]
+    assert torch.equal(first.x[:, :-2], small_dataset.graphs[0].x)
+    torch.testing.assert_close(first.x[:, -2:], laplacian_features(graphs[0], 2))
+    with pytest.raises(ConfigError, match="positional"):
+        prepare_graphs("synthetic", graphs, positional=-1)
 
 
 def test_stratified_splits_partition_the_graphs() -> None:

@@ -27,7 +27,8 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from torch_geometric.data import Batch, Data
 from torch_geometric.loader import DataLoader
 
-from gtvviz.classification.datasets import GraphDataset, PoolSizeBase, pool_sizes
+from gtvviz.classification.datasets import (REFERENCE_POOL_RATIOS, GraphDataset, PoolSizeBase, check_pool_ratios,
+                                            pool_sizes)
 from gtvviz.classification.models import GraphClassifier
 from gtvviz.classification.pools import POOL_METHODS
 from gtvviz.errors import ConfigError, TrainingDivergedError
@@ -52,8 +53,9 @@ CLASSIFY_SPECS = (
 
 @dataclass(frozen=True)
 class ClassifyConfig:
-    """Every setting of a classification run. The defaults are the reference's (PROTEINS script: 100 epochs,
-    batch 16, Adam 5e-4, delta 2.0, alphas 0.5/0.5) but for ``patience``, 20 instead of 10. Invalid values raise
+    r"""Every setting of a classification run. The defaults are the reference's (PROTEINS script: 100 epochs,
+    batch 16, Adam 5e-4, delta 2.0, alphas 0.5/0.5, :math:`K_\ell` = ``pool_ratios`` :math:`(1/2, 1/4)` of the
+    largest graph) but for ``patience``, 20 instead of 10. Invalid values raise
     :class:`~gtvviz.errors.ConfigError`."""
 
     pool: str = "tvgnn"
@@ -64,6 +66,7 @@ class ClassifyConfig:
     lr: float = 5e-4
     val_fraction: float = 0.1
     pool_size_base: PoolSizeBase = "max"
+    pool_ratios: tuple[float, ...] = REFERENCE_POOL_RATIOS
     hidden: int = 32
     delta: float = 2.0
     alpha1: float = 0.5
@@ -76,6 +79,7 @@ class ClassifyConfig:
             raise ConfigError(f"Unknown pooling method {self.pool!r}; choose one of {', '.join(POOL_METHODS)}.")
         if self.pool_size_base not in ("max", "mean"):
             raise ConfigError(f"Unknown pool size base {self.pool_size_base!r}; choose max or mean.")
+        check_pool_ratios(self.pool_ratios)
         for spec in CLASSIFY_SPECS:
             spec.check_number(getattr(self, spec.name))
 
@@ -106,7 +110,8 @@ class EpochRecord:
 def build_classifier(dataset: GraphDataset, config: ClassifyConfig, seed: int | None = None) -> GraphClassifier:
     """A freshly initialised classifier for ``dataset`` (weights seeded with ``seed``, default ``config.seed``)."""
     torch.manual_seed(config.seed if seed is None else seed)
-    return GraphClassifier(dataset.num_features, dataset.num_classes, pool_sizes(dataset, config.pool_size_base),
+    sizes = pool_sizes(dataset, config.pool_size_base, config.pool_ratios)
+    return GraphClassifier(dataset.num_features, dataset.num_classes, sizes,
                            pool=config.pool, hidden_channels=config.hidden, delta_coeff=config.delta,
                            alpha1=config.alpha1, alpha2=config.alpha2)
 

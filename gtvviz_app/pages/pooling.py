@@ -15,8 +15,8 @@ import streamlit as st
 from torch_geometric.data import Data
 
 from gtvviz import Graph
-from gtvviz.classification import (SYNTHETIC, TU_DATASETS, ClassifierTrainer, ClassifyConfig, GraphDataset,
-                                   fold_trainer, load_dataset)
+from gtvviz.classification import (SETTINGS, SYNTHETIC, TU_DATASETS, ClassifierTrainer, ClassifyConfig,
+                                   GraphDataset, fold_trainer, load_dataset, pooling_setting)
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import accuracy_figure, loss_figure, pooling_figures
 from gtvviz_app.loading import graph_layout
@@ -26,7 +26,8 @@ from gtvviz_app.state import get_state
 
 KEY = "gtvviz_pooling"
 DATASETS = (SYNTHETIC, *TU_DATASETS)
-BASES = {"max": "largest graph", "mean": "mean graph"}
+#: The setting a new visitor gets: level 1 sharpens within the epochs of 30 s of Play (the paper's stays grey).
+DEFAULT_SETTING = "teaching"
 POOLS = {"tvgnn": "TVGNN (AsymCheegerCut)", "mincut": "MinCutPool", "dmon": "DMoN", "none": "No pooling"}
 #: Seconds between redraws of the pooling levels while playing (the curves follow ``CHART_INTERVAL``).
 LEVELS_INTERVAL = 2.0
@@ -39,10 +40,15 @@ ABOUT = (
     "features SᵀX, pooled adjacency SᵀAS. TVGNN trains S with the AsymCheegerCut loss (GTV of S + asymmetric-norm "
     "balance) added to the cross-entropy, so its clusters are sharp and balanced; MinCutPool and DMoN use their "
     "own smooth losses. The network is GTVConv(32) → pool to K1 → GTVConv(32) → pool to K2 → GTVConv(32) → mean → "
-    "linear, with K1, K2 half and a quarter of the largest graph. Nodes with the same features and neighbourhood "
-    "always get the same assignment, and at the reference learning rate the assignments sharpen slowly: grey "
-    "nodes are still undecided. The synthetic dataset has no node features (the model sees one-hot degrees): "
-    "its class is the number of communities (2, 3 or 4) of each graph."
+    "linear. The synthetic dataset has no node features (the model sees one-hot degrees): its class is the "
+    "number of communities (2, 3 or 4) of each graph.\n\n"
+    "**Settings.** *Paper* is the reference: K1, K2 half and a quarter of the largest graph (20 and 10 "
+    "clusters for graphs of 16–40 nodes), α₁ = α₂ = 0.5, Adam 5e-4. There the first level stays grey: with so "
+    "many clusters no reachable assignment lowers the auxiliary loss below its value at the uniform one (the "
+    "uniform trap), and nodes that look alike (same degrees) always get the same assignment. *Teaching* (the "
+    "default) uses few clusters (an eighth and a sixteenth of the mean graph), balance weight α₂ = 1, Adam 1e-2 "
+    "and two Laplacian eigenvectors as extra node features, which tell the regions of a graph apart: level 1 "
+    "is decided within about 20 epochs and its supernodes sit on the graph's communities."
 )
 
 
@@ -51,6 +57,7 @@ class PoolingRun:
     """The page's run: dataset, settings, trainer, held-out graphs, its player and, once done, its score."""
 
     dataset: GraphDataset
+    setting: str
     config: ClassifyConfig
     trainer: ClassifierTrainer
     test: list[Data]
@@ -71,26 +78,27 @@ class PoolingRun:
 
 
 @st.cache_resource(max_entries=6, show_spinner="Loading the dataset…")
-def _dataset(name: str, data_root: str) -> GraphDataset:
+def _dataset(name: str, data_root: str, positional: int) -> GraphDataset:
     """A prepared dataset; read-only, so one copy serves every session (models live in each session)."""
-    return load_dataset(name, data_root=data_root or None)
+    return load_dataset(name, data_root=data_root or None, positional=positional)
 
 
-def _new_run(name: str, pool: str, base: str, seed: int) -> PoolingRun:
-    dataset = _dataset(name, "" if name == SYNTHETIC else get_state().data_root)
-    config = ClassifyConfig(pool=pool, pool_size_base=base, seed=seed, epochs=EPOCHS)  # type: ignore[arg-type]
-    return PoolingRun(dataset, config, *fold_trainer(dataset, config))
+def _new_run(name: str, pool: str, setting: str, seed: int) -> PoolingRun:
+    chosen = pooling_setting(setting)
+    dataset = _dataset(name, "" if name == SYNTHETIC else get_state().data_root, chosen.positional)
+    config = chosen.config(pool=pool, seed=seed, epochs=EPOCHS)
+    return PoolingRun(dataset, setting, config, *fold_trainer(dataset, config))
 
 
 def _run() -> PoolingRun:
     if KEY not in st.session_state:
-        st.session_state[KEY] = _new_run(SYNTHETIC, "tvgnn", "max", 0)
+        st.session_state[KEY] = _new_run(SYNTHETIC, "tvgnn", DEFAULT_SETTING, 0)
     return st.session_state[KEY]
 
 
-def _restart(name: str, pool: str, base: str, seed: int) -> None:
+def _restart(name: str, pool: str, setting: str, seed: int) -> None:
     try:
-        st.session_state[KEY] = _new_run(name, pool, base, seed)
+        st.session_state[KEY] = _new_run(name, pool, setting, seed)
         st.session_state.pop("pooling.error", None)
         st.session_state.pop("pooling.graph", None)  # the new dataset may have fewer graphs
     except GtvvizError as err:
@@ -98,12 +106,12 @@ def _restart(name: str, pool: str, base: str, seed: int) -> None:
 
 
 def _apply() -> None:
-    _restart(*(st.session_state[f"pooling.{name}"] for name in ("dataset", "pool", "base", "seed")))
+    _restart(*(st.session_state[f"pooling.{name}"] for name in ("dataset", "pool", "setting", "seed")))
 
 
 def _reset() -> None:
     run = _run()
-    _restart(run.dataset.name, run.config.pool, run.config.pool_size_base, run.config.seed)
+    _restart(run.dataset.name, run.config.pool, run.setting, run.config.seed)
 
 
 def _controls(run: PoolingRun) -> None:
@@ -114,9 +122,9 @@ def _controls(run: PoolingRun) -> None:
                          index=DATASETS.index(run.dataset.name) if run.dataset.name in DATASETS else 0)
             st.selectbox("Pooling", list(POOLS), format_func=POOLS.get, key="pooling.pool",
                          index=list(POOLS).index(run.config.pool))
-            st.selectbox("K1, K2 from", list(BASES), format_func=BASES.get, key="pooling.base",
-                         index=list(BASES).index(run.config.pool_size_base),
-                         help="K1 = N/2 and K2 = N/4, with N the largest graph (the reference) or the mean size.")
+            st.selectbox("Setting", list(SETTINGS), format_func=lambda name: SETTINGS[name].label,
+                         key="pooling.setting", index=list(SETTINGS).index(run.setting),
+                         help="\n\n".join(f"**{s.label}**: {s.summary}." for s in SETTINGS.values()))
             st.number_input("Seed", 0, 2**31 - 1, run.config.seed, key="pooling.seed")
             st.form_submit_button("Apply and reset", on_click=_apply, icon=":material/restart_alt:")
         st.caption("This page trains its own graph classifier; the Explore run and its link stay as they are.")
@@ -182,9 +190,11 @@ with st.expander("What this page shows"):
     st.markdown(ABOUT)
 _controls(run)
 sizes = "no pooling" if run.config.pool == "none" else "K1, K2 = " + ", ".join(map(str, run.trainer.model.pool_sizes))
-st.caption(f"{run.dataset.name}: {len(run.dataset.graphs)} graphs, {run.dataset.num_classes} classes, features: "
-           f"{run.dataset.features}; {sizes}. Training on fold 1 of {run.config.folds} (batch "
-           f"{run.config.batch_size}, Adam lr {run.config.lr:g}, early stopping on the validation loss).")
+setting = SETTINGS[run.setting]
+other = "" if run.setting == "paper" else f" The paper's setting: “{SETTINGS['paper'].label}” in the sidebar."
+st.caption(f"**{setting.label}** ({setting.summary}).{other} {run.dataset.name}: {len(run.dataset.graphs)} graphs, "
+           f"{run.dataset.num_classes} classes, features: {run.dataset.features}; {sizes}. Training on fold 1 of "
+           f"{run.config.folds} (batch {run.config.batch_size}, early stopping on the validation loss).")
 live_status()
 levels()  # the pooling levels first: they are the page's picture; the curves below
 curves()

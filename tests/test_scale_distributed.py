@@ -58,6 +58,7 @@ def _worker(rank: int, init_file: str, out_dir: str, die_at: int) -> None:
         Path(out_dir, f"error{rank}.txt").write_text(f"{time.perf_counter() - start}\n{err}")
         os._exit(0)
     torch.save({"params": _flat(trainer.model), "spreads": spreads}, Path(out_dir, f"rank{rank}.pt"))
+    del trainer  # its DistributedDataParallel goes before the process group: the other order can hang at exit
     dist.destroy_process_group()
 
 

@@ -42,33 +42,40 @@ def run(args: argparse.Namespace) -> int:
     base = RunConfig.from_json(read_config_file(args.config)) if args.config else RunConfig()
     config = RunConfig.from_args(args, base).replace(clusters=args.clusters)
     with distributed_session(resolve_device(config.device)) as (rank, world_size):
-        if world_size > 1 and config.batch_nodes is None:
-            raise ConfigError(f"A run over {world_size} processes trains on mini-batches; add --batch-nodes N.")
-        graph = load_graph(config.graph, data_root=args.data_root)
-        for warning in graph.warnings if rank == 0 else ():
-            print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
-        trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
-        with progress_bar(config.epochs, f"{config.method} on {graph.name}") as bar:
-            def advance(snapshot: Any) -> None:
-                bar.update(snapshot.epoch - bar.n)
-                bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
-
-            last = trainer.run(advance)
-        objective = trainer.objective
-        remedy_epoch = objective.engaged_at if isinstance(objective, AsymCheegerCutObjective) else None
-        result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
-                                node_names=graph.node_names)
-        result["compiled"] = trainer.compile
-        peak = peak_rss_mb()
-        result.update(world_size=world_size, batch_nodes=config.batch_nodes, peak_rss_mb=peak,
-                      peak_rss_mb_all_ranks=max_over_ranks(peak))
-        if rank == 0:  # rank 0 alone writes output
-            write_json(result, args.json)
-            if args.labels_out is not None:
-                write_assignments_csv(graph, last.s, args.labels_out)
-            if "-" not in (args.json, args.labels_out):  # stdout holds the JSON or the CSV
-                print(terminal_text(_one_line(result)))
+        # in a function of its own, so that the trainer (and its DistributedDataParallel) is freed before the
+        # process group is destroyed: the other order can hang the process at exit
+        _cluster(args, config, rank, world_size)
     return 0
+
+
+def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size: int) -> None:
+    """Train, then write the result (rank 0 alone)."""
+    if world_size > 1 and config.batch_nodes is None:
+        raise ConfigError(f"A run over {world_size} processes trains on mini-batches; add --batch-nodes N.")
+    graph = load_graph(config.graph, data_root=args.data_root)
+    for warning in graph.warnings if rank == 0 else ():
+        print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
+    trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
+    with progress_bar(config.epochs, f"{config.method} on {graph.name}") as bar:
+        def advance(snapshot: Any) -> None:
+            bar.update(snapshot.epoch - bar.n)
+            bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
+
+        last = trainer.run(advance)
+    objective = trainer.objective
+    remedy_epoch = objective.engaged_at if isinstance(objective, AsymCheegerCutObjective) else None
+    result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
+                            node_names=graph.node_names)
+    result["compiled"] = trainer.compile
+    peak = peak_rss_mb()
+    result.update(world_size=world_size, batch_nodes=config.batch_nodes, peak_rss_mb=peak,
+                  peak_rss_mb_all_ranks=max_over_ranks(peak))
+    if rank == 0:  # rank 0 alone writes output
+        write_json(result, args.json)
+        if args.labels_out is not None:
+            write_assignments_csv(graph, last.s, args.labels_out)
+        if "-" not in (args.json, args.labels_out):  # stdout holds the JSON or the CSV
+            print(terminal_text(_one_line(result)))
 
 
 def cluster_result(summary: dict[str, Any], labels: list[int], config: RunConfig, graph_name: str,

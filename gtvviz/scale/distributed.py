@@ -46,7 +46,10 @@ def backend_for(device: torch.device) -> str:
 def distributed_session(device: torch.device, timeout_s: float | None = None) -> Iterator[tuple[int, int]]:
     """Join the process group that ``torchrun`` describes in the environment (``WORLD_SIZE`` > 1), yield
     ``(rank, world_size)`` and leave it at the end; outside ``torchrun`` (or when a group already exists) yield
-    the current ``(rank, world_size)`` and change nothing. On CUDA each rank takes GPU ``LOCAL_RANK``."""
+    the current ``(rank, world_size)`` and change nothing. On CUDA each rank takes GPU ``LOCAL_RANK``.
+
+    Free the trainers built inside the session before it ends (e.g. build them in a function called inside it): a
+    ``DistributedDataParallel`` that outlives its process group can hang the process at exit."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1 or dist.is_initialized():
         yield rank_and_world()

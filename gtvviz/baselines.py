@@ -78,6 +78,12 @@ class FixedAssignment(torch.nn.Module):
         return f"{self.__class__.__name__}(num_nodes={self.assignment.size(0)}, n_clusters={self.n_clusters}{relaxed})"
 
 
+def relaxed_solution(model: torch.nn.Module) -> np.ndarray | None:
+    """The relaxed solution a one-shot method rounded, as :attr:`FixedAssignment.fiedler` (for spectral clustering
+    with :math:`K = 2`, the Fiedler vector); ``None`` for a trained model or a method without one."""
+    return model.fiedler if isinstance(model, FixedAssignment) else None
+
+
 def spectral_clustering(graph: Graph, n_clusters: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     r"""Spectral clustering of the vertices on :math:`\mathbf{A}` alone, and the relaxed solution it rounds.
 

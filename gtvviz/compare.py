@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from gtvviz.baselines import FixedAssignment
+from gtvviz.baselines import relaxed_solution
 from gtvviz.config import METHODS, RunConfig
 from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
@@ -206,8 +206,7 @@ class Comparison:
         """The continuous relaxed solution that ``method`` rounds, where it has one: for ``spectral``, the first
         non-trivial eigenvector of the normalised-cut relaxation (the Fiedler vector for :math:`K = 2`);
         ``None`` for the other methods."""
-        model = self.trainers[method].model
-        return model.fiedler if isinstance(model, FixedAssignment) else None
+        return relaxed_solution(self.trainers[method].model)
 
     def reference_labels(self, reference: str) -> np.ndarray:
         """Labels to match clusters against: the ground truth (:data:`TRUTH`) or a method's current labels."""

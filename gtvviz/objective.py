@@ -27,7 +27,14 @@ Objective = Callable[[Tensor, Tensor, "Tensor | None"], LossTerms]
 
 @runtime_checkable
 class TrainingPolicy(Protocol):
-    """An objective with state that follows the run (a schedule, a remedy)."""
+    """An objective with state that follows the run (a schedule, a remedy).
+
+    Attributes:
+        engaged_at: the epoch at which the policy changed the objective the gradient follows (a remedy engaged),
+            or ``None`` while it has not; a stopping rule starts again from there.
+    """
+
+    engaged_at: int | None
 
     def set_epoch(self, epoch: int, collapsed: bool | None = None) -> None:
         """Told before each forward pass: the optimisation steps done, and whether the run has collapsed by then

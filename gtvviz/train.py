@@ -321,7 +321,7 @@ class Trainer:
         """With ``stop="plateau"``, feed the epoch's reference loss and verdicts to the stopping rule."""
         if self.stop != "plateau":
             return
-        engaged = getattr(self.objective, "engaged_at", None)  # a remedy that engaged changed the objective
+        engaged = self.objective.engaged_at if isinstance(self.objective, TrainingPolicy) else None
         changed, self._engaged = engaged != self._engaged, engaged
         degenerate = self._detector.streak > 0 or snapshot.partial_collapse
         if self._plateau.update(snapshot.epoch, snapshot.losses["total"], degenerate, changed):

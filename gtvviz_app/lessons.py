@@ -29,6 +29,7 @@ from gtvviz.methods import build_trainer
 from gtvviz.runner import Runner
 from gtvviz.train import Snapshot, Trainer
 from gtvviz.nn import GTVConv
+from gtvviz.objective import TrainingPolicy
 from gtvviz.viz import layer_gamma
 from gtvviz.viz.figures import undirected_edges
 
@@ -182,6 +183,13 @@ def assignments(runner: Runner[Any], methods: tuple[str, ...]) -> dict[str, np.n
     return {name: snapshot.s for name, snapshot in snapshots(runner, methods).items()}
 
 
+def engaged_epoch(runner: Runner[Any]) -> int | None:
+    """The epoch at which a single run's remedy engaged (its objective's ``engaged_at``), else ``None``."""
+    if isinstance(runner, Trainer) and isinstance(runner.objective, TrainingPolicy):
+        return runner.objective.engaged_at
+    return None
+
+
 def gamma_across_cut(graph: Graph, gamma: np.ndarray, labels: np.ndarray) -> tuple[float, float, int]:
     """Median :math:`\\Gamma` of the edges across the cut of ``labels`` and of the edges inside its groups, and the
     number of cut edges (``gamma`` per undirected edge, in :func:`~gtvviz.viz.figures.undirected_edges` order); a
@@ -301,7 +309,7 @@ def measure(walk: LessonWalk) -> dict[str, float]:
                 out[f"{method} {name}"] = float(metrics[name])
         out[f"{method} collapsed"] = float(snapshot.collapsed)
     if isinstance(walk.runner, Trainer):
-        engaged = getattr(walk.runner.objective, "engaged_at", None)
+        engaged = engaged_epoch(walk.runner)
         out["remedy engaged at"] = -1.0 if engaged is None else float(engaged)
     if walk.step.view == "gamma":
         across, inside, n_cut = gamma_across_cut(walk.graph, gamma_of(walk.runner, walk.graph),

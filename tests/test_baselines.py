@@ -9,7 +9,7 @@ import pytest
 import torch
 from sklearn.cluster import KMeans, SpectralClustering
 
-from gtvviz.baselines import FixedAssignment, kmeans_inertia, spectral_clustering
+from gtvviz.baselines import FixedAssignment, kmeans_inertia, relaxed_solution, spectral_clustering
 from gtvviz.registry import BASELINES as BASELINE_BUILDERS
 from gtvviz.config import RunConfig
 from gtvviz.graph import Graph
@@ -77,6 +77,15 @@ def test_spectral_partition_is_scikit_learns_and_the_fiedler_vector_splits() -> 
     assert len(set(np.sign(fiedler[:7]))) == 1 and len(set(np.sign(fiedler[7:]))) == 1
     assert np.sign(fiedler[0]) != np.sign(fiedler[-1])
     assert nmi(graph.y, labels) == pytest.approx(1.0)
+
+
+def test_relaxed_solution_is_spectral_clusterings_eigenvector_and_none_for_a_trained_model() -> None:
+    graph = cliques((7, 5))
+    spectral = build_trainer(graph, RunConfig(graph="g", clusters=2, method="spectral", **SMALL))
+    _, relaxed = spectral_clustering(graph, 2, seed=0)
+    np.testing.assert_allclose(np.abs(relaxed_solution(spectral.model)), np.abs(relaxed[:, 1]), atol=1e-6)
+    trained = build_trainer(graph, RunConfig(graph="g", clusters=2, method="tvgnn", **SMALL))
+    assert relaxed_solution(trained.model) is None
 
 
 @pytest.mark.parametrize(("graph", "k"), [

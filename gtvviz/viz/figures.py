@@ -245,7 +245,7 @@ def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], he
         for i, name in enumerate(names)
     ])
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Loss",
-                      xaxis_title="epoch", uirevision="loss",
+                      xaxis_title="epoch", xaxis_rangemode="nonnegative", uirevision="loss",
                       legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"})
     return apply_style(fig, style)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gtvviz.baselines import relaxed_solution
 from gtvviz.compare import relaxed_and_sharp
 from gtvviz.data import SAMPLES, sample_info
 from gtvviz.viz import (cluster_sizes_figure, loss_figure, mark_epochs, relaxed_colorscale, relaxed_figure,
@@ -257,7 +258,7 @@ def charts() -> None:
 def relaxed_view(state: AppState) -> None:
     """Spectral clustering's relaxed solution (its first non-trivial eigenvector) next to the rounded clusters, on
     one colour map."""
-    fiedler = getattr(state.run.trainer.model, "fiedler", None)
+    fiedler = relaxed_solution(state.run.trainer.model)
     if fiedler is None:
         return
     s = state.run.latest.s

@@ -18,7 +18,7 @@ from gtvviz.errors import GtvvizError
 from gtvviz.viz import compare_graph_figure, compare_simplex_figure, edge_values_figure, graph_figure, legend_html
 from gtvviz_app import loading
 from gtvviz_app.lessons import (LESSON_PARAM, LESSONS, METHOD_TITLES, LessonWalk, assignments, cut_labels,
-                                gamma_across_cut, gamma_of, lesson_named, snapshots)
+                                engaged_epoch, gamma_across_cut, gamma_of, lesson_named, snapshots)
 from gtvviz_app.live_graph import live_graph
 from gtvviz_app.player import FRAME_INTERVAL, FRAMES_PER_TICK, TICK_SECONDS, Player, advance, frames_of, run_message
 from gtvviz_app.presentation import PRESENT, figure_style, present_mode
@@ -136,8 +136,8 @@ def _status(ls: LessonState) -> None:
                                               for m, s in shown.items()))
         collapsed = [METHOD_TITLES.get(m, m) for m, s in shown.items() if s.collapsed]
         if collapsed:
-            parts.append(f"flagged collapsed: {', '.join(collapsed)}")
-        engaged = getattr(getattr(walk.runner, "objective", None), "engaged_at", None)
+            parts.append(f"every node alike (collapsed): {', '.join(collapsed)}")
+        engaged = engaged_epoch(walk.runner)
         if engaged is not None:
             parts.append(f"adaptive balance weight engaged at epoch {engaged}")
     with st.container(key="lesson-epoch"):

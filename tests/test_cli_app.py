@@ -34,6 +34,12 @@ def test_the_options_are_the_checkouts_streamlit_config() -> None:
     assert APP_OPTIONS == _flatten(config)
 
 
+def test_elements_are_never_sent_as_references_to_the_browsers_cache() -> None:
+    """A live view rerunning ten times a second can make the browser drop a cached message the server still refers
+    to ("Cached ForwardMsg MISS", which stops the page), so Streamlit's cache threshold is above any message."""
+    assert float(APP_OPTIONS["global.minCachedMessageSize"]) >= 2**40
+
+
 def test_the_script_is_the_apps_main() -> None:
     import gtvviz_app
 

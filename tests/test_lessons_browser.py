@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 from gtvviz_app.lessons import LESSONS
 from tests.browser import address, chromium_browser, streamlit_server
 
-# alone: the walk waits on trained steps, which the load of the parallel part can stall past its timeouts
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.alone]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LESSON = "gamma"
 #: ms to wait for a step to arrive (the server may share two cores with other work).
 ARRIVE_TIMEOUT = 420_000

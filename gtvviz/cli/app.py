@@ -29,6 +29,7 @@ APP_OPTIONS: dict[str, str] = {
     "client.toolbarMode": "minimal",
     "client.showErrorDetails": "none",
     "theme.base": "light",
+    "global.minCachedMessageSize": "1000000000000000",
 }
 
 #: Two malloc arenas keep a server of many sessions (one thread each) from growing without bound

@@ -1,7 +1,7 @@
 """Play any :class:`~gtvviz.runner.Runner` in the app: its session state, the time-boxed tick, failures, the bar.
 
 Every page that trains (Explore, Compare, Pooling) keeps one :class:`Player` in ``st.session_state`` and draws
-the same transport bar (Reset, Play/Pause, step buttons, speed). While playing, the page's live view is a fragment
+the same transport bar (Reset, Play/Pause, step buttons, pace). While playing, the page's live view is a fragment
 that reruns itself every :data:`FRAME_INTERVAL` seconds; each rerun trains for at most :data:`TICK_SECONDS`
 (:func:`tick`) and hands the frames it trained to the page. The buttons live outside the fragment, so a click
 reruns the whole page and the fragment is redefined with the new ``run_every``; a click is handled as soon as the
@@ -38,8 +38,6 @@ TICK_SECONDS = 0.15
 PACED_TICK_SECONDS = 0.35
 #: Frames one rerun of Explore's live view hands to the graph at most (the live graph plays them at its own pace).
 FRAMES_PER_TICK = 14
-#: Largest speed (epochs per frame) offered.
-MAX_SPEED = 50
 #: Paces offered by a bar with a pace control, in epochs per second. At or below :data:`SLOW_MOTION` every epoch
 #: is drawn (the live graph draws up to 14 frames per second); above it the graph shows evenly spaced epochs.
 PACES = (2, 5, 10, 20, 50, 100, 200)
@@ -219,8 +217,6 @@ class Transport:
         key: the bar's container key.
         reset_help: help of the Reset button.
         steps: the step buttons.
-        speed_key: the speed slider's key (``None``: no slider).
-        speed_help: its help.
         pace_key: the key of the pace control (epochs per second, :data:`PACES`; ``None``: none).
         pace_help: its help.
         button_keys: give Reset and Play/Pause the keys ``<key>.reset`` and ``<key>.play``.
@@ -230,8 +226,6 @@ class Transport:
     reset_help: str = ""
     steps: tuple[StepButton, ...] = (StepButton("Step", 1, "Train one epoch"),
                                      StepButton("Step 10", 10, "Train ten epochs"))
-    speed_key: str | None = None
-    speed_help: str | None = None
     pace_key: str | None = None
     pace_help: str | None = None
     button_keys: bool = False
@@ -261,12 +255,6 @@ def _step(player_of: PlayerOf, epochs: int, before: Callable[[], None] | None) -
         advance(player, epochs * player.runner.steps_per_epoch)
 
 
-def _speed(player_of: PlayerOf, key: str) -> None:
-    player = player_of()
-    if player is not None:
-        player.speed = int(st.session_state[key])
-
-
 def _pace(player_of: PlayerOf, key: str) -> None:
     player = player_of()
     if player is not None:
@@ -280,7 +268,7 @@ def pace_label(rate: float) -> str:
 
 def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, reset: Callable[[], None],
                   before: Callable[[], None] | None = None, on_pause: Callable[[], None] | None = None) -> None:
-    """Draw Reset, Play/Pause, the step buttons, and the speed slider or the pace control.
+    """Draw Reset, Play/Pause, the step buttons, and the pace control (when the page has one).
 
     Args:
         player: the player drawn (``None``: nothing to play, Play is disabled).
@@ -292,8 +280,6 @@ def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, r
     """
     done = player is None or player.done
     playing = player is not None and player.playing
-    if spec.speed_key is not None:
-        st.session_state.setdefault(spec.speed_key, player.speed if player is not None else 5)
     keys = (f"{spec.key}.reset", f"{spec.key}.play") if spec.button_keys else (None, None)
     with st.container(horizontal=True, vertical_alignment="bottom", key=spec.key):
         st.button("Reset", key=keys[0], on_click=reset, icon=":material/replay:", help=spec.reset_help or None)
@@ -303,10 +289,6 @@ def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, r
             st.button(button.label, key=button.key, on_click=_step, args=(player_of, button.epochs, before),
                       disabled=button.disabled_when_done and done, help=button.help or None,
                       icon=":material/skip_next:" if button.epochs == 1 else ":material/fast_forward:")
-        if spec.speed_key is not None:
-            st.slider("Speed (epochs per frame)", 1, MAX_SPEED, key=spec.speed_key, width=220,
-                      on_change=_speed, args=(player_of, spec.speed_key), persist_state="session",
-                      help=spec.speed_help)
         if spec.pace_key is not None:
             st.session_state.setdefault(spec.pace_key, _pace_of(player))
             st.select_slider("Pace (epochs per second)", options=PACES, key=spec.pace_key, width=260,

@@ -54,9 +54,20 @@ COMPACT_CSS = """
 """
 
 
+#: In every mode: Streamlit fades an element to a third of its opacity when a run has not redrawn it for half a
+#: second; a live view redraws its figures every tick, so on a loaded machine they would flicker while playing.
+#: Whether the app is busy is still shown by Streamlit's running indicator.
+NO_FADE_CSS = """
+<style>
+  [data-testid="stElementContainer"][data-stale="true"] { opacity: 1 !important; }
+</style>
+"""
+
+
 def apply_presentation() -> None:
-    """Add the presentation style sheet to the page when presentation mode is on, the compact one otherwise."""
-    st.html(CSS if present_mode() else COMPACT_CSS)
+    """Add the presentation style sheet to the page when presentation mode is on, the compact one otherwise, and
+    keep elements waiting to be redrawn at full opacity."""
+    st.html((CSS if present_mode() else COMPACT_CSS) + NO_FADE_CSS)
 
 
 def figure_style() -> FigureStyle | None:

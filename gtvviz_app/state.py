@@ -154,11 +154,6 @@ class AppState:
         self.run.player.playing = playing
 
     @property
-    def speed(self) -> int:
-        """Epochs per frame while playing."""
-        return self.run.player.speed
-
-    @property
     def rate(self) -> float:
         """The pace of play, in epochs per second."""
         return self.run.player.rate or DEFAULT_PACE
@@ -232,7 +227,7 @@ def start(state: AppState, config: RunConfig, area: str, graph: tuple[Graph, str
     except GtvvizError as err:
         state.errors[area] = str(err)
         return False
-    run.player.speed, run.player.rate = state.speed, state.run.player.rate
+    run.player.rate = state.run.player.rate
     run.player.playing = keep_playing and state.playing and not run.player.done
     state.run, state.pending = run, config
     state.view_epoch, state.replay, state.hold = None, None, 0

@@ -60,3 +60,25 @@ def test_pooling_keeps_classroom_mode_and_the_link(page: Page, app_url: str) -> 
     expect(page).to_have_url(re.compile(r"/pooling\?"), timeout=30_000)
     expect(page.locator("section[data-testid=stSidebar]")).to_contain_text("Pooling run")
     assert parse_qs(urlparse(address(page)).query) == before
+
+
+def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: str) -> None:
+    """Compare in presentation mode: the pace control (as on Explore), Play advances every method, and the panels
+    stay at full opacity while the live view redraws them (Streamlit fades elements a slow run has not redrawn)."""
+    page.goto(f"{app_url}/compare?present=1&{SMALL_MODEL}")
+    play = page.get_by_role("button", name="Play", exact=True)
+    expect(play).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(page.get_by_text("Pace (epochs per second)")).to_be_visible()
+    expect(page.get_by_text("epochs per frame")).to_have_count(0)
+    play.click()
+    counter = page.locator(".st-key-compare-epoch")
+    expect(counter).to_contain_text("training", timeout=60_000)
+    opacities = []
+    for _ in range(12):
+        opacities += page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stElementContainer"][data-stale="true"]')].map(e => Number(getComputedStyle(e).opacity))""")
+        page.wait_for_timeout(250)
+    assert all(opacity == 1 for opacity in opacities), opacities
+    expect(counter).not_to_contain_text("Epoch 0 ", timeout=60_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(counter).to_contain_text("paused", timeout=60_000)

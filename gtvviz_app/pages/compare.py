@@ -22,7 +22,8 @@ from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
 from gtvviz.viz import (assignments_table, compare_graph_figure, compare_simplex_figure, figure_html, legend_html,
                         metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
-from gtvviz_app.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
+from gtvviz_app.player import (CHART_INTERVAL, DEFAULT_PACE, FRAME_INTERVAL, Player, StepButton, Transport, run_message,
+                               tick, transport_bar)
 from gtvviz_app.seed_job import SeedJob
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import AppState, get_state
@@ -38,7 +39,9 @@ SEEDS_POLL = 1.0
 
 
 TRANSPORT = Transport(
-    "compare-transport", reset_help="Every method back to epoch 0", speed_key="compare.speed",
+    "compare-transport", reset_help="Every method back to epoch 0", pace_key="compare.pace",
+    pace_help="Epochs every method trains per second while playing. Methods slower than the pace play as fast as "
+              "they train.",
     steps=(StepButton("Step", 1, "Train every method one epoch"), StepButton("Step 10", 10, "Train every method ten epochs")))
 
 
@@ -68,7 +71,7 @@ def _build(state: AppState, methods: tuple[str, ...]) -> CompareState:
         comparison = Comparison(run.graph, run.config, methods)
     except GtvvizError as err:
         return CompareState(None, source, error=str(err))
-    return CompareState(comparison, source, Player(comparison, speed=int(st.session_state.get("compare.speed", 5))))
+    return CompareState(comparison, source, Player(comparison, rate=float(st.session_state.get("compare.pace", DEFAULT_PACE))))
 
 
 def compare_state(state: AppState) -> CompareState:

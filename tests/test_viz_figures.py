@@ -24,6 +24,7 @@ from gtvviz.viz import (
 from gtvviz.viz.assignment import SHARE_LEVELS
 from gtvviz.viz.figures import (
     CUT_EDGE_LIMIT,
+    EMPTY_LOSS_EPOCHS,
     WEBGL_THRESHOLD,
     cluster_colorscale,
     color_values,
@@ -106,6 +107,8 @@ def test_side_charts() -> None:
     history = [{"epoch": e, "total": 1.0 / (e + 1), "gtv": 0.1, "balance": 0.5, "nmi": 0.3} for e in range(5)]
     loss = loss_figure(history, ["total", "gtv", "balance"])
     assert [t.name for t in loss.data] == ["total", "gtv", "balance"]
+    assert loss.layout.xaxis.range is None  # plotly fits the recorded epochs
+    assert loss_figure([], ["total"]).layout.xaxis.range == (0, EMPTY_LOSS_EPOCHS)  # whole epochs before training
     assert sum(sharpness_figure(S).data[0].y) == len(S)
     sizes = cluster_sizes_figure(S)
     np.testing.assert_allclose(sizes.data[0].y, [0.9 + 0.8 + 0.3 + 0.5, 0.1 + 0.2 + 0.7 + 0.5])  # soft mass

@@ -235,9 +235,14 @@ def _padded_range(values: np.ndarray, pad: float = 0.06) -> dict:
     return {"range": [low - margin, high + margin]}
 
 
+#: The epochs the loss chart's axis spans before two epochs are recorded.
+EMPTY_LOSS_EPOCHS = 10
+
+
 def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], height: int = 260,
                 style: FigureStyle | None = None) -> go.Figure:
-    """One line per loss term ``names`` (e.g. total, gtv, balance) against the epoch."""
+    """One line per loss term ``names`` (e.g. total, gtv, balance) against the epoch; before two epochs are recorded
+    the axis spans epochs 0 to :data:`EMPTY_LOSS_EPOCHS` (plotly would label fractions of an epoch)."""
     epochs = np.array([row["epoch"] for row in history])
     fig = go.Figure([
         go.Scatter(x=epochs, y=np.array([row.get(name, np.nan) for row in history]), mode="lines", name=name,
@@ -247,6 +252,8 @@ def loss_figure(history: Sequence[Mapping[str, float]], names: Sequence[str], he
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Loss",
                       xaxis_title="epoch", xaxis_rangemode="nonnegative", uirevision="loss",
                       legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"})
+    if len(history) < 2:
+        fig.update_xaxes(range=[0, EMPTY_LOSS_EPOCHS])
     return apply_style(fig, style)
 
 

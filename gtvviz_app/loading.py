@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from gtvviz import Graph
-from gtvviz.data import SAMPLES, default_data_root, load_graph, load_graph_bytes, sample_info, save_graph
+from gtvviz.data import SAMPLES, default_data_root, load_graph, load_graph_bytes, save_graph
 from gtvviz.viz import compute_layout, edge_picture
 from gtvviz.viz import WEBGL_THRESHOLD, thumbnail_png
 
@@ -66,11 +66,9 @@ def sample_thumbnail(name: str) -> bytes:
     return thumbnail_png(graph, graph_layout(key, graph))
 
 
-def suggested_clusters(source: str, graph: Graph, current: int) -> int:
-    """K for a newly loaded graph: the sample's suggestion, else its number of classes, else ``current``."""
-    if source in SAMPLES:
-        k = int(sample_info(source)["suggested_k"])
-    elif graph.has_labels:
+def suggested_clusters(graph: Graph, current: int) -> int:
+    """K for a newly loaded graph that is not a sample: its number of classes, else ``current``."""
+    if graph.has_labels:
         assert graph.y is not None
         k = int(graph.y.max()) + 1
     else:

@@ -2,7 +2,8 @@
 
 PyG datasets are picked by name only: the folder they are read from is the server's (``GTVVIZ_DATA_ROOT``, read
 when a session starts), never typed by a visitor. A new graph takes effect at once (the old model cannot run on
-it): the run restarts, paused at epoch 0, with K set to the sample's suggestion or the graph's number of classes.
+it): the run restarts, paused at epoch 0; a sample at its preset (the settings its "what to look for" text was
+measured at), any other graph with the current settings and K set to the graph's number of classes.
 A graph that cannot be loaded, or a K that does not fit it, leaves the previous graph and run as they were and
 shows one message under the picker.
 """
@@ -19,7 +20,7 @@ from gtvviz.data import DATASETS, FORMATS, GENERATORS, SAMPLES, generator_source
 from gtvviz.errors import GtvvizError
 from gtvviz.params import ParamSpec as Param
 from gtvviz_app import loading
-from gtvviz_app.state import UPLOAD_PREFIX, AppState, get_state, start
+from gtvviz_app.state import UPLOAD_PREFIX, AppState, get_state, sample_config, start
 
 KINDS = ("Sample", "Generator", "Upload", "PyG dataset")
 AREA = "graph"
@@ -38,9 +39,14 @@ def use_source(source: str) -> None:
 
 
 def _restart_on(state: AppState, source: str, graph: Graph, key: str) -> bool:
-    """Restart the run on a loaded graph with a K that suits it; ``False`` (and a message) if impossible."""
-    clusters = loading.suggested_clusters(source, graph, state.pending.clusters)
-    return start(state, state.pending.replace(graph=source, clusters=clusters), AREA, (graph, key))
+    """Restart the run on a loaded graph: a sample at its preset (the run its "what to look for" text describes, on
+    the chosen device), any other graph with the current settings and a K that suits it; ``False`` (and a message)
+    if impossible."""
+    if source in SAMPLES:
+        config = sample_config(source, state.pending.device)
+    else:
+        config = state.pending.replace(graph=source, clusters=loading.suggested_clusters(graph, state.pending.clusters))
+    return start(state, config, AREA, (graph, key))
 
 
 def _on_sample() -> None:

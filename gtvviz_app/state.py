@@ -5,7 +5,7 @@ so two sessions that train at once never touch each other's model. Only graphs a
 are cached across sessions (``st.cache_data`` returns a copy per call).
 
 A session that opens without a graph in its link lands on :data:`~gtvviz.data.samples.LANDING_SAMPLE` at its
-preset (:func:`landing_config`). A change of a setting restarts the run with it at once (:func:`apply_settings`), so
+preset (:func:`landing_config`); choosing a sample starts its preset (:func:`sample_config`). A change of a setting restarts the run with it at once (:func:`apply_settings`), so
 the running settings, the widgets and the link always describe the run on screen. A restart marks the settings
 widgets as stale; the form copies the settings into them the next time it is drawn (:func:`sync_widgets`), so
 state may change anywhere (a callback or the script body). A change that fails (a bad upload, K > N, a device that
@@ -51,10 +51,16 @@ REPLAY_PACE = 5
 HOLD_TIMEOUT = 3.0
 
 
+def sample_config(name: str, device: str = RunConfig.device) -> RunConfig:
+    """The run a shipped sample's "what to look for" text describes: the defaults with its K and preset, on
+    ``device``."""
+    sample = SAMPLES[name]
+    return RunConfig(graph=name, clusters=sample.suggested_k, device=device).replace(**sample.preset)
+
+
 def landing_config() -> RunConfig:
-    """The run a session opens on when its link names no graph: the landing sample with its K and preset."""
-    sample = SAMPLES[LANDING_SAMPLE]
-    return RunConfig(graph=LANDING_SAMPLE, clusters=sample.suggested_k).replace(**sample.preset)
+    """The run a session opens on when its link names no graph: the landing sample at its preset."""
+    return sample_config(LANDING_SAMPLE)
 
 
 @dataclass

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from gtvviz import RunConfig
+from gtvviz.data import SAMPLES
+
 from tests.app_helpers import assert_clean, click, start_app, state, texts
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -30,13 +33,19 @@ def test_data_page_shows_the_graph_and_its_draggable_view() -> None:
     assert_clean(at)
 
 
-def test_choosing_a_sample_restarts_on_it_with_its_k() -> None:
-    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8"})
+def test_choosing_a_sample_restarts_on_its_preset() -> None:
+    """The run its "what to look for" text describes: the defaults with the sample's K and preset, whatever the
+    settings were before (here δ, the seed and the widths)."""
+    at = start_app({"graph": "karate", "hidden": "16", "mlp": "8", "delta": "0.5", "seed": "7"})
     at.selectbox(key="source.sample").set_value("ring_of_cliques").run()
     assert_clean(at)
     st = state(at)
-    assert st.run.graph.name == "ring_of_cliques" and st.run.config.clusters == 6 and st.run.latest.epoch == 0
-    assert at.query_params["graph"] == "ring_of_cliques"
+    sample = SAMPLES["ring_of_cliques"]
+    expected = RunConfig(graph="ring_of_cliques", clusters=sample.suggested_k).replace(**sample.preset)
+    assert st.run.config == expected and st.run.latest.epoch == 0
+    assert st.run.config.clusters == 6 and st.run.config.seed == sample.preset["seed"] != 7
+    assert at.query_params["graph"] == "ring_of_cliques" and at.query_params["seed"] == str(sample.preset["seed"])
+    assert float(at.query_params["delta"]) == RunConfig.delta
 
 
 def test_generating_a_graph() -> None:

@@ -42,6 +42,7 @@ def test_present_mode_fits_graph_simplex_and_legend_above_the_fold() -> None:
         expect(frame.locator(".gtvviz-legend")).to_be_visible()
         page.get_by_role("button", name="Play", exact=True).click()
         frame.wait_for_function("window.gtvvizLiveGraph.epoch >= 5", timeout=90_000)
+        page.get_by_role("button", name="Pause", exact=True).click()  # the metrics are shown while paused
         metric = page.locator('[data-testid="stMetricValue"]').first
         expect(metric).to_be_visible(timeout=60_000)
         assert float(metric.evaluate("e => parseFloat(getComputedStyle(e.querySelector('*') || e).fontSize)")) >= 28

@@ -2,7 +2,7 @@
 
 A :class:`Lesson` is data: its :class:`Step` s each name a configuration (graph, K, settings, seed), the methods to
 run side by side, the epoch to play to and pause at, what to draw (the assignment, or the :math:`\\Gamma` edge
-weights of the first GTVConv layer) and one or two sentences of what to look at. Every claim of a step's text was
+weights of the last GTVConv layer) and one or two sentences of what to look at. Every claim of a step's text was
 measured at its settings (``benchmarks/results/lessons.md``) and is checked by ``tests/test_lessons.py``, which
 trains every step.
 
@@ -35,7 +35,7 @@ from gtvviz.viz.figures import undirected_edges
 
 #: The URL parameter that opens a lesson.
 LESSON_PARAM = "lesson"
-#: What a step draws: the assignment (graph, simplex, colour key) or the Γ weights of the first GTVConv layer.
+#: What a step draws: the assignment (graph, simplex, colour key) or the Γ weights of the last GTVConv layer.
 VIEWS = ("assignment", "gamma")
 #: Method names as the lessons' panels title them.
 METHOD_TITLES = {"tvgnn": "TVGNN", "dmon": "DMoN", "mincut": "MinCutPool", "spectral": "spectral", "kmeans": "k-means"}
@@ -114,7 +114,7 @@ LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (
                     _BRIDGED, 150, ("tvgnn", "dmon")),
            )),
     Lesson("gamma", "What GTVConv's Γ does to the edges across a cut",
-           "The edge weights Γ of the first GTVConv layer, on the karate club and on an image.", (
+           "The edge weights Γ of the last GTVConv layer, on the karate club and on an image.", (
                Step("Γ at the start",
                     "Left, each edge's Γᵢⱼ = aᵢⱼ / ‖x̃ᵢ − x̃ⱼ‖₁ in TVGNN's last GTVConv layer: the layer pulls the ends "
                     "of bright, thick edges together and leaves those of dark, thin ones apart. At epoch 0 the 11 "
@@ -122,8 +122,8 @@ LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (
                     _KARATE, 0, view="gamma"),
                Step("Γ learns the cut",
                     "After 60 epochs TVGNN has split the club into its two factions, and the 11 edges between them "
-                    "are among the darkest (median Γ about a quarter of that inside): the layer has stopped averaging "
-                    "across the cut, which keeps the boundary sharp.",
+                    "are among the thinnest, darkest lines (median Γ about a quarter of that inside): the layer has "
+                    "stopped averaging across the cut, which keeps the boundary sharp.",
                     _KARATE, 60, view="gamma"),
                Step("Γ on an image",
                     "On a pixel grid the features are noisy colours, so Γ varies from edge to edge inside a shape; "

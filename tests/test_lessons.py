@@ -147,7 +147,7 @@ def _gamma_alike_at_start(walk: LessonWalk) -> None:
 def _gamma_learns_the_cut(walk: LessonWalk) -> None:
     ratio, n_cut = _gamma_ratio(walk)
     assert n_cut == 11 and 0.18 < ratio < 0.35, ratio  # "about a quarter"
-    assert _darkest_share(walk) >= 0.75  # "among the darkest"
+    assert _darkest_share(walk) >= 0.75  # "among the thinnest, darkest lines"
     assert _metrics(walk)["tvgnn"]["nmi"] > 0.999  # the two factions
 
 

@@ -134,6 +134,9 @@ def _status(ls: LessonState) -> None:
     else:
         parts.append("sharpness " + ", ".join(f"{METHOD_TITLES.get(m, m)} **{s.s.max(axis=1).mean():.2f}**"
                                               for m, s in shown.items()))
+        if all("nmi" in s.metrics for s in shown.values()):  # the graph has labels: how well each method finds them
+            parts.append("NMI " + ", ".join(f"{METHOD_TITLES.get(m, m)} **{s.metrics['nmi']:.2f}**"
+                                            for m, s in shown.items()))
         collapsed = [METHOD_TITLES.get(m, m) for m, s in shown.items() if s.collapsed]
         if collapsed:
             parts.append(f"every node alike (collapsed): {', '.join(collapsed)}")

@@ -47,6 +47,8 @@ SLOW_MOTION = 10
 DEFAULT_PACE = 20
 #: Longest gap between two ticks that a paced player makes up for (a stalled tick does not cause a burst after it).
 CATCH_UP = 1.0
+#: Weight of the latest tick in the moving average of the measured pace (:attr:`Player.measured`).
+RATE_SMOOTHING = 0.2
 #: The clock that paces play (seconds).
 pace_clock = time.monotonic
 
@@ -63,6 +65,8 @@ class Player:
             epochs per frame, as fast as the tick's time box allows.
         owed: the fraction of an epoch a paced player owes from earlier ticks.
         clock: when the last paced tick ran (:data:`pace_clock`), ``None`` before the first tick of a play.
+        measured: the epochs per second a paced player has really played (a moving average over its ticks, which
+            falls below :attr:`rate` when the model trains slower than the pace), ``None`` before its first tick.
         error: the message of the last failed step, if any.
         device_error: whether that failure was the device's (the run can go on on the CPU).
         resume: whether it was playing when it failed.
@@ -77,6 +81,7 @@ class Player:
     rate: float | None = None
     owed: float = 0.0
     clock: float | None = None
+    measured: float | None = None
     error: str = ""
     device_error: bool = False
     resume: bool = False
@@ -148,13 +153,23 @@ def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
         epochs, player.owed = due_epochs(player.rate, elapsed, player.owed)
         budget = min(max(TICK_SECONDS, elapsed / 2), PACED_TICK_SECONDS)
         if epochs == 0:
+            _measure(player, 0.0, elapsed)
             return []
     trained = advance(player, epochs * player.runner.steps_per_epoch, budget)
     if len(trained) < epochs * player.runner.steps_per_epoch:
         player.owed = 0.0  # the time box or the run's end cut the tick short: nothing more is owed
+    if player.rate is not None:
+        _measure(player, len(trained) / player.runner.steps_per_epoch, elapsed)
     if not player.playing:
         st.rerun()
     return trained
+
+
+def _measure(player: Player, epochs: float, elapsed: float) -> None:
+    """Fold a paced tick that played ``epochs`` epochs in ``elapsed`` seconds into :attr:`Player.measured`."""
+    rate = epochs / max(elapsed, 1e-6)
+    before = rate if player.measured is None else player.measured
+    player.measured = (1 - RATE_SMOOTHING) * before + RATE_SMOOTHING * rate
 
 
 def frames_of(frames: list[Any], most: int) -> list[Any]:
@@ -243,7 +258,7 @@ def _toggle(player_of: PlayerOf, before: Callable[[], None] | None,
         on_pause()
     if player is not None:
         player.playing = not player.playing and not player.done
-        player.clock, player.owed = None, 0.0
+        player.clock, player.owed, player.measured = None, 0.0, None
 
 
 def _step(player_of: PlayerOf, epochs: int, before: Callable[[], None] | None) -> None:

@@ -101,3 +101,18 @@ def test_a_paced_tick_trains_the_epochs_due_since_the_previous_one(graph, monkey
     trained.append(len(player_module.tick(player)))  # 0.0625 s later: 0.625 owed, none trained
     trained.append(len(player_module.tick(player)))  # 0.5 s later: 5.625: 5
     assert trained == [2, 3, 0, 5] and player.runner.epoch == 10 and player.owed == pytest.approx(0.625)
+
+
+def test_a_paced_player_measures_the_epochs_per_second_it_really_plays(graph, monkeypatch) -> None:
+    import gtvviz_app.player as player_module
+
+    times = iter([100.0, 100.5, 101.0])
+    monkeypatch.setattr(player_module, "pace_clock", lambda: next(times))
+    monkeypatch.setattr(player_module, "advance", lambda player, steps, budget=None: [None] * min(steps, 2))
+    player = Player(build_trainer(graph, SMALL.replace(epochs=100)), playing=True, rate=20.0)
+    player.clock = 99.5  # every tick is due 10 epochs, but the model trains only 2 in its time box
+    for _ in range(3):
+        player_module.tick(player)
+    assert player.measured == pytest.approx(4.0)  # 2 epochs every 0.5 s, whatever the pace asked for
+    player_module._toggle(lambda: player, None)  # Pause: a new play measures afresh
+    assert player.measured is None and not player.playing

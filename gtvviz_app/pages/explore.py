@@ -110,6 +110,18 @@ def _on_replay() -> None:
     state.held_view = False
 
 
+#: While playing, the status gives the epochs per second really played once they fall below this share of the pace.
+SLOWER_THAN_PACE = 0.8
+
+
+def _pace_text(pace: float, measured: float | None) -> str:
+    """The pace while playing: the chosen one, or what is really played when the model trains slower than that
+    (below :data:`SLOWER_THAN_PACE` of it)."""
+    if measured is not None and measured < SLOWER_THAN_PACE * pace:
+        return f"{measured:.1f} epochs/s (slower than the {pace:g}/s pace: the model trains no faster here)"
+    return f"{pace:g} epochs/s"
+
+
 def _status(state: AppState) -> None:
     """The status line: the epoch when it is the one drawn (paused), else what is playing (the counter over the
     graph shows the drawn epoch), and the progress of the run."""
@@ -120,7 +132,8 @@ def _status(state: AppState) -> None:
             st.markdown("**Result** · computed once, no epochs")
             return
         if state.playing:
-            text = f"**Training** at {state.rate:g} epochs/s · {run.latest.elapsed:.1f} s of training"
+            pace = _pace_text(state.rate, run.player.measured)
+            text = f"**Training** at {pace} · {run.latest.elapsed:.1f} s of compute"
         elif state.replay is not None:
             text = f"**Replaying the sharpening** in slow motion (latest epoch {latest})"
         elif state.hold:
@@ -130,7 +143,7 @@ def _status(state: AppState) -> None:
             if shown.epoch != latest:
                 mode = (f"paused (trained to epoch {latest})" if state.held_view
                         else f"replaying (latest epoch {latest})")
-            text = f"**Epoch {shown.epoch}** / {run.config.epochs} · {shown.elapsed:.1f} s of training · {mode}"
+            text = f"**Epoch {shown.epoch}** / {run.config.epochs} · {shown.elapsed:.1f} s of compute · {mode}"
         st.markdown(text)
     st.progress(min(latest / max(run.config.epochs, 1), 1.0))
 

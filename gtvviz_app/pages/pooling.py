@@ -145,7 +145,7 @@ def live_status() -> None:
     text = f"**Epoch {trainer.epoch}** / {run.config.epochs} · {mode}"
     if last is not None:
         text += (f" · validation accuracy {last.val_accuracy:.3f} · best epoch {trainer.best_epoch} · "
-                 f"{last.elapsed:.1f} s of training")
+                 f"{last.elapsed:.1f} s of compute")
     with st.container(key="pooling.counter"):
         st.markdown(text)
     st.progress(min(trainer.epoch / run.config.epochs, 1.0))

@@ -232,17 +232,18 @@ def test_the_sharpening_is_shaded_and_replayed_in_slow_motion_with_its_epoch_mar
     assert st.view_epoch is not None and window.start <= st.view_epoch <= window.start + 1
     assert any("Stop replay" == b.label for b in at.button)
     begin = time.perf_counter()
-    seen = [(begin, st.view_epoch)]
+    seen = [(begin, begin, st.view_epoch)]  # (rerun started, rerun ended, epoch shown)
     while state(at).replay is not None and time.perf_counter() - begin < 60:
         time.sleep(0.05)
+        started = time.perf_counter()
         at.run()
-        seen.append((time.perf_counter(), state(at).view_epoch))
+        seen.append((started, time.perf_counter(), state(at).view_epoch))
     assert_clean(at)
     assert state(at).replay is None and state(at).view_epoch == window.end
-    # slow motion: each rerun moves on by the epochs due at REPLAY_PACE since the one before (one or two on an
-    # idle machine; a loaded one reruns less often), never a jump
-    steps = [(b - a, t1 - t0) for (t0, a), (t1, b) in zip(seen, seen[1:]) if b != a]
-    assert steps and all(step <= REPLAY_PACE * min(dt, CATCH_UP) + 1 for step, dt in steps), seen
+    # slow motion: each rerun moves on by the epochs due at REPLAY_PACE since the tick of the one before (one or
+    # two on an idle machine; a loaded one reruns less often), never a jump
+    steps = [(b - a, end - start) for (start, _, a), (_, end, b) in zip(seen, seen[1:]) if b != a]
+    assert steps and all(step <= REPLAY_PACE * min(span, CATCH_UP) + 1 for step, span in steps), seen
     assert time.perf_counter() - begin >= (window.end - window.start - 2) / REPLAY_PACE
     marks = _chart(at, "loss")["layout"]["shapes"]
     assert marks[-1]["x0"] == marks[-1]["x1"] == window.end  # the replayed epoch is marked on the loss chart

@@ -63,8 +63,9 @@ def test_pooling_keeps_classroom_mode_and_the_link(page: Page, app_url: str) -> 
 
 
 def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: str) -> None:
-    """Compare in presentation mode: the pace control (as on Explore), Play advances every method, and the panels
-    stay at full opacity while the live view redraws them (Streamlit fades elements a slow run has not redrawn)."""
+    """Compare in presentation mode: the pace control (as on Explore), Play advances every method, the panels stay
+    at full opacity while the live view redraws them (Streamlit fades elements a slow run has not redrawn), and
+    the graphs and simplexes of every method sit above the fold."""
     page.goto(f"{app_url}/compare?present=1&{SMALL_MODEL}")
     play = page.get_by_role("button", name="Play", exact=True)
     expect(play).to_be_visible(timeout=LOAD_TIMEOUT)
@@ -82,3 +83,6 @@ def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: 
     expect(counter).not_to_contain_text("Epoch 0 ", timeout=60_000)
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(counter).to_contain_text("paused", timeout=60_000)
+    for key in ("compare-graphs", "compare-simplex"):  # every method's panel and simplex on one screen
+        box = page.locator(f".st-key-{key}").bounding_box()
+        assert box is not None and box["height"] > 50 and 0 <= box["y"] and box["y"] + box["height"] <= 720, (key, box)

@@ -38,5 +38,5 @@ def apply_style(fig: go.Figure, style: FigureStyle | None) -> go.Figure:
             "title_font": {"size": style.tick_size, "color": TEXT_COLOR}}
     fig.update_xaxes(**axis)
     fig.update_yaxes(**axis)
-    fig.update_annotations(font_size=style.title_size)
+    fig.update_annotations(font={"size": style.title_size, "color": TEXT_COLOR})  # subplot titles
     return fig

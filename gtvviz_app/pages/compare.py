@@ -22,8 +22,10 @@ from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
 from gtvviz.viz import (assignments_table, compare_graph_figure, compare_simplex_figure, figure_html, legend_html,
                         metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
+from gtvviz.viz.style import apply_style
 from gtvviz_app.player import (CHART_INTERVAL, DEFAULT_PACE, FRAME_INTERVAL, Player, StepButton, Transport, run_message,
                                tick, transport_bar)
+from gtvviz_app.presentation import figure_style, present_mode
 from gtvviz_app.seed_job import SeedJob
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import AppState, get_state
@@ -34,6 +36,8 @@ KEY = "gtvviz_compare"
 TRUTH_LABEL = "ground truth"
 #: Most seeds the multi-seed table runs.
 MAX_SEEDS = 10
+#: Height of the row of graph panels and of one row of simplexes (two for K > 2) in presentation mode, in pixels.
+PRESENT_PANEL_HEIGHT, PRESENT_SIMPLEX_HEIGHT = 270, 100
 #: Seconds between refreshes of the multi-seed progress while its runs go on in the background.
 SEEDS_POLL = 1.0
 
@@ -71,7 +75,8 @@ def _build(state: AppState, methods: tuple[str, ...]) -> CompareState:
         comparison = Comparison(run.graph, run.config, methods)
     except GtvvizError as err:
         return CompareState(None, source, error=str(err))
-    return CompareState(comparison, source, Player(comparison, rate=float(st.session_state.get("compare.pace", DEFAULT_PACE))))
+    rate = float(st.session_state.get("compare.pace", DEFAULT_PACE))
+    return CompareState(comparison, source, Player(comparison, rate=rate))
 
 
 def compare_state(state: AppState) -> CompareState:
@@ -113,7 +118,9 @@ def _reference(comparison: Comparison) -> str:
 def _status(comparison: Comparison, playing: bool) -> None:
     epochs = comparison.config.epochs
     mode = "training" if playing else "done" if comparison.done else "paused"
-    per_method = " · ".join(f"{m} {t.epoch}" for m, t in comparison.trainers.items())
+    # a method without parameters (spectral, k-means) has no optimiser: it was computed once, at epoch 0
+    per_method = " · ".join(f"{m} once" if t.optimizer is None else f"{m} {t.epoch}"
+                            for m, t in comparison.trainers.items())
     with st.container(key="compare-epoch"):
         st.markdown(f"**Epoch {comparison.epoch}** / {epochs} · {mode} · {per_method}")
     st.progress(min(comparison.epoch / max(epochs, 1), 1.0))
@@ -136,10 +143,19 @@ def live_view() -> None:
     focus = None
     if st.session_state.get("compare.boundary"):
         focus = boundary_nodes(comparison.graph, comparison.reference_labels(reference))
-    figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus)
-    st.html(legend_html(next(iter(assignments.values())).shape[1]))
+    k = next(iter(assignments.values())).shape[1]
+    if present_mode():  # one row of panels and a short simplex row: both above the fold at 1280x720
+        figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus,
+                                      columns=len(assignments), panel_height=PRESENT_PANEL_HEIGHT)
+        simplex = compare_simplex_figure(assignments, height=PRESENT_SIMPLEX_HEIGHT * (1 if k == 2 else 2))
+    else:
+        figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus)
+        simplex = compare_simplex_figure(assignments)
+    apply_style(figure, figure_style())
+    apply_style(simplex, figure_style())
+    st.html(legend_html(k, font_px=17 if present_mode() else 14))
     st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False})
-    st.plotly_chart(compare_simplex_figure(assignments), key="compare-simplex", config={"displaylogo": False})
+    st.plotly_chart(simplex, key="compare-simplex", config={"displaylogo": False})
 
 
 @st.fragment(run_every=CHART_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
@@ -150,14 +166,14 @@ def charts() -> None:
         return
     comparison = cs.comparison
     assignments = comparison.aligned(st.session_state.get("compare.reference_value", "tvgnn"))
-    st.plotly_chart(sharpness_histograms_figure(assignments), key="compare-sharpness")
+    st.plotly_chart(apply_style(sharpness_histograms_figure(assignments), figure_style()), key="compare-sharpness")
     fiedler = comparison.relaxed("spectral") if "spectral" in assignments else None
     if fiedler is not None and "tvgnn" in assignments:
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])
         panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
-        st.plotly_chart(relaxed_figure(comparison.graph, get_state().run.layout, panels,
-                                       colorscale=relaxed_colorscale(assignments["tvgnn"], sharp)),
-                        key="compare-relaxed")
+        figure = relaxed_figure(comparison.graph, get_state().run.layout, panels,
+                                colorscale=relaxed_colorscale(assignments["tvgnn"], sharp))
+        st.plotly_chart(apply_style(figure, figure_style()), key="compare-relaxed")
     else:
         st.caption("Choose tvgnn and spectral to see the spectral relaxed solution next to TVGNN's assignment.")
     st.dataframe(metrics_table(comparison.results(), (*TABLE_METRICS, "epoch")), key="compare-metrics")
@@ -250,16 +266,15 @@ def downloads(cs: CompareState, reference: str) -> None:
                                icon=":material/download:")
 
 
-state = page_frame("Compare — TVGNN against the smooth baselines")
-st.session_state.setdefault("compare.methods", list(METHODS))
-st.multiselect("Methods", METHODS, key="compare.methods",
-               help="Every method runs with the applied settings of the current run (same widths, learning rate, "
-                    "epochs and seed); spectral clustering and k-means have no parameters and are fitted once.")
-cs = compare_state(state)
-if cs.comparison is None:
-    st.error(cs.error or "Choose at least one method.")
-else:
-    transport_bar(cs.player, TRANSPORT, _player, _reset)
+def _choices(cs: CompareState) -> None:
+    """The methods, the colour reference and the boundary zoom (set before a class: folded away in presentation
+    mode, where the panels need the screen)."""
+    st.multiselect("Methods", METHODS, key="compare.methods",
+                   help="Every method runs with the applied settings of the current run (same widths, learning "
+                        "rate, epochs and seed); spectral clustering and k-means have no parameters and are fitted "
+                        "once.")
+    if cs.comparison is None:
+        return
     left, right = st.columns([2, 1], vertical_alignment="center")
     with left:
         st.session_state["compare.reference_value"] = _reference(cs.comparison)
@@ -267,6 +282,17 @@ else:
         st.toggle("Zoom on boundary nodes", key="compare.boundary",
                   help="Only the nodes with a neighbour in another cluster (of the reference), where smooth "
                        "methods mix colours")
+
+
+state = page_frame("Compare — TVGNN against the smooth baselines")
+st.session_state.setdefault("compare.methods", list(METHODS))
+cs = compare_state(state)
+with (st.expander("Methods and colours", icon=":material/tune:") if present_mode() else st.container()):
+    _choices(cs)
+if cs.comparison is None:
+    st.error(cs.error or "Choose at least one method.")
+else:
+    transport_bar(cs.player, TRANSPORT, _player, _reset)
     live_view()
     charts()
     with st.expander("Over several seeds", icon=":material/table_chart:"):

@@ -16,6 +16,7 @@ import streamlit as st
 
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import compare_graph_figure, compare_simplex_figure, edge_values_figure, graph_figure, legend_html
+from gtvviz.viz.style import apply_style
 from gtvviz_app import loading
 from gtvviz_app.lessons import (LESSON_PARAM, LESSONS, METHOD_TITLES, LessonWalk, assignments, cut_labels,
                                 engaged_epoch, gamma_across_cut, gamma_of, lesson_named, snapshots)
@@ -35,8 +36,6 @@ EPOCHS_PER_TICK = 5
 HEIGHT, PRESENT_HEIGHT = 480, 420
 #: Height of the simplex row under the side-by-side graphs (K = 2: a line), in pixels.
 SIMPLEX_HEIGHT = 100
-#: Colour of the panel titles in presentation mode (near-black: 15.9:1 on white).
-TITLE_COLOR = "#222222"
 #: Γ's colours span these quantiles of its values (a few near-equal neighbours get Γ up to 1/ε, which would
 #: otherwise squeeze every other edge into the darkest colours).
 GAMMA_QUANTILES = (0.05, 0.95)
@@ -166,9 +165,8 @@ def _assignment_view(ls: LessonState, frames: list, height: int) -> None:
     simplex = SIMPLEX_HEIGHT if k == 2 else 2 * SIMPLEX_HEIGHT
     graphs = compare_graph_figure(walk.graph, layout, panels, columns=len(panels), panel_height=height - simplex)
     simplexes = compare_simplex_figure(panels, height=simplex)
-    if style is not None:  # the panels' titles (their axes are hidden), near-black as in gtvviz.viz.style
-        for figure in (graphs, simplexes):
-            figure.update_annotations(font={"size": style.title_size, "color": TITLE_COLOR})
+    for figure in (graphs, simplexes):
+        apply_style(figure, style)
     st.plotly_chart(graphs, key="lesson-graphs", config={"displaylogo": False})
     st.plotly_chart(simplexes, key="lesson-simplex", config={"displaylogo": False})
 
@@ -184,9 +182,7 @@ def _gamma_view(ls: LessonState, height: int) -> None:
         low, high = (float(q) for q in np.quantile(gamma, GAMMA_QUANTILES))
         figure = edge_values_figure(walk.graph, layout, gamma, name="Γ<sub>ij</sub>", log=True, height=height,
                                     value_range=(low, high), style=style)
-        figure.update_layout(title={"text": "Γ of the last GTVConv layer",
-                                    "font": {"size": style.title_size, "color": TITLE_COLOR} if style is not None else {}},
-                             margin={"t": 40})
+        figure.update_layout(title_text="Γ of the last GTVConv layer", margin={"t": 40})
         st.plotly_chart(figure, key="lesson-gamma", config={"displaylogo": False})
     with right:
         s = next(iter(assignments(walk.runner, walk.step.methods).values()))

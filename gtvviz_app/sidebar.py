@@ -20,7 +20,7 @@ def render_sidebar(state: AppState) -> None:
     with st.sidebar:
         with st.expander("Graph", expanded=True, icon=":material/hub:"):
             source_picker(state)
-        with st.expander("Model settings", expanded=not state.classroom, icon=":material/tune:"):
+        with st.expander("Model settings", expanded=True, icon=":material/tune:"):
             settings_form(state)
         st.caption("The address bar always holds a link that reproduces this run (graph, settings and seed).")
 

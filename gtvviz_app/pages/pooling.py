@@ -19,8 +19,10 @@ from gtvviz.classification import (SETTINGS, SYNTHETIC, TU_DATASETS, ClassifierT
                                    GraphDataset, fold_trainer, load_dataset, pooling_setting)
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import accuracy_figure, loss_figure, pooling_figures
+from gtvviz.viz.style import apply_style
 from gtvviz_app.loading import graph_layout
 from gtvviz_app.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
+from gtvviz_app.presentation import figure_style, present_mode
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import get_state
 
@@ -31,6 +33,9 @@ DEFAULT_SETTING = "teaching"
 POOLS = {"tvgnn": "TVGNN (AsymCheegerCut)", "mincut": "MinCutPool", "dmon": "DMoN", "none": "No pooling"}
 #: Seconds between redraws of the pooling levels while playing (the curves follow ``CHART_INTERVAL``).
 LEVELS_INTERVAL = 2.0
+#: Height of the pooling level figures (outside presentation mode, in it), in pixels: in presentation mode the
+#: transport bar, the counter and the three levels fit a 1280x720 screen.
+LEVEL_HEIGHT, PRESENT_LEVEL_HEIGHT = 380, 300
 #: Largest number of epochs of a page run (early stopping with patience 20 usually ends it sooner).
 EPOCHS = 100
 TRANSPORT = Transport("pooling.transport", button_keys=True,
@@ -146,11 +151,13 @@ def live_status() -> None:
     if last is not None:
         text += (f" · validation accuracy {last.val_accuracy:.3f} · best epoch {trainer.best_epoch} · "
                  f"{last.elapsed:.1f} s of compute")
+    if run.test_accuracy is not None and present_mode():  # (a metric would push the levels below the fold)
+        text += f" · **test accuracy {run.test_accuracy:.3f}**"
     with st.container(key="pooling.counter"):
         st.markdown(text)
     st.progress(min(trainer.epoch / run.config.epochs, 1.0))
     run_message(run.player)
-    if run.test_accuracy is not None:
+    if run.test_accuracy is not None and not present_mode():
         st.metric("Test accuracy (held-out fold, best epoch)", f"{run.test_accuracy:.3f}")
 
 
@@ -161,8 +168,8 @@ def curves() -> None:
     rows = [record.record() for record in run.trainer.history]
     names = list(run.trainer.history[-1].losses) if rows else ["total"]
     left, right = st.columns(2)
-    left.plotly_chart(loss_figure(rows, names), key="pooling.loss")
-    right.plotly_chart(accuracy_figure(rows), key="pooling.accuracy")
+    left.plotly_chart(loss_figure(rows, names, style=figure_style()), key="pooling.loss")
+    right.plotly_chart(apply_style(accuracy_figure(rows), figure_style()), key="pooling.accuracy")
 
 
 @st.fragment(run_every=LEVELS_INTERVAL if _run().playing else None)
@@ -175,26 +182,36 @@ def levels() -> None:
     data = graphs[index]
     graph = Graph.from_pyg(data, name=f"{run.dataset.name} #{index}")
     pos = graph_layout(f"pooling|{run.dataset.name}|{index}", graph)
-    st.caption(f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. The input "
+    caption = (f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. The input "
                "is coloured by S1 and each pooled graph by the next level's assignment (grey = undecided); "
                "supernode area = mass (the share of the input nodes it stands for), edge width = pooled weight "
                "(heaviest edges).")
-    figures = pooling_figures(graph, pos, run.trainer.model.pooling_levels(data), height=380)
+    if not present_mode():
+        st.caption(caption)
+    height = PRESENT_LEVEL_HEIGHT if present_mode() else LEVEL_HEIGHT
+    figures = pooling_figures(graph, pos, run.trainer.model.pooling_levels(data), height=height)
     for column, (depth, figure) in zip(st.columns(len(figures)), enumerate(figures)):
-        column.plotly_chart(figure, key=f"pooling.level{depth}")
+        column.plotly_chart(apply_style(figure, figure_style()), key=f"pooling.level{depth}")
+    if present_mode():  # under the pictures, which come first on a projector
+        st.caption(caption)
 
 
 page_frame("Pooling — TVGNN as a pooling layer for graph classification", run_sidebar=False)
 run = _run()
-with st.expander("What this page shows"):
-    st.markdown(ABOUT)
-_controls(run)
 sizes = "no pooling" if run.config.pool == "none" else "K1, K2 = " + ", ".join(map(str, run.trainer.model.pool_sizes))
 setting = SETTINGS[run.setting]
-other = "" if run.setting == "paper" else f" The paper's setting: “{SETTINGS['paper'].label}” in the sidebar."
-st.caption(f"**{setting.label}** ({setting.summary}).{other} {run.dataset.name}: {len(run.dataset.graphs)} graphs, "
-           f"{run.dataset.num_classes} classes, features: {run.dataset.features}; {sizes}. Training on fold 1 of "
-           f"{run.config.folds} (batch {run.config.batch_size}, early stopping on the validation loss).")
+where = "the sidebar (outside presentation mode)" if present_mode() else "the sidebar"
+other = "" if run.setting == "paper" else f" The paper's setting: “{SETTINGS['paper'].label}” in {where}."
+about_run = (f"**{setting.label}** ({setting.summary}).{other} {run.dataset.name}: {len(run.dataset.graphs)} graphs, "
+             f"{run.dataset.num_classes} classes, features: {run.dataset.features}; {sizes}. Training on fold 1 of "
+             f"{run.config.folds} (batch {run.config.batch_size}, early stopping on the validation loss).")
+with st.expander("What this page shows"):
+    st.markdown(ABOUT)
+    if present_mode():  # folded away with the rest of the explanation: the levels need the screen
+        st.caption(about_run)
+_controls(run)
+if not present_mode():
+    st.caption(about_run)
 live_status()
 levels()  # the pooling levels first: they are the page's picture; the curves below
 curves()

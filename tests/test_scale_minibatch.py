@@ -52,6 +52,20 @@ def test_runner_contract(graph) -> None:
     assert summary["epochs"] == 5 and summary["world_size"] == 1
 
 
+def test_the_learning_rate_is_per_epoch(graph) -> None:
+    """``lr`` is per epoch: each of the S = 3 steps of an epoch of batches of 40 of the 120 nodes uses lr / 3.
+    Adam's first step moves every parameter with a non-zero gradient by its learning rate exactly (m / sqrt(v) is
+    the gradient's sign), so the step's largest move is lr / 3, where the configured lr would move it by lr."""
+    trainer = _trainer(graph, batch_nodes=40, epochs=2)
+    assert trainer.steps_per_epoch == 3 and trainer.step_lr == pytest.approx(SMALL["lr"] / 3)
+    before = [p.detach().clone() for p in trainer.model.parameters()]
+    (nodes,) = trainer.sampler.batches(torch.Generator().manual_seed(5), 1)
+    trainer._train_step(nodes)
+    moves = torch.cat([(p.detach() - b).abs().flatten() for p, b in zip(trainer.model.parameters(), before)])
+    assert float(moves.max()) == pytest.approx(SMALL["lr"] / 3, rel=1e-3)
+    assert trainer.summary()["step_lr"] == trainer.step_lr
+
+
 def test_budget_stops_after_the_epoch_that_spends_it(graph) -> None:
     trainer = _trainer(graph, batch_nodes=40, epochs=50, eval_every=1)
     assert [s.epoch for s in trainer.step(50, budget=0.0)] == [1]
@@ -96,6 +110,7 @@ def test_config_and_cli(tmp_path) -> None:
                  "--hidden", "8", "--mlp", "4", "--device", "cpu", "--batch-nodes", "50", "--json", str(out)]) == 0
     result = json.loads(out.read_text())
     assert (result["world_size"], result["batch_nodes"], result["epochs"]) == (1, 50, 4)
+    assert result["step_lr"] == pytest.approx(RunConfig().lr / 3)  # 120 nodes in batches of 50: 3 steps an epoch
     assert result["peak_rss_mb"] > 10 and result["peak_rss_mb_all_ranks"] == result["peak_rss_mb"]
     assert len(result["labels"]) == 120
 

@@ -117,24 +117,25 @@ def test_config_and_cli(tmp_path) -> None:
 
 @pytest.mark.slow
 def test_the_remedy_engages_in_a_mini_batch_run_stuck_at_uniform() -> None:
-    """The 4-block bag-of-words SBM of tests/test_collapse.py, batches of half the nodes (2 steps per epoch): the
-    reference weights stay at S = 1/K; the default's detector fires at the 50th step (epoch 24, counted from 0)
-    and the run leaves the uniform assignment for one that correlates with the blocks."""
+    """The 4-block bag-of-words SBM of tests/test_collapse.py, batches of half the nodes (2 steps per epoch, each
+    at lr / 2), as many epochs as the full-batch test there: the reference weights stay at S = 1/K; the default's
+    detector fires at the 50th step (epoch 24, counted from 0) and the run leaves the uniform assignment for a
+    sharper one that correlates with the blocks and has a lower value of the reference loss itself."""
     from tests.test_collapse import bag_of_words_sbm
 
-    small = dict(clusters=4, epochs=100, hidden=(64, 64), mlp=(32,), device="cpu", seed=0, batch_nodes=200)
+    small = dict(clusters=4, epochs=300, hidden=(64, 64), mlp=(32,), device="cpu", seed=0, batch_nodes=200)
     runs = {}
     for weight in ("fixed", "adaptive"):
         runs[weight] = build_trainer(bag_of_words_sbm(), RunConfig(graph="g", balance_weight=weight, **small),
-                                     metrics_every=100)
+                                     metrics_every=300)
         runs[weight].run()
     trapped, escaped = runs["fixed"].latest, runs["adaptive"].latest
     assert runs["fixed"].objective.engaged_at is None
     assert trapped.collapsed and trapped.metrics["nmi"] < 0.05
     assert trapped.losses["total"] == pytest.approx(0.514, abs=1e-3)
     assert runs["adaptive"].objective.engaged_at == 24
-    assert not escaped.collapsed and escaped.metrics["nmi"] > 0.1
-    assert escaped.metrics["sharpness"] > trapped.metrics["sharpness"] + 0.05
+    assert not escaped.collapsed and escaped.metrics["nmi"] > 0.15 and escaped.metrics["sharpness"] > 0.5
+    assert escaped.losses["total"] < trapped.losses["total"] - 0.005
 
 
 def test_to_keeps_the_run(graph) -> None:

@@ -4,7 +4,8 @@
 
 Writes (once) a CSV of ``--edges`` random pairs of ``--nodes`` integer ids (no self-loops), then measures in
 separate processes: ``imports`` (the interpreter with gtvviz, torch and numpy loaded: the baseline), ``load``
-(:func:`gtvviz.data.load_graph` of the file) and ``from_edges`` (:meth:`gtvviz.graph.Graph.from_edges` of the same
+(:func:`gtvviz.data.load_graph` of the file), ``parse`` (the CSV reader alone, up to the coded :math:`(2, M)`
+array it hands to the graph's construction) and ``from_edges`` (:meth:`gtvviz.graph.Graph.from_edges` of the same
 pairs as int64 arrays, no file: the graph's construction alone). Prints one JSON line per step: peak RSS
 (``ru_maxrss``), time, and the bytes of the loaded graph's ``edge_index`` (2 × 2E int64) and of the file's pairs
 (2 × M int64); ``--out`` keeps them.
@@ -49,16 +50,22 @@ def one_step(args: argparse.Namespace) -> dict:
     from gtvviz.graph import Graph
 
     start = time.perf_counter()
-    graph = None
+    graph, out_graph = None, {}
     if args.step == "load":
         graph = load_graph(args.file)
+    elif args.step == "parse":  # the CSV reader alone: stop where it hands the coded edges to Graph.from_edges
+        from gtvviz.data.formats import tabular
+
+        tabular.assemble_indexed = lambda edge_index, num_nodes, *rest, **options: (edge_index, num_nodes)
+        edge_index, num_nodes = load_graph(args.file)
+        out_graph = {"nodes": num_nodes, "entries": edge_index.shape[1]}
     elif args.step == "from_edges":
         src, dst = pairs(args.edges, args.nodes)
         graph = Graph.from_edges((src, dst), args.nodes, directed=False)
         del src, dst
     out = {"step": args.step, "seconds": time.perf_counter() - start,
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-           "file_pairs_mb": 2 * 8 * args.edges / 2**20, "load_average": os.getloadavg()[0]}
+           "file_pairs_mb": 2 * 8 * args.edges / 2**20, "load_average": os.getloadavg()[0], **out_graph}
     if graph is not None:
         out.update(nodes=graph.num_nodes, edges=graph.num_edges,
                    edge_index_mb=graph.edge_index.numel() * graph.edge_index.element_size() / 2**20)
@@ -70,7 +77,7 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=20_000_000)
     parser.add_argument("--nodes", type=int, default=2_000_000)
     parser.add_argument("--file", default="/tmp/edges_20m.csv")
-    parser.add_argument("--steps", nargs="+", default=["imports", "load", "from_edges"])
+    parser.add_argument("--steps", nargs="+", default=["imports", "load", "parse", "from_edges"])
     parser.add_argument("--out", default=None)
     parser.add_argument("--step", help=argparse.SUPPRESS)  # one step in this process (used by the driver)
     args = parser.parse_args()

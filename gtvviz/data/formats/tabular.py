@@ -21,7 +21,8 @@ import numpy as np
 from gtvviz.data.edge_columns import EdgeColumns
 from gtvviz.data.inputs import Input, read_input, text_lines
 from gtvviz.data.graph_records import node_names, short_floats, upper_edges
-from gtvviz.data.records import Origin, assemble_indexed, check_edge_count, check_weight, to_number, unique_index
+from gtvviz.data.records import (Origin, assemble_indexed, check_edge_count, check_weight, relabelled, to_number,
+                                 unique_index)
 from gtvviz.errors import ConfigError, GraphFormatError
 from gtvviz.graph import Graph
 
@@ -54,7 +55,7 @@ def write_tsv(graph: Graph, path: Path) -> list[Path]:
 # ---------------------------------------------------------------------- reading
 def _read_edge_table(data: bytes, origin: Origin, delimiter: str, nodes: Input | None, directed: bool) -> Graph:
     table = None if nodes is None else _NodeTable(nodes, delimiter)
-    index = None if table is None else unique_index(table.ids, "node id")
+    index, table_name = (None, "") if table is None else (unique_index(table.ids, "node id"), table.name)
     rows = _rows(text_lines(data), delimiter, "")
     columns = _header(next(rows), ("source", "target"), ("weight",), "")
     edges = EdgeColumns(data.count(b"\n") + 1, "weight" in columns, index)
@@ -65,7 +66,7 @@ def _read_edge_table(data: bytes, origin: Origin, delimiter: str, nodes: Input |
             if index is not None and node not in index:
                 raise GraphFormatError(
                     f"line {line}, field {column!r} names the node {node!r}, which is not in the node table "
-                    f"{table.name}; add it there or fix the edge."  # type: ignore[union-attr]
+                    f"{table_name}; add it there or fix the edge."
                 )
             ends.append(node)
         weight = None
@@ -76,9 +77,7 @@ def _read_edge_table(data: bytes, origin: Origin, delimiter: str, nodes: Input |
     if not edges.count and table is None:
         raise GraphFormatError("it has a header but no edges; add one row source,target[,weight] per edge.")
     edge_index, num_nodes, names, weights = edges.finish()
-    warnings = [] if names is None else [
-        f"Relabelled {num_nodes} node ids to 0..{num_nodes - 1}; the ids are kept as node names."
-    ]
+    warnings = [] if names is None else [relabelled(num_nodes)]
     if table is None:
         return assemble_indexed(edge_index, num_nodes, origin, weights=weights, names=names, warnings=warnings,
                                 directed=directed)

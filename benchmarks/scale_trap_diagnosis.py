@@ -41,7 +41,8 @@ def main() -> None:
         labels = KMeans(k, n_init=3, random_state=0).fit_predict(h.detach().numpy())
         return round(float(normalized_mutual_info_score(y, labels)), 4)
 
-    config = RunConfig(graph="g", clusters=k, device="cpu", epochs=1, hidden=tuple(int(h) for h in args.hidden.split(",")),
+    config = RunConfig(graph="g", clusters=k, device="cpu", epochs=1,
+                       hidden=tuple(int(h) for h in args.hidden.split(",")),
                        mlp=tuple(int(h) for h in args.mlp.split(",") if h))
     trainer = build_trainer(graph, config, metrics_every=1)
     model, x_model = trainer.model.eval(), trainer._x

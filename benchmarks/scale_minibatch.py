@@ -10,7 +10,8 @@ Modes: ``full`` (the full-batch Trainer, today's default), ``random`` and ``clus
 sampler), ``torchrun2`` (two gloo processes started by torchrun, through the CLI, which takes the default sampler).
 ``--balance-weight fixed`` trains with the reference weights (default: the adaptive remedy), ``--no-rescale`` gives
 the mini-batch model the graph's own edge weights instead of the neighbour-rescaled ones, ``--eval-every E`` takes a
-mini-batch snapshot every E epochs (the NMI curve in each run's record).
+mini-batch snapshot every E epochs (the NMI curve in each run's record). ``--lr`` is per epoch in every mode: a
+mini-batch step uses lr / steps per epoch (``step_lr`` in each run's record; see ``MiniBatchTrainer``).
 Prints one JSON line per run and a summary per mode (NMI mean ± std over the seeds, ms per epoch, peak RSS);
 ``--out`` keeps every run. Peak RSS is the process's ``ru_maxrss`` (the interpreter, torch and the graph
 included); ms per epoch counts training only (snapshots excluded); wall is the whole process.
@@ -65,7 +66,8 @@ def one_run(args: argparse.Namespace) -> dict:
             "edges": graph.edge_index.size(1) // 2, "batch_nodes": args.batch_nodes if args.mode != "full" else None,
             "hidden": args.hidden, "epochs": args.epochs, "lr": args.lr, "nmi": last.metrics.get("nmi"),
             "loss": last.losses["total"], "ms_per_epoch": 1000 * summary["seconds_per_epoch"],
-            "steps_per_epoch": summary.get("steps_per_epoch", 1), "load_s": loaded,
+            "steps_per_epoch": summary.get("steps_per_epoch", 1), "step_lr": summary.get("step_lr", args.lr),
+            "load_s": loaded,
             "balance_weight": args.balance_weight, "rescale_neighbours": args.mode != "full" and not args.no_rescale,
             "remedy_engaged_at": trainer.objective.engaged_at,
             "curve": [(h["epoch"], round(h.get("nmi", float("nan")), 4), round(h["total"], 4))
@@ -90,6 +92,7 @@ def torchrun_run(args: argparse.Namespace, seed: int) -> dict:
     return {"mode": "torchrun2", "seed": seed, "graph": args.graph, "nodes": len(result["labels"]),
             "batch_nodes": args.batch_nodes, "hidden": args.hidden, "epochs": args.epochs, "nmi": result.get("nmi"),
             "loss": result["loss"], "ms_per_epoch": 1000 * result["seconds_per_epoch"],
+            "step_lr": result["step_lr"], "load_average": os.getloadavg()[0],
             "wall_s": time.perf_counter() - start, "peak_rss_mb": result["peak_rss_mb"],
             "peak_rss_mb_all_ranks": result["peak_rss_mb_all_ranks"]}
 

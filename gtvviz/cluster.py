@@ -61,7 +61,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         n_init (int): number of starts. (default: ``1``)
         verbose (bool): show a tqdm progress bar over the epochs of all starts. (default: ``False``)
         batch_nodes (int or None): train on mini-batches of about this many nodes (see :mod:`gtvviz.scale`);
-            ``None`` trains full batch. (default: ``None``)
+            ``None`` trains full batch. ``lr`` stays the learning rate per epoch: each of an epoch's :math:`S`
+            steps uses ``lr / S`` (:class:`~gtvviz.scale.minibatch.MiniBatchTrainer`). (default: ``None``)
         compile (bool): compile the model with :func:`torch.compile` (see :class:`gtvviz.train.Trainer`).
         seed (int or None): deprecated alias of ``random_state``; it warns and, when given, takes precedence.
 

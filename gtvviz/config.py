@@ -42,7 +42,8 @@ _DECLARED: tuple[ParamSpec, ...] = (
     _spec("eps", 1e-8, 1.0, help="GTVConv lower bound of the l1 distance"),
     _spec("hidden", 1, 4096, help="GTVConv widths, comma separated"),
     _spec("mlp", 1, 4096, help="hidden widths of the assignment MLP, comma separated (may be empty)"),
-    _spec("lr", 1e-6, 1.0, help="Adam learning rate"),
+    _spec("lr", 1e-6, 1.0, help="Adam learning rate per epoch (with batch_nodes, each of an epoch's S mini-batch "
+          "steps uses lr / S, so an epoch travels as far as a full-batch one)"),
     _spec("epochs", 1, 100_000, help="number of training epochs"),
     _spec("seed", 0, 2**31 - 1, help="random seed"),
     _spec("device", choices=DEVICES, help="device: auto, cpu, cuda or mps"),
@@ -51,7 +52,7 @@ _DECLARED: tuple[ParamSpec, ...] = (
           "a run has sat at the uniform assignment for 50 epochs, so that it leaves it) or fixed (alpha2, the "
           "reference)"),
     _spec("batch_nodes", 2, 100_000_000, help="train on mini-batches of about this many nodes (empty = full batch; "
-          "see gtvviz.scale)"),
+          "an epoch is one pass over the nodes, at lr / steps per step; see gtvviz.scale)"),
     _spec("stop", choices=STOP_RULES, help="when to stop: epochs (train all of them) or plateau (stop earlier once "
           "the loss has plateaued at an assignment that uses every cluster; epochs is then the limit)"),
 )

@@ -64,12 +64,13 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
         last = trainer.run(advance)
     objective = trainer.objective
     remedy_epoch = objective.engaged_at if isinstance(objective, AsymCheegerCutObjective) else None
-    result = cluster_result(trainer.summary(), last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
+    summary = trainer.summary()
+    result = cluster_result(summary, last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
                             node_names=graph.node_names)
     result["compiled"] = trainer.compile
     peak = peak_rss_mb()
-    result.update(world_size=world_size, batch_nodes=config.batch_nodes, peak_rss_mb=peak,
-                  peak_rss_mb_all_ranks=max_over_ranks(peak))
+    result.update(world_size=world_size, batch_nodes=config.batch_nodes, step_lr=summary.get("step_lr", config.lr),
+                  peak_rss_mb=peak, peak_rss_mb_all_ranks=max_over_ranks(peak))
     if rank == 0:  # rank 0 alone writes output
         write_json(result, args.json)
         if args.labels_out is not None:

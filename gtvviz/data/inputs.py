@@ -6,10 +6,11 @@ the caller names is read: no reader follows a path found inside a file.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Iterator, Union
 
 from gtvviz.data.limits import MAX_FILE_BYTES, MAX_UPLOAD_BYTES, check_byte_size
 from gtvviz.data.records import Origin
@@ -94,6 +95,32 @@ def _shown_path(path: Path) -> str:
     """The path for a message, shortened to 80 characters."""
     text = str(path)
     return text if len(text) <= 80 else text[:38] + "..." + text[-38:]
+
+
+def text_lines(data: bytes, chunk_bytes: int = 1 << 22) -> Iterator[str]:
+    """The lines of a UTF-8 file (each ending in its ``\\n``, as a text file iterates), decoded a chunk of
+    about ``chunk_bytes`` at a time so that a large file is never held a second time as text; the errors of
+    :func:`decode_text`, raised when the reader reaches the offending chunk (an empty file: at the end)."""
+    start, lines_before, seen_text = 0, 0, False
+    while start < len(data):
+        cut = data.find(b"\n", start + chunk_bytes)
+        end = len(data) if cut < 0 else cut + 1
+        chunk = data[start:end]  # a newline byte never occurs inside a UTF-8 sequence, so chunks decode alone
+        try:
+            text = chunk.decode("utf-8-sig" if start == 0 else "utf-8")
+        except UnicodeDecodeError as err:
+            line = lines_before + chunk[: err.start].count(b"\n") + 1
+            raise GraphFormatError(
+                f"it is not UTF-8 text (undecodable byte at line {line}); save it as UTF-8 or pick the right format."
+            ) from None
+        if "\x00" in text:
+            raise GraphFormatError("it contains NUL bytes, so it is binary, not text; pick the right format.")
+        seen_text = seen_text or bool(text.strip())
+        yield from io.StringIO(text)
+        lines_before += chunk.count(b"\n")
+        start = end
+    if not seen_text:
+        raise GraphFormatError("the file is empty; it must contain a graph.")
 
 
 def decode_text(data: bytes) -> str:

@@ -128,6 +128,11 @@ def node_order(ids: Iterable[str]) -> list[str]:
     return unique
 
 
+def relabelled(num_nodes: int) -> str:
+    """The warning of a graph whose node ids are not ``0..N-1``."""
+    return f"Relabelled {num_nodes} node ids to 0..{num_nodes - 1}; the ids are kept as node names."
+
+
 def assemble(
     src: Sequence[str],
     dst: Sequence[str],
@@ -160,9 +165,7 @@ def assemble(
             f"an edge names the node {err.args[0]!r}, which is not in the list of nodes; add the node or fix the edge."
         ) from None
     default_ids = ids == [str(i) for i in range(len(ids))]
-    warnings = [] if default_ids else [
-        f"Relabelled {len(ids)} node ids to 0..{len(ids) - 1}; the ids are kept as node names."
-    ]
+    warnings = [] if default_ids else [relabelled(len(ids))]
     return assemble_indexed(
         edge_index, len(ids), origin, weights=weights, x=x, feature_names=feature_names, labels=labels, pos=pos,
         names=None if default_ids else ids, name=name, warnings=warnings, directed=directed,

@@ -63,13 +63,24 @@ class MiniBatchTrainer:
     engage a step apart; their parameters stay equal, DDP averages the gradients). :attr:`Snapshot.collapsed` is
     the detector's verdict at the snapshot.
 
+    The learning rate is per *epoch*: each of an epoch's :math:`S` = :attr:`steps_per_epoch` Adam steps uses
+    :attr:`step_lr` :math:`= \mathrm{lr} / S`. Adam moves each parameter by about its learning rate per step,
+    whatever the gradient's scale, so at ``lr`` per step an epoch of :math:`S` batches would travel :math:`S`
+    times as far as a full-batch epoch and the run would follow a schedule :math:`S` times faster than the one
+    the configured ``lr`` and ``epochs`` were chosen for (the full-batch reference). Dividing by :math:`S` makes an
+    epoch of :math:`S` noisier, cheaper steps travel about as far as one full-batch step, so ``lr`` and
+    ``epochs`` mean the same with and without ``batch_nodes``; one batch of the whole graph (:math:`S = 1`) is
+    exactly one full-batch step. Under :mod:`torch.distributed`, :math:`S` counts this rank's steps (the ranks
+    step together on averaged gradients).
+
     Args:
         graph: the graph to cluster.
         model: a :class:`~gtvviz.nn.models.ClusteringGNN` of GTVConv layers (:class:`~gtvviz.nn.TVGNN`).
         sampler: the batches (:class:`~gtvviz.scale.sampling.RandomNodeSampler` or
             :class:`~gtvviz.scale.sampling.ClusterSampler`).
         alpha1, alpha2, warmup: loss weights and GTV warm-up epochs, as in :class:`~gtvviz.config.RunConfig`.
-        lr, epochs, seed, device, adam_eps: as for :class:`~gtvviz.train.Trainer`.
+        lr: the learning rate per epoch (the full-batch one); each step uses :attr:`step_lr` (see above).
+        epochs, seed, device, adam_eps: as for :class:`~gtvviz.train.Trainer`.
         x: input features; by default :func:`gtvviz.features.node_features` of the graph.
         eval_every: take a full-graph snapshot every this many epochs (always at epoch 0 and at the last).
         balance_weight: ``"adaptive"`` (the remedy) or ``"fixed"`` (the reference), as in
@@ -94,6 +105,8 @@ class MiniBatchTrainer:
         self.device, self.torch_device = device, resolve_device(device)
         self.rank, self.world_size = rank_and_world()
         self.steps_per_epoch = math.ceil(sampler.num_batches / self.world_size)
+        #: Adam's learning rate per step, ``lr / steps_per_epoch`` (see the class docstring).
+        self.step_lr = lr / self.steps_per_epoch
         features = x if x is not None else node_features(graph, seed=seed)
         self._x = features.coalesce() if features.is_sparse else features
         self._place(self.torch_device)
@@ -116,7 +129,7 @@ class MiniBatchTrainer:
         self.model.to(self.torch_device)
         self._wrap()
         params = [p for p in self.model.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.Adam(params, lr=self.lr, eps=self.adam_eps)
+        self.optimizer = torch.optim.Adam(params, lr=self.step_lr, eps=self.adam_eps)
         self._generator = torch.Generator().manual_seed(rank_seed(self.seed, self.rank))
         self._epoch, self._elapsed = 0, 0.0
         self.history: list[dict[str, float]] = []
@@ -225,7 +238,8 @@ class MiniBatchTrainer:
 
     def summary(self) -> dict[str, object]:
         """The fields of :class:`~gtvviz.train.RunSummary` (metrics at the last snapshot and at the snapshot of
-        lowest full loss, timing, collapse flags; mini-batch runs do not stop early) and the batching."""
+        lowest full loss, timing, collapse flags; mini-batch runs do not stop early) and the batching (world size,
+        steps per epoch, learning rate per step)."""
         assert self.latest is not None and self.best is not None
         summary = RunSummary(
             epochs=self._epoch,
@@ -237,7 +251,8 @@ class MiniBatchTrainer:
             clusters_used=self.latest.clusters_used,
             partial_collapse=self.latest.partial_collapse,
         )
-        return {**summary.to_dict(), "world_size": self.world_size, "steps_per_epoch": self.steps_per_epoch}
+        return {**summary.to_dict(), "world_size": self.world_size, "steps_per_epoch": self.steps_per_epoch,
+                "step_lr": self.step_lr}
 
     # ---------------------------------------------------------------- internals
     def _batch_features(self, nodes: Tensor) -> Tensor:

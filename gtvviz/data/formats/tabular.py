@@ -12,16 +12,17 @@ columns, which are read as numeric features. Column names are case-insensitive.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
-from gtvviz.data.inputs import Input, decode_text, read_input
+from gtvviz.data.edge_columns import EdgeColumns
+from gtvviz.data.inputs import Input, read_input, text_lines
 from gtvviz.data.graph_records import node_names, short_floats, upper_edges
-from gtvviz.data.records import Origin, assemble, check_edge_count, check_weight, to_number
+from gtvviz.data.records import (Origin, assemble_indexed, check_edge_count, check_weight, relabelled, to_number,
+                                 unique_index)
 from gtvviz.errors import ConfigError, GraphFormatError
 from gtvviz.graph import Graph
 
@@ -54,30 +55,35 @@ def write_tsv(graph: Graph, path: Path) -> list[Path]:
 # ---------------------------------------------------------------------- reading
 def _read_edge_table(data: bytes, origin: Origin, delimiter: str, nodes: Input | None, directed: bool) -> Graph:
     table = None if nodes is None else _NodeTable(nodes, delimiter)
-    known, table_name = (None, "") if table is None else (set(table.ids), table.name)
-    rows = _rows(decode_text(data), delimiter, "")
+    index, table_name = (None, "") if table is None else (unique_index(table.ids, "node id"), table.name)
+    rows = _rows(text_lines(data), delimiter, "")
     columns = _header(next(rows), ("source", "target"), ("weight",), "")
-    src, dst, weights = [], [], []
+    edges = EdgeColumns(data.count(b"\n") + 1, "weight" in columns, index)
     for line, fields in rows:
-        for column, ends in (("source", src), ("target", dst)):
+        ends = []
+        for column in ("source", "target"):
             node = _id(fields, columns[column], line, column, "")
-            if known is not None and node not in known:
+            if index is not None and node not in index:
                 raise GraphFormatError(
                     f"line {line}, field {column!r} names the node {node!r}, which is not in the node table "
                     f"{table_name}; add it there or fix the edge."
                 )
             ends.append(node)
+        weight = None
         if "weight" in columns:
-            weights.append(check_weight(fields[columns["weight"]].strip(), f"line {line}, field 'weight'"))
-        check_edge_count(len(src))
-    if not src and table is None:
+            weight = check_weight(fields[columns["weight"]].strip(), f"line {line}, field 'weight'")
+        edges.add(ends[0], ends[1], weight)
+        check_edge_count(edges.count)
+    if not edges.count and table is None:
         raise GraphFormatError("it has a header but no edges; add one row source,target[,weight] per edge.")
-    weight_list = weights if "weight" in columns else None
+    edge_index, num_nodes, names, weights = edges.finish()
+    warnings = [] if names is None else [relabelled(num_nodes)]
     if table is None:
-        return assemble(src, dst, origin, weights=weight_list, directed=directed)
-    return assemble(
-        src, dst, origin, node_ids=table.ids, weights=weight_list, x=table.x, feature_names=table.feature_names,
-        labels=table.labels, pos=table.pos, directed=directed,
+        return assemble_indexed(edge_index, num_nodes, origin, weights=weights, names=names, warnings=warnings,
+                                directed=directed)
+    return assemble_indexed(
+        edge_index, num_nodes, origin, weights=weights, x=table.x, feature_names=table.feature_names,
+        labels=table.labels, pos=table.pos, names=names, warnings=warnings, directed=directed,
     )
 
 
@@ -89,7 +95,7 @@ class _NodeTable:
         self.name = origin.filename
         where = f"node table {self.name}, "
         delimiter = {".csv": ",", ".tsv": "\t"}.get(Path(self.name).suffix.lower(), edge_delimiter)
-        rows = _rows(decode_text(data), delimiter, where)
+        rows = _rows(text_lines(data), delimiter, where)
         columns = _header(next(rows), ("id",), None, where)
         label_col = next((columns[c] for c in _LABEL_COLUMNS if c in columns), None)
         pos_cols = [columns[c] for c in _POS_COLUMNS if c in columns]
@@ -131,9 +137,9 @@ class _NodeTable:
         self.x = np.array(features, dtype=np.float64).reshape(len(features), width) if features else None
 
 
-def _rows(text: str, delimiter: str, where: str) -> Iterator[tuple[int, list[str]]]:
+def _rows(lines: Iterable[str], delimiter: str, where: str) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line number, fields)`` of the non-empty rows; the first one is the header."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     width = None
     try:
         for fields in reader:

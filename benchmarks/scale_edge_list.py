@@ -1,0 +1,104 @@
+"""Peak memory of loading a large CSV edge list against the size of the graph's arrays, each step in a fresh process.
+
+    nice -n 10 python benchmarks/scale_edge_list.py --edges 20000000 --nodes 2000000 --file /tmp/edges_20m.csv
+
+Writes (once) a CSV of ``--edges`` random pairs of ``--nodes`` integer ids (no self-loops), then measures in
+separate processes: ``imports`` (the interpreter with gtvviz, torch and numpy loaded: the baseline), ``load``
+(:func:`gtvviz.data.load_graph` of the file), ``parse`` (the CSV reader alone, up to the coded :math:`(2, M)`
+array it hands to the graph's construction) and ``from_edges`` (:meth:`gtvviz.graph.Graph.from_edges` of the same
+pairs as int64 arrays, no file: the graph's construction alone). Prints one JSON line per step: peak RSS
+(``ru_maxrss``), time, and the bytes of the loaded graph's ``edge_index`` (2 × 2E int64) and of the file's pairs
+(2 × M int64); ``--out`` keeps them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pairs(edges: int, nodes: int):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    src = rng.integers(0, nodes, edges)
+    return src, (src + rng.integers(1, nodes, edges)) % nodes
+
+
+def write_file(path: Path, edges: int, nodes: int) -> None:
+    src, dst = pairs(edges, nodes)
+    chunk = 1_000_000
+    with path.open("w") as f:
+        f.write("source,target\n")
+        for start in range(0, edges, chunk):
+            rows = zip(src[start:start + chunk].tolist(), dst[start:start + chunk].tolist())
+            f.write("".join(f"{a},{b}\n" for a, b in rows))
+
+
+def one_step(args: argparse.Namespace) -> dict:
+    import torch  # noqa: F401  (the baseline includes torch, as every gtvviz process does)
+
+    from gtvviz.data import load_graph
+    from gtvviz.graph import Graph
+
+    start = time.perf_counter()
+    graph, out_graph = None, {}
+    if args.step == "load":
+        graph = load_graph(args.file)
+    elif args.step == "parse":  # the CSV reader alone: stop where it hands the coded edges to Graph.from_edges
+        from gtvviz.data.formats import tabular
+
+        tabular.assemble_indexed = lambda edge_index, num_nodes, *rest, **options: (edge_index, num_nodes)
+        edge_index, num_nodes = load_graph(args.file)
+        out_graph = {"nodes": num_nodes, "entries": edge_index.shape[1]}
+    elif args.step == "from_edges":
+        src, dst = pairs(args.edges, args.nodes)
+        graph = Graph.from_edges((src, dst), args.nodes, directed=False)
+        del src, dst
+    out = {"step": args.step, "seconds": time.perf_counter() - start,
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+           "file_pairs_mb": 2 * 8 * args.edges / 2**20, "load_average": os.getloadavg()[0], **out_graph}
+    if graph is not None:
+        out.update(nodes=graph.num_nodes, edges=graph.num_edges,
+                   edge_index_mb=graph.edge_index.numel() * graph.edge_index.element_size() / 2**20)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edges", type=int, default=20_000_000)
+    parser.add_argument("--nodes", type=int, default=2_000_000)
+    parser.add_argument("--file", default="/tmp/edges_20m.csv")
+    parser.add_argument("--steps", nargs="+", default=["imports", "load", "parse", "from_edges"])
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--step", help=argparse.SUPPRESS)  # one step in this process (used by the driver)
+    args = parser.parse_args()
+    if args.step is not None:
+        print(json.dumps(one_step(args)))
+        return
+    path = Path(args.file)
+    if not path.exists():
+        write_file(path, args.edges, args.nodes)
+    runs = []
+    for step in args.steps:
+        command = [sys.executable, __file__, *sys.argv[1:], "--step", step]
+        done = subprocess.run(command, check=True, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        run = json.loads(done.stdout.strip().splitlines()[-1])
+        run["file_mb"] = path.stat().st_size / 2**20
+        print(json.dumps(run), flush=True)
+        runs.append(run)
+        if args.out:
+            Path(args.out).write_text(json.dumps(runs, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gtvviz.viz.live_payload import TEXT_PX
 from gtvviz.viz.style import PRESENTATION, FigureStyle
 
 #: The URL parameter.
@@ -19,6 +20,8 @@ PRESENT = "present"
 KEY = "gtvviz_present"
 #: Height of the live graph (and the simplex beside it) in presentation mode, in pixels.
 GRAPH_HEIGHT = 330
+#: Text size of the colour keys in presentation mode, in pixels (the page's text is 19 px).
+PRESENT_KEY_TEXT_PX = 17
 #: The page's style sheet in presentation mode.
 CSS = """
 <style>
@@ -73,6 +76,12 @@ def apply_presentation() -> None:
 def figure_style() -> FigureStyle | None:
     """The figure text sizes of the mode: :data:`~gtvviz.viz.style.PRESENTATION`, or ``None`` (plotly's)."""
     return PRESENTATION if present_mode() else None
+
+
+def key_text_px() -> int:
+    """Text size of the colour keys (and of the live graph's simplex title): :data:`PRESENT_KEY_TEXT_PX` in
+    presentation mode, else :data:`~gtvviz.viz.live_payload.TEXT_PX`."""
+    return PRESENT_KEY_TEXT_PX if present_mode() else TEXT_PX
 
 
 def graph_height(default: int) -> int:

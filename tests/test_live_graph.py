@@ -93,6 +93,13 @@ def test_geometry_is_graph_figure_with_a_uniform_assignment(karate: tuple) -> No
     assert "<b>%{text}</b>" in nodes["hovertemplate"] or graph.node_names is None
 
 
+def test_the_geometry_carries_the_text_size_of_the_key_and_the_simplex_title(karate: tuple) -> None:
+    graph, pos, _ = karate
+    geometry = json.loads(lg.geometry_payload(graph, pos, 3, text_px=17))
+    assert geometry["text_px"] == 17 and "font:17px" in geometry["legend"]
+    assert "font:14px" in json.loads(lg.geometry_payload(graph, pos, 3))["legend"]  # the default
+
+
 def test_geometry_key_changes_with_what_the_plot_is_built_from(karate: tuple) -> None:
     graph, pos, _ = karate
     key = lg.geometry_key("karate", graph, pos, 3)
@@ -100,8 +107,8 @@ def test_geometry_key_changes_with_what_the_plot_is_built_from(karate: tuple) ->
     assert re.fullmatch(r"[0-9a-f]{24}", key)  # opaque: no source or path reaches the browser
     others = {lg.geometry_key("karate", graph, pos + 1e-3, 3), lg.geometry_key("karate", graph, pos, 2),
               lg.geometry_key("other", graph, pos, 3), lg.geometry_key("karate", graph, pos, 3, picture="data:x"),
-              lg.geometry_key("karate", graph, pos, 3, height=400)}
-    assert key not in others and len(others) == 5
+              lg.geometry_key("karate", graph, pos, 3, height=400), lg.geometry_key("karate", graph, pos, 3, text_px=17)}
+    assert key not in others and len(others) == 6
     assert lg.cached_geometry(key, graph, pos, 3) is lg.cached_geometry(key, graph, pos, 3)
 
 

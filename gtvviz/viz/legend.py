@@ -18,11 +18,12 @@ LEGEND_CLUSTERS = 10
 
 
 def legend_html(k: int, font_px: int = 14) -> str:
-    """The colour key for ``k`` clusters at ``font_px`` text size (inline styles only, no script)."""
+    """The colour key for ``k`` clusters at ``font_px`` text size (inline styles only, no script); a narrow screen
+    wraps it between entries, never inside one."""
     dot = ("display:inline-block;width:{s}px;height:{s}px;border-radius:50%;background:{c};"
            "vertical-align:middle;margin:0 3px 0 8px;border:1px solid #999")
     size = round(font_px * 0.9)
-    parts = [f'<span style="{dot.format(s=size, c=color)}"></span>{i}'
+    parts = [f'<span style="white-space:nowrap"><span style="{dot.format(s=size, c=color)}"></span>{i}</span>'
              for i, color in enumerate(cluster_colors(k)[:LEGEND_CLUSTERS])]
     if k > LEGEND_CLUSTERS:
         parts.append(" …")
@@ -32,6 +33,7 @@ def legend_html(k: int, font_px: int = 14) -> str:
     return (
         f'<div class="gtvviz-legend" style="font:{font_px}px sans-serif;color:#222;line-height:1.6">'
         f"<b>colour</b> = cluster {''.join(parts)}"
-        f'<span style="{dot.format(s=size, c=GREY_HEX)}"></span>pale = undecided'
-        f'<span style="margin-left:14px"><b>edge</b> 0 {edges} 1 = {escape("GTV share ½‖sᵢ − sⱼ‖₁")}</span></div>'
+        f'<span style="white-space:nowrap"><span style="{dot.format(s=size, c=GREY_HEX)}"></span>pale = undecided'
+        '</span> <span style="margin-left:14px;white-space:nowrap">'  # each entry wraps whole, never inside
+        f'<b>edge</b> 0 {edges} 1 = {escape("GTV share ½‖sᵢ − sⱼ‖₁")}</span></div>'
     )

@@ -38,14 +38,16 @@ from gtvviz.viz.simplex import simplex_corners, simplex_positions
 LIVE_GRAPH_JS = Path(__file__).resolve().parent / "static" / "live_graph.js"
 #: Default height of the graph, in pixels (the same as ``graph_figure``'s).
 HEIGHT = 560
+#: Default size of the colour key's and the simplex title's text, in pixels (a projector wants more).
+TEXT_PX = 14
 
 
 def geometry_key(graph_key: str, graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
-                 height: int = HEIGHT) -> str:
+                 height: int = HEIGHT, text_px: int = TEXT_PX) -> str:
     """A short opaque key of everything the geometry depends on (the graph's cache key, the layout, K, the
-    picture and the height); hashed, so no path or source string reaches the browser."""
+    picture, the height and the text size); hashed, so no path or source string reaches the browser."""
     digest = hashlib.blake2b(digest_size=12)
-    for part in (graph_key, graph.num_nodes, graph.num_edges, k, height, len(picture) if picture else 0):
+    for part in (graph_key, graph.num_nodes, graph.num_edges, k, height, text_px, len(picture) if picture else 0):
         digest.update(f"{part}|".encode())
     digest.update(np.ascontiguousarray(pos, dtype=np.float32).tobytes())
     if picture:
@@ -54,19 +56,19 @@ def geometry_key(graph_key: str, graph: Graph, pos: np.ndarray, k: int, picture:
 
 
 def geometry_payload(graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
-                     height: int = HEIGHT) -> bytes:
+                     height: int = HEIGHT, text_px: int = TEXT_PX) -> bytes:
     """The static part of the view, as UTF-8 JSON: ``figure`` (``graph_figure`` with a uniform assignment, so every
     node grey and no edge darkened), ``x`` and ``y`` (node positions, for the darkened edges), ``hover`` (the fixed
-    hover columns of every node: index, label, degree), ``corners`` (the simplex's corners, :math:`(K, 2)`) and
-    ``legend`` (the colour key's HTML)."""
+    hover columns of every node: index, label, degree), ``corners`` (the simplex's corners, :math:`(K, 2)`),
+    ``legend`` (the colour key's HTML) and ``text_px`` (the size of the key's and the simplex title's text)."""
     n = graph.num_nodes
     uniform = np.full((n, k), 1.0 / k, dtype=np.float32)
     figure = graph_figure(graph, pos, uniform, picture=picture, height=height)
     fixed, _, _ = node_hover(graph, None)
     extra = {
         "x": _rounded(pos[:, 0], 6), "y": _rounded(pos[:, 1], 6), "hover": _rounded(fixed, 4), "k": k,
-        "height": height, "corners": _rounded(simplex_corners(k), 6), "legend": legend_html(k),
-        "levels": SHARE_LEVELS,
+        "height": height, "corners": _rounded(simplex_corners(k), 6), "legend": legend_html(k, text_px),
+        "text_px": text_px, "levels": SHARE_LEVELS,
     }
     return ('{"figure":' + figure.to_json() + "," + json.dumps(extra)[1:]).encode()
 

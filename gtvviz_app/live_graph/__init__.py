@@ -62,7 +62,7 @@ import numpy as np
 import plotly
 
 from gtvviz import Graph
-from gtvviz.viz.live_payload import HEIGHT, LIVE_GRAPH_JS, frame_payload, geometry_key, geometry_payload
+from gtvviz.viz.live_payload import HEIGHT, LIVE_GRAPH_JS, TEXT_PX, frame_payload, geometry_key, geometry_payload
 
 #: Name of the component (Streamlit prefixes the module name).
 NAME = "gtvviz_live_graph"
@@ -137,13 +137,13 @@ def component_dir() -> Path:
 
 
 def cached_geometry(key: str, graph: Graph, pos: np.ndarray, k: int, picture: str | None = None,
-                    height: int = HEIGHT) -> bytes:
+                    height: int = HEIGHT, text_px: int = TEXT_PX) -> bytes:
     """:func:`geometry_payload`, memoised by ``key`` (see :func:`geometry_key`) for the last few graphs."""
     with _lock:
         if key in _geometries:
             _geometries.move_to_end(key)
             return _geometries[key]
-    payload = geometry_payload(graph, pos, k, picture, height)
+    payload = geometry_payload(graph, pos, k, picture, height, text_px)
     with _lock:
         _geometries[key] = payload
         while len(_geometries) > GEOMETRY_CACHE:
@@ -153,7 +153,8 @@ def cached_geometry(key: str, graph: Graph, pos: np.ndarray, k: int, picture: st
 
 def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, epoch: int = 0,
                frames: Sequence[tuple[int, np.ndarray]] = (), playing: bool = False, picture: str | None = None,
-               height: int = HEIGHT, key: str = "graph", total: int | None = None, hold: int = 0) -> object:
+               height: int = HEIGHT, key: str = "graph", total: int | None = None, hold: int = 0,
+               text_px: int = TEXT_PX) -> object:
     """Draw the node-link view of ``graph`` coloured by ``s``, updating the plot already on screen in place; while
     ``playing``, first play ``frames``.
 
@@ -175,6 +176,7 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
             counter then says ``Result``).
         hold: a new non-zero token asks the component to stay on the frame it has drawn instead of ``s`` (Pause)
             and to report that frame's epoch (:func:`held_epoch`).
+        text_px: size of the colour key's and the simplex title's text, in pixels.
 
     Returns:
         the component's value: ``None``, or the last hold's report.
@@ -182,8 +184,8 @@ def live_graph(graph: Graph, pos: np.ndarray, s: np.ndarray, *, graph_key: str, 
     import streamlit.components.v1 as components
 
     k = int(s.shape[1])
-    gkey = geometry_key(graph_key, graph, pos, k, picture, height)
-    geometry = cached_geometry(gkey, graph, pos, k, picture, height)
+    gkey = geometry_key(graph_key, graph, pos, k, picture, height, text_px)
+    geometry = cached_geometry(gkey, graph, pos, k, picture, height, text_px)
     # Declared on every call (cheap): registration belongs to the running Streamlit runtime.
     component = components.declare_component(NAME, path=str(component_dir()))
     queued = [frame_payload(graph, f_s, f_epoch, hover=False) for f_epoch, f_s in frames] if playing else []

@@ -25,7 +25,7 @@ from gtvviz.viz import (assignments_table, compare_graph_figure, compare_simplex
 from gtvviz.viz.style import apply_style
 from gtvviz_app.player import (CHART_INTERVAL, DEFAULT_PACE, FRAME_INTERVAL, Player, StepButton, Transport, run_message,
                                tick, transport_bar)
-from gtvviz_app.presentation import figure_style, present_mode
+from gtvviz_app.presentation import figure_style, key_text_px, present_mode
 from gtvviz_app.seed_job import SeedJob
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import AppState, get_state
@@ -153,7 +153,7 @@ def live_view() -> None:
         simplex = compare_simplex_figure(assignments)
     apply_style(figure, figure_style())
     apply_style(simplex, figure_style())
-    st.html(legend_html(k, font_px=17 if present_mode() else 14))
+    st.html(legend_html(k, font_px=key_text_px()))
     st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False})
     st.plotly_chart(simplex, key="compare-simplex", config={"displaylogo": False})
 

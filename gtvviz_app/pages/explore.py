@@ -27,7 +27,7 @@ from gtvviz_app.downloads import download_buttons
 from gtvviz_app.live_graph import HEIGHT, held_epoch, live_graph
 from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport, frames_of,
                                run_message, tick, transport_bar)
-from gtvviz_app.presentation import figure_style, graph_height
+from gtvviz_app.presentation import figure_style, graph_height, key_text_px
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import (TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest, get_state,
                               hold_drawn_frame, replay_sharpening, replay_tick, reset_run, restart_with, stop_replay,
@@ -236,7 +236,7 @@ def live_view() -> None:
     value = live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
                        frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=moving,
                        picture=run.picture, height=graph_height(HEIGHT), key="graph",
-                       total=0 if _one_shot(state) else run.config.epochs, hold=state.hold)
+                       total=0 if _one_shot(state) else run.config.epochs, hold=state.hold, text_px=key_text_px())
     if take_held(state, held_epoch(value, state.hold)):
         st.rerun()  # the whole page: the status, the metrics and the charts show the held epoch
 

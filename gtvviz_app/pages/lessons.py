@@ -22,7 +22,7 @@ from gtvviz_app.lessons import (LESSON_PARAM, LESSONS, METHOD_TITLES, LessonWalk
                                 engaged_epoch, gamma_across_cut, gamma_of, lesson_named, snapshots)
 from gtvviz_app.live_graph import live_graph
 from gtvviz_app.player import FRAME_INTERVAL, FRAMES_PER_TICK, TICK_SECONDS, Player, advance, frames_of, run_message
-from gtvviz_app.presentation import PRESENT, figure_style, present_mode
+from gtvviz_app.presentation import PRESENT, figure_style, key_text_px, present_mode
 from gtvviz_app.urlsync import CLASSROOM
 
 #: Session-state key of the page's :class:`LessonState`.
@@ -156,10 +156,10 @@ def _assignment_view(ls: LessonState, frames: list, height: int) -> None:
         live_graph(walk.graph, layout, s, graph_key=walk.graph_key, epoch=walk.runner.epoch,
                    frames=[(f.epoch, f.s) for f in frames_of(frames, FRAMES_PER_TICK)[:-1]],
                    playing=ls.player.playing, picture=loading.graph_picture(walk.graph_key, walk.graph, layout),
-                   height=height, key="lesson-graph")
+                   height=height, key="lesson-graph", text_px=key_text_px())
         return
     k = next(iter(shown.values())).shape[1]
-    st.html(legend_html(k, font_px=17 if present_mode() else 14))
+    st.html(legend_html(k, font_px=key_text_px()))
     style = figure_style()
     panels = _titled(shown)
     simplex = SIMPLEX_HEIGHT if k == 2 else 2 * SIMPLEX_HEIGHT

@@ -99,6 +99,7 @@ export function mountLiveGraph(root, host) {
       shareTraces.push(traceNamed("GTV share " + level + "/" + geometry.levels));
     }
     legend.innerHTML = geometry.legend;
+    part("simplex-title").style.fontSize = geometry.text_px + "px";
   }
 
   // A new trace object per changed trace (new arrays), so Plotly.react redraws those traces only.

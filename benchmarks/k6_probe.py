@@ -88,7 +88,8 @@ def main() -> None:
             print(f"{snapshot.epoch} | {sharpness(snapshot.s):.3f} | {snapshot.clusters_used} | "
                   f"{snapshot.partial.largest_share:.2f} | {nmi(graph.y, snapshot.labels):.3f} | "
                   f"{snapshot.losses['total']:.4f}", flush=True)
-    print(f"{time.perf_counter() - start:.0f} s")
+    reseeded = getattr(trainer.objective, "reseeded_at", []), getattr(trainer.objective, "rejected_at", None)
+    print(f"re-seeded at epochs, rejected at: {reseeded}; {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":

@@ -136,7 +136,8 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
         if snapshot.epoch % TRAJECTORY_EVERY == 0:
             trajectory.append([snapshot.epoch, round(sharpness(snapshot.s), 3), snapshot.clusters_used,
                                round(snapshot.partial.largest_share, 3), round(snapshot.losses["total"], 5)])
-        degenerate = snapshot.partial_collapse or uniform.is_degenerate(snapshot.s)
+        escaping = getattr(trainer.objective, "escaping", False)  # following an escape's proposal: no plateau
+        degenerate = snapshot.partial_collapse or uniform.is_degenerate(snapshot.s) or escaping
         remedy = getattr(trainer.objective, "engaged_at", None)  # a remedy that engages restarts the rule
         changed, engaged = remedy != engaged, remedy
         if plateau.stopped_at is None and plateau.update(snapshot.epoch, snapshot.losses["total"], degenerate, changed):
@@ -152,7 +153,16 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
             "used": n_nonempty(last.labels), "seconds": seconds, "collapsed": bool(last.collapsed),
             "partial_collapse": verdict.collapsed, "used_10pct": verdict.used,
             "largest_share": verdict.largest_share, **at_plateau,
+            "reseeded_at": list(getattr(trainer.objective, "reseeded_at", [])),
+            "rejected_at": getattr(trainer.objective, "rejected_at", None),
             "trajectory": trajectory}
+
+
+def escape_cell(row: dict[str, Any]) -> str:
+    """The epochs at which the escape from partial collapse re-seeded the run, and the one at which it was
+    rejected (the run went back), if any."""
+    reseeded = ", ".join(str(e) for e in row.get("reseeded_at", [])) or "-"
+    return reseeded + (f" (rejected at {row['rejected_at']})" if row.get("rejected_at") is not None else "")
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -175,13 +185,14 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     trained = [r for r in rows if r["method"] in ("tvgnn", "tvgnn_fixed", "dmon")]
     if trained:
         lines += ["", "| graph | seed | method | epochs | NMI | plateau epoch | NMI at plateau | used (>=10% of N/K) "
-                  "| largest share | partial collapse | collapse detector |",
-                  "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
+                  "| largest share | partial collapse | collapse detector | re-seeded at (rejected) |",
+                  "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|"]
         for r in trained:
             stop = (f"{r['plateau_epoch']} | {r['plateau_nmi']:.3f}" if "plateau_epoch" in r else "none | ")
             lines.append(f"| {r['name']} | {r['seed']} | {r['method']} | {r['epochs']} | {r['nmi']:.3f} | {stop} | "
                          f"{r['used_10pct']}/{r['clusters']} | {r['largest_share']:.2f} | "
-                         f"{'yes' if r['partial_collapse'] else 'no'} | {'yes' if r['collapsed'] else 'no'} |")
+                         f"{'yes' if r['partial_collapse'] else 'no'} | {'yes' if r['collapsed'] else 'no'} | "
+                         f"{escape_cell(r)} |")
     return "\n".join(lines)
 
 

@@ -63,9 +63,9 @@ SETTLED = 0.005
 #: Share of the nodes whose argmax must equal the proposal for the escape to end.
 AGREEMENT = 0.99
 #: The most epochs the gradient follows a proposal.
-STEPS = 100
+STEPS = 60
 #: Epochs of the AsymCheegerCut loss after an escape before it is judged.
-JUDGE = 50
+JUDGE = 40
 #: The most re-seeds in one run.
 MAX_RESEEDS = 3
 #: The most epochs from a re-seed to its judgement: a trainer reports partial collapse only while at least this
@@ -221,6 +221,9 @@ class PartialCollapseEscape:
         self.reseeded_at.append(epoch)
 
     def loss(self, s: Tensor) -> Tensor:
-        r"""The cross-entropy :math:`-\frac{1}{N}\sum_i \log s_{i, t_i}` towards the proposal (while escaping)."""
+        r"""The cross-entropy :math:`-\frac{1}{N}\sum_i \log s_{i, t_i}` towards the proposal (while escaping).
+        Entries are floored at the dtype's smallest normal number only: a larger floor would cut the gradient of
+        exactly the saturated entries the escape has to raise."""
         assert self.target is not None
-        return -torch.log(s.gather(1, self.target.to(s.device)[:, None]).clamp_min(1e-12)).mean()
+        chosen = s.gather(1, self.target.to(s.device)[:, None])
+        return -torch.log(chosen.clamp_min(torch.finfo(s.dtype).tiny)).mean()

@@ -11,7 +11,8 @@ The grid, each entry with 3 seeds by default:
 - ``datasets``: Cora (K = 7), CiteSeer (K = 6), DBLP (K = 4), copied from ``--datasets`` to a temp dir.
 
 Methods: ``tvgnn`` (gtvviz's default :class:`~gtvviz.config.RunConfig`), ``tvgnn_fixed`` (the reference objective,
-``balance_weight="fixed"``), ``spectral`` and ``dmon``. Each run reports NMI, sharpness, clusters used (non-empty)
+``balance_weight="fixed"``), ``tvgnn_escape`` (``balance_weight="escape"``: the escape from partial collapse of
+:mod:`gtvviz.escape`), ``spectral`` and ``dmon``. Each run reports NMI, sharpness, clusters used (non-empty)
 and wall time, and, for the trained methods, what the label-free tools of issue 21 say: the epoch at which the
 trainer's stopping rule (:class:`gtvviz.stopping.GuardedPlateau`, ``stop="plateau"``) fires with the NMI there,
 and whether the last snapshot is partially collapsed (:attr:`gtvviz.train.Snapshot.partial_collapse`). With
@@ -55,6 +56,7 @@ TRAJECTORY_EVERY = 10
 METHODS: dict[str, dict[str, Any]] = {
     "tvgnn": {},
     "tvgnn_fixed": {"balance_weight": "fixed"},
+    "tvgnn_escape": {"balance_weight": "escape"},
     "spectral": {"method": "spectral"},
     "dmon": {"method": "dmon"},
 }
@@ -182,7 +184,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             cells.append("" if r is None else
                          f"{r['nmi']:.3f} / {r['sharpness']:.2f} / {r['used']} / {r['seconds']:.1f}")
         lines.append(f"| {name} | {seed} | {first['nodes']:,} | {first['clusters']} | " + " | ".join(cells) + " |")
-    trained = [r for r in rows if r["method"] in ("tvgnn", "tvgnn_fixed", "dmon")]
+    trained = [r for r in rows if r["method"] in ("tvgnn", "tvgnn_fixed", "tvgnn_escape", "dmon")]
     if trained:
         lines += ["", "| graph | seed | method | epochs | NMI | plateau epoch | NMI at plateau | used (>=10% of N/K) "
                   "| largest share | partial collapse | collapse detector | re-seeded at (rejected) |",

@@ -109,7 +109,7 @@ class AsymCheegerCutObjective:
     :math:`\mathbf{S}` (:math:`B = 0`) the weight is :math:`\alpha_2`. ``balance_weight="fixed"`` is the reference
     behaviour.
 
-    **The escape from partial collapse** (also part of ``"adaptive"``). A run can also end sharp with some clusters
+    **The escape from partial collapse** (``balance_weight="escape"``: the adaptive weight and this). A run can also end sharp with some clusters
     (nearly) empty and others holding several communities, a stationary point of the training that the loss itself
     rates far worse than the true partition. Told by a full-batch trainer whether the whole assignment is
     partially collapsed (``set_epoch(..., partial=...)``), the objective runs a
@@ -131,7 +131,8 @@ class AsymCheegerCutObjective:
         alpha1 (float): weight of the GTV term. (default: ``1.0``)
         alpha2 (float): weight of the balance term. (default: ``1.0``)
         warmup (int): epochs of the GTV-weight ramp; 0 = none. (default: ``0``)
-        balance_weight (str): ``"adaptive"`` or ``"fixed"`` (the reference). (default: ``"adaptive"``)
+        balance_weight (str): ``"adaptive"``, ``"escape"`` (adaptive, and the escape from partial collapse) or
+            ``"fixed"`` (the reference). (default: ``"adaptive"``)
 
     Attributes:
         engaged_at (int or None): the epoch at which the adaptive remedy engaged; ``None`` while it has not.
@@ -218,7 +219,7 @@ class AsymCheegerCutObjective:
                  batch: Tensor | None = None) -> LossTerms:
         terms = asym_cheeger_cut_loss(s, edge_index, edge_weight, self.alpha1, self.alpha2, batch=batch)
         self._watch(s)
-        if self.balance_weight != "fixed" and batch is None and self._partial is not None:
+        if self.balance_weight == "escape" and batch is None and self._partial is not None:
             self._escape.update(self.epoch, self._partial, s, edge_index, edge_weight, float(terms["total"].detach()))
             if self._escape.escaping:
                 terms["train_total"] = self._escape.loss(s)

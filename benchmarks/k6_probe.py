@@ -80,7 +80,7 @@ def gradients(trainer: Trainer, alpha1: float, alpha2: float) -> None:
     edge_index, edge_weight = trainer.graph.edge_index, trainer.graph.edge_weight
     terms = {"gtv": alpha1 * gtv_loss(s, edge_index, edge_weight), "balance": alpha2 * asym_norm_loss(s)}
     sizes = torch.bincount(s.argmax(1), minlength=s.size(1)).tolist()
-    print(f"weighted terms: GTV {float(terms['gtv']):.4f}, balance {float(terms['balance']):.4f}")
+    print(f"weighted terms: GTV {float(terms['gtv'].detach()):.4f}, balance {float(terms['balance'].detach()):.4f}")
     print("cluster | size | mean s | term | mean abs dL/ds | mean abs dL/dz | sum dL/dz (bias grad) | "
           "|dL/dW_k| (weights)")
     for name, term in terms.items():

@@ -1,4 +1,4 @@
-"""Probe of the early partial collapse at K = 6 (issue 21): one default TVGNN run on a contextual SBM, with the
+r"""Probe of the early partial collapse at K = 6 (issue 21): one default TVGNN run on a contextual SBM, with the
 last layer's initialisation changed or RunConfig fields overridden, printing every few epochs the sharpness, the
 clusters used (>= 10% of N/K), the largest cluster's share, the NMI and the reference loss.
 
@@ -11,8 +11,8 @@ its initial logits have standard deviation F over the nodes).
     nice -n 10 python benchmarks/k6_probe.py --head center --seed 1 --epochs 100 --override warmup=50
 
 ``--gradients`` prints, after the run, each cluster's size and the mean absolute gradient of the two loss terms
-with respect to its column of :math:`\mathbf{S}` and of the logits, and Adam's normalised first step on the
-output layer's weights and bias of that column (why an empty cluster stays empty).
+with respect to its column of :math:`\mathbf{S}` and of the logits, the sum of the latter (the gradient of that
+column's output bias) and the norm of the gradient of its output weights (why an empty cluster stays empty).
 
 Results and what they show: ``benchmarks/results/quality_suite.md`` (section "The early partial collapse at K = 6").
 """
@@ -87,7 +87,8 @@ def gradients(trainer: Trainer, alpha1: float, alpha2: float) -> None:
         grad_s, grad_z = torch.autograd.grad(term, [s, z], retain_graph=True)
         for k in range(s.size(1)):
             weight_grad = float((grad_z[:, k:k + 1] * h).sum(0).norm())
-            print(f"{k} | {sizes[k]} | {float(s[:, k].detach().mean()):.2e} | {name} | {float(grad_s[:, k].abs().mean()):.2e} | "
+            mean_s = float(s[:, k].detach().mean())
+            print(f"{k} | {sizes[k]} | {mean_s:.2e} | {name} | {float(grad_s[:, k].abs().mean()):.2e} | "
                   f"{float(grad_z[:, k].abs().mean()):.2e} | {float(grad_z[:, k].sum()):.2e} | {weight_grad:.2e}")
 
 

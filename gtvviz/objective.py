@@ -109,10 +109,10 @@ class AsymCheegerCutObjective:
     :math:`\mathbf{S}` (:math:`B = 0`) the weight is :math:`\alpha_2`. ``balance_weight="fixed"`` is the reference
     behaviour.
 
-    **The escape from partial collapse** (``balance_weight="escape"``: the adaptive weight and this). A run can also end sharp with some clusters
-    (nearly) empty and others holding several communities, a stationary point of the training that the loss itself
-    rates far worse than the true partition. Told by a full-batch trainer whether the whole assignment is
-    partially collapsed (``set_epoch(..., partial=...)``), the objective runs a
+    **The escape from partial collapse** (``balance_weight="escape"``: the adaptive weight, and this). A run can
+    also end sharp with some clusters (nearly) empty and others holding several communities, a stationary point of
+    the training that the loss itself rates far worse than the true partition. Told by a full-batch trainer
+    whether the whole assignment is partially collapsed (``set_epoch(..., partial=...)``), the objective runs a
     :class:`~gtvviz.escape.PartialCollapseEscape`: once such a partition is sharp and settled, the unused clusters
     are re-seeded by spectral bisection of the largest ones, the gradient follows the cross-entropy towards that
     proposal (``escaping``) until the run holds it, and after some epochs of the AsymCheegerCut loss the reference

@@ -158,8 +158,10 @@ class Trainer:
             parameters (e.g. a fixed spectral embedding) is evaluated once and is then done.
         objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``; the gradient is
             taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. A
-            :class:`~gtvviz.objective.TrainingPolicy` is told the epoch and the collapse detector's verdict before
-            each forward pass, and is reset with the model.
+            :class:`~gtvviz.objective.TrainingPolicy` is told the epoch, the collapse detector's verdict and whether
+            the assignment is partially collapsed before each forward pass, and is reset with the model; when it
+            follows an escape's proposal (``escaping``) Adam starts afresh at both ends, and when it rejects the
+            escape (``rejected_at``) the Trainer returns to the parameters and Adam state where the escape began.
         lr, epochs, seed, device: optimiser learning rate, length of the run (its limit with ``stop="plateau"``),
             seed of the initialisation and device (``auto``, ``cpu``, ``cuda`` or ``mps``).
         stop: ``"epochs"`` trains ``epochs`` epochs; ``"plateau"`` stops earlier, at the first epoch at which

@@ -8,8 +8,14 @@ import pytest
 import torch
 from torch import Tensor
 
-from gtvviz.escape import (HORIZON, JUDGE, PATIENCE, PartialCollapseEscape, reseed_partition,
-                           sweep_bisection)
+from gtvviz.escape import (
+    HORIZON,
+    JUDGE,
+    PATIENCE,
+    PartialCollapseEscape,
+    reseed_partition,
+    sweep_bisection,
+)
 from gtvviz.graph import Graph
 from gtvviz.metrics import nmi
 from gtvviz.nn.losses import asym_cheeger_cut_loss
@@ -35,7 +41,7 @@ def cliques(sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_sweep_bisection_cuts_the_bridge_and_returns_the_smaller_side() -> None:
-    edge_index, block = cliques([10, 20])
+    edge_index, _ = cliques([10, 20])
     side = sweep_bisection(edge_index, np.arange(30), 30, min_size=3)
     # The only cut of one edge is the bridge; with ratio 2 / 10 (both directions) it beats every other prefix.
     assert sorted(side.tolist()) == list(range(10))
@@ -181,7 +187,7 @@ class ScriptedEscape:
 
 
 def scripted_trainer(objective: ScriptedEscape) -> Trainer:
-    edge_index, block = cliques([6, 6])
+    edge_index, _ = cliques([6, 6])
     graph = Graph.from_edges([tuple(e) for e in edge_index.T if e[0] < e[1]], 12, x=np.ones((12, 1)))
     init = torch.randn(12, 2, generator=torch.Generator().manual_seed(0))
     return Trainer(graph, Logits(init), objective, lr=0.05, epochs=20, device="cpu")

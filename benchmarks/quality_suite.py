@@ -11,7 +11,8 @@ The grid, each entry with 3 seeds by default:
 - ``datasets``: Cora (K = 7), CiteSeer (K = 6), DBLP (K = 4), copied from ``--datasets`` to a temp dir.
 
 Methods: ``tvgnn`` (gtvviz's default :class:`~gtvviz.config.RunConfig`), ``tvgnn_fixed`` (the reference objective,
-``balance_weight="fixed"``), ``spectral`` and ``dmon``. Each run reports NMI, sharpness, clusters used (non-empty)
+``balance_weight="fixed"``), ``tvgnn_escape`` (``balance_weight="escape"``: the escape from partial collapse of
+:mod:`gtvviz.escape`), ``spectral`` and ``dmon``. Each run reports NMI, sharpness, clusters used (non-empty)
 and wall time, and, for the trained methods, what the label-free tools of issue 21 say: the epoch at which the
 trainer's stopping rule (:class:`gtvviz.stopping.GuardedPlateau`, ``stop="plateau"``) fires with the NMI there,
 and whether the last snapshot is partially collapsed (:attr:`gtvviz.train.Snapshot.partial_collapse`). With
@@ -55,6 +56,7 @@ TRAJECTORY_EVERY = 10
 METHODS: dict[str, dict[str, Any]] = {
     "tvgnn": {},
     "tvgnn_fixed": {"balance_weight": "fixed"},
+    "tvgnn_escape": {"balance_weight": "escape"},
     "spectral": {"method": "spectral"},
     "dmon": {"method": "dmon"},
 }
@@ -136,7 +138,8 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
         if snapshot.epoch % TRAJECTORY_EVERY == 0:
             trajectory.append([snapshot.epoch, round(sharpness(snapshot.s), 3), snapshot.clusters_used,
                                round(snapshot.partial.largest_share, 3), round(snapshot.losses["total"], 5)])
-        degenerate = snapshot.partial_collapse or uniform.is_degenerate(snapshot.s)
+        escaping = getattr(trainer.objective, "escaping", False)  # following an escape's proposal: no plateau
+        degenerate = snapshot.partial_collapse or uniform.is_degenerate(snapshot.s) or escaping
         remedy = getattr(trainer.objective, "engaged_at", None)  # a remedy that engages restarts the rule
         changed, engaged = remedy != engaged, remedy
         if plateau.stopped_at is None and plateau.update(snapshot.epoch, snapshot.losses["total"], degenerate, changed):
@@ -152,7 +155,16 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
             "used": n_nonempty(last.labels), "seconds": seconds, "collapsed": bool(last.collapsed),
             "partial_collapse": verdict.collapsed, "used_10pct": verdict.used,
             "largest_share": verdict.largest_share, **at_plateau,
+            "reseeded_at": list(getattr(trainer.objective, "reseeded_at", [])),
+            "rejected_at": getattr(trainer.objective, "rejected_at", None),
             "trajectory": trajectory}
+
+
+def escape_cell(row: dict[str, Any]) -> str:
+    """The epochs at which the escape from partial collapse re-seeded the run, and the one at which it was
+    rejected (the run went back), if any."""
+    reseeded = ", ".join(str(e) for e in row.get("reseeded_at", [])) or "-"
+    return reseeded + (f" (rejected at {row['rejected_at']})" if row.get("rejected_at") is not None else "")
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -172,16 +184,17 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             cells.append("" if r is None else
                          f"{r['nmi']:.3f} / {r['sharpness']:.2f} / {r['used']} / {r['seconds']:.1f}")
         lines.append(f"| {name} | {seed} | {first['nodes']:,} | {first['clusters']} | " + " | ".join(cells) + " |")
-    trained = [r for r in rows if r["method"] in ("tvgnn", "tvgnn_fixed", "dmon")]
+    trained = [r for r in rows if r["method"] in ("tvgnn", "tvgnn_fixed", "tvgnn_escape", "dmon")]
     if trained:
         lines += ["", "| graph | seed | method | epochs | NMI | plateau epoch | NMI at plateau | used (>=10% of N/K) "
-                  "| largest share | partial collapse | collapse detector |",
-                  "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
+                  "| largest share | partial collapse | collapse detector | re-seeded at (rejected) |",
+                  "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|"]
         for r in trained:
             stop = (f"{r['plateau_epoch']} | {r['plateau_nmi']:.3f}" if "plateau_epoch" in r else "none | ")
             lines.append(f"| {r['name']} | {r['seed']} | {r['method']} | {r['epochs']} | {r['nmi']:.3f} | {stop} | "
                          f"{r['used_10pct']}/{r['clusters']} | {r['largest_share']:.2f} | "
-                         f"{'yes' if r['partial_collapse'] else 'no'} | {'yes' if r['collapsed'] else 'no'} |")
+                         f"{'yes' if r['partial_collapse'] else 'no'} | {'yes' if r['collapsed'] else 'no'} | "
+                         f"{escape_cell(r)} |")
     return "\n".join(lines)
 
 

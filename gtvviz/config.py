@@ -49,8 +49,8 @@ _DECLARED: tuple[ParamSpec, ...] = (
     _spec("device", choices=DEVICES, help="device: auto, cpu, cuda or mps"),
     _spec("warmup", 0, 100_000, help="epochs over which the GTV weight ramps up from 0 (0 = reference)"),
     _spec("balance_weight", choices=BALANCE_WEIGHTS, help="balance weight for the gradient: adaptive (raised once "
-          "a run has sat at the uniform assignment for 50 epochs, so that it leaves it) or fixed (alpha2, the "
-          "reference)"),
+          "a run has sat at the uniform assignment for 50 epochs, so that it leaves it), escape (adaptive, and "
+          "clusters lost to partial collapse are re-seeded; full batch) or fixed (alpha2, the reference)"),
     _spec("batch_nodes", 2, 100_000_000, help="train on mini-batches of about this many nodes (empty = full batch; "
           "an epoch is one pass over the nodes, at lr / steps per step; see gtvviz.scale)"),
     _spec("stop", choices=STOP_RULES, help="when to stop: epochs (train all of them) or plateau (stop earlier once "

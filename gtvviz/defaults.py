@@ -25,8 +25,10 @@ MLP = (256,)
 LR = 1e-3
 #: Training epochs.
 EPOCHS = 500
-#: Balance-weight modes of :class:`~gtvviz.objective.AsymCheegerCutObjective`: ``"fixed"`` is the reference.
-BALANCE_WEIGHTS = ("adaptive", "fixed")
+#: Balance-weight modes of :class:`~gtvviz.objective.AsymCheegerCutObjective`: ``"fixed"`` is the reference,
+#: ``"adaptive"`` (the default) leaves the uniform trap, ``"escape"`` also escapes partial collapse
+#: (:mod:`gtvviz.escape`).
+BALANCE_WEIGHTS = ("adaptive", "fixed", "escape")
 #: Stopping rules of a run: ``"epochs"`` trains ``EPOCHS`` epochs; ``"plateau"`` stops earlier once the loss has
 #: plateaued at a non-degenerate assignment (:class:`~gtvviz.stopping.GuardedPlateau`), the epochs being the limit.
 STOP_RULES = ("epochs", "plateau")

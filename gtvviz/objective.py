@@ -18,6 +18,7 @@ from torch import Tensor
 from gtvviz.collapse import CollapseDetector
 from gtvviz.defaults import BALANCE_WEIGHTS
 from gtvviz.errors import ConfigError
+from gtvviz.escape import PartialCollapseEscape
 from gtvviz.nn.losses import LossTerms, asym_cheeger_cut_loss
 
 #: A loss the Trainer minimises: ``(s, edge_index, edge_weight) -> terms``; the gradient is taken of
@@ -32,13 +33,20 @@ class TrainingPolicy(Protocol):
     Attributes:
         engaged_at: the epoch at which the policy changed the objective the gradient follows (a remedy engaged),
             or ``None`` while it has not; a stopping rule starts again from there.
+        escaping: whether the gradient currently follows a transient target instead of the loss (a re-seed);
+            a trainer starts its optimiser's moments afresh when this changes, and a stopping rule does not stop.
+        rejected_at: the epoch at which the policy judged its last escape worse than where it began, else
+            ``None``; a trainer then returns to the parameters and optimiser state at which that escape began.
     """
 
     engaged_at: int | None
+    escaping: bool
+    rejected_at: int | None
 
-    def set_epoch(self, epoch: int, collapsed: bool | None = None) -> None:
-        """Told before each forward pass: the optimisation steps done, and whether the run has collapsed by then
-        (the trainer's :class:`~gtvviz.collapse.CollapseDetector`)."""
+    def set_epoch(self, epoch: int, collapsed: bool | None = None, partial: bool | None = None) -> None:
+        """Told before each forward pass: the optimisation steps done, whether the run has collapsed by then
+        (the trainer's :class:`~gtvviz.collapse.CollapseDetector`) and, from a full-batch trainer, whether the
+        whole assignment is partially collapsed (:func:`~gtvviz.partial_collapse.partial_collapse`)."""
         ...
 
     def reset(self) -> None:
@@ -101,6 +109,17 @@ class AsymCheegerCutObjective:
     :math:`\mathbf{S}` (:math:`B = 0`) the weight is :math:`\alpha_2`. ``balance_weight="fixed"`` is the reference
     behaviour.
 
+    **The escape from partial collapse** (``balance_weight="escape"``: the adaptive weight, and this). A run can
+    also end sharp with some clusters (nearly) empty and others holding several communities, a stationary point of
+    the training that the loss itself rates far worse than the true partition. Told by a full-batch trainer
+    whether the whole assignment is partially collapsed (``set_epoch(..., partial=...)``), the objective runs a
+    :class:`~gtvviz.escape.PartialCollapseEscape`: once such a partition is sharp and settled, the unused clusters
+    are re-seeded by spectral bisection of the largest ones, the gradient follows the cross-entropy towards that
+    proposal (``escaping``) until the run holds it, and after some epochs of the AsymCheegerCut loss the reference
+    loss judges it: kept if lower than where it began, else ``rejected_at`` tells the trainer to return to that
+    point. The why and the constants are in :mod:`gtvviz.escape`. A run that uses every cluster is never changed,
+    and without the trainer's ``partial`` (on its own, or on mini-batches) there is no escape.
+
     ``warmup`` epochs ramp the GTV weight used for the gradient linearly from 0 to :math:`\alpha_1` (a schedule,
     off by default).
 
@@ -112,10 +131,14 @@ class AsymCheegerCutObjective:
         alpha1 (float): weight of the GTV term. (default: ``1.0``)
         alpha2 (float): weight of the balance term. (default: ``1.0``)
         warmup (int): epochs of the GTV-weight ramp; 0 = none. (default: ``0``)
-        balance_weight (str): ``"adaptive"`` or ``"fixed"`` (the reference). (default: ``"adaptive"``)
+        balance_weight (str): ``"adaptive"``, ``"escape"`` (adaptive, and the escape from partial collapse) or
+            ``"fixed"`` (the reference). (default: ``"adaptive"``)
 
     Attributes:
         engaged_at (int or None): the epoch at which the adaptive remedy engaged; ``None`` while it has not.
+        escaping (bool): whether the gradient follows the escape's proposal this epoch.
+        rejected_at (int or None): the epoch at which the escape was judged worse than where it began.
+        reseeded_at (list of int): the epochs at which the escape from partial collapse re-seeded the run.
     """
 
     alpha1: float = 1.0
@@ -127,23 +150,42 @@ class AsymCheegerCutObjective:
     _detector: CollapseDetector = field(default_factory=CollapseDetector, repr=False)
     _watched_epoch: int = field(default=-1, repr=False)
     _collapsed: bool | None = field(default=None, repr=False)
+    _partial: bool | None = field(default=None, repr=False)
+    _escape: PartialCollapseEscape = field(default_factory=PartialCollapseEscape, repr=False)
 
     def __post_init__(self) -> None:
         if self.balance_weight not in BALANCE_WEIGHTS:
             raise ConfigError(f"balance_weight must be one of {', '.join(BALANCE_WEIGHTS)}, "
                               f"got {self.balance_weight!r}.")
 
-    def set_epoch(self, epoch: int, collapsed: bool | None = None) -> None:
+    def set_epoch(self, epoch: int, collapsed: bool | None = None, partial: bool | None = None) -> None:
         """Tell the objective how many optimisation steps have been done and, from a trainer, whether its
-        collapse detector has fired (then the remedy engages at this epoch)."""
-        self.epoch, self._collapsed = epoch, collapsed
+        collapse detector has fired (then the remedy engages at this epoch) and whether the whole assignment is
+        partially collapsed (what the escape watches; ``None``: not known, no escape)."""
+        self.epoch, self._collapsed, self._partial = epoch, collapsed, partial
         if collapsed:
             self._engage()
 
     def reset(self) -> None:
-        """Forget the run (a new run starts at epoch 0 with the remedy disengaged)."""
+        """Forget the run (a new run starts at epoch 0 with the remedies disengaged)."""
         self.epoch, self.engaged_at = 0, None
         self._detector, self._watched_epoch = CollapseDetector(), -1
+        self._partial, self._escape = None, PartialCollapseEscape()
+
+    @property
+    def escaping(self) -> bool:
+        """Whether the gradient follows the escape's proposal this epoch."""
+        return self._escape.escaping
+
+    @property
+    def rejected_at(self) -> int | None:
+        """The epoch at which the escape was judged worse than where it began (the trainer goes back)."""
+        return self._escape.rejected_at
+
+    @property
+    def reseeded_at(self) -> list[int]:
+        """The epochs at which the escape re-seeded the run."""
+        return self._escape.reseeded_at
 
     def _engage(self) -> None:
         if self.balance_weight != "fixed" and self.engaged_at is None:
@@ -177,6 +219,11 @@ class AsymCheegerCutObjective:
                  batch: Tensor | None = None) -> LossTerms:
         terms = asym_cheeger_cut_loss(s, edge_index, edge_weight, self.alpha1, self.alpha2, batch=batch)
         self._watch(s)
+        if self.balance_weight == "escape" and batch is None and self._partial is not None:
+            self._escape.update(self.epoch, self._partial, s, edge_index, edge_weight, float(terms["total"].detach()))
+            if self._escape.escaping:
+                terms["train_total"] = self._escape.loss(s)
+                return terms
         weight1 = self.gtv_weight
         weight2 = self.balance_weight_for(float(terms["gtv"].detach()), float(terms["balance"].detach()))
         if weight1 != self.alpha1 or weight2 != self.alpha2:

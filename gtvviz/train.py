@@ -12,6 +12,7 @@ that evaluates epoch ``e`` is the one whose loss is back-propagated in step ``e 
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -26,6 +27,7 @@ from gtvviz.collapse import CollapseDetector
 from gtvviz.defaults import STOP_RULES
 from gtvviz.devices import resolve_device
 from gtvviz.errors import ConfigError, TrainingDivergedError
+from gtvviz.escape import HORIZON as ESCAPE_HORIZON
 from gtvviz.features import node_features
 from gtvviz.graph import Graph
 from gtvviz.metrics import evaluate
@@ -156,8 +158,10 @@ class Trainer:
             parameters (e.g. a fixed spectral embedding) is evaluated once and is then done.
         objective: maps ``(s, edge_index, edge_weight)`` to named loss terms with a ``total``; the gradient is
             taken of ``train_total`` when present (a scheduled objective) and of ``total`` otherwise. A
-            :class:`~gtvviz.objective.TrainingPolicy` is told the epoch and the collapse detector's verdict before
-            each forward pass, and is reset with the model.
+            :class:`~gtvviz.objective.TrainingPolicy` is told the epoch, the collapse detector's verdict and whether
+            the assignment is partially collapsed before each forward pass, and is reset with the model; when it
+            follows an escape's proposal (``escaping``) Adam starts afresh at both ends, and when it rejects the
+            escape (``rejected_at``) the Trainer returns to the parameters and Adam state where the escape began.
         lr, epochs, seed, device: optimiser learning rate, length of the run (its limit with ``stop="plateau"``),
             seed of the initialisation and device (``auto``, ``cpu``, ``cuda`` or ``mps``).
         stop: ``"epochs"`` trains ``epochs`` epochs; ``"plateau"`` stops earlier, at the first epoch at which
@@ -222,7 +226,9 @@ class Trainer:
         self.best = None
         self._elapsed = 0.0
         self._detector = CollapseDetector()
-        self._watched: tuple[int, bool] | None = None
+        self._watched: tuple[int, bool, bool] | None = None
+        self._escaping = False
+        self._checkpoint: tuple[list[Tensor], dict[str, Any]] | None = None
         self._plateau = GuardedPlateau()
         self.stopped_at = None
         self._engaged: object = None
@@ -323,7 +329,8 @@ class Trainer:
             return
         engaged = self.objective.engaged_at if isinstance(self.objective, TrainingPolicy) else None
         changed, self._engaged = engaged != self._engaged, engaged
-        degenerate = self._detector.streak > 0 or snapshot.partial_collapse
+        escaping = isinstance(self.objective, TrainingPolicy) and self.objective.escaping
+        degenerate = self._detector.streak > 0 or snapshot.partial_collapse or escaping
         if self._plateau.update(snapshot.epoch, snapshot.losses["total"], degenerate, changed):
             self.stopped_at = snapshot.epoch
 
@@ -337,6 +344,8 @@ class Trainer:
         assert self.optimizer is not None
         if not self._stepped:
             if self._pending is None:  # the last step failed before its optimiser step (or the trainer moved)
+                self._pending = self._forward(self.epoch)
+            if self._follow_escape():  # went back to where a rejected escape began: evaluate those parameters
                 self._pending = self._forward(self.epoch)
             _, terms = self._pending
             self._pending = None  # the backward pass frees this graph: never back-propagate through it twice
@@ -354,6 +363,33 @@ class Trainer:
         if not _finite(s, terms):
             self._diverge("a loss or the assignment")
         return s, terms
+
+    def _follow_escape(self) -> bool:
+        """Follow the objective's escape from partial collapse (:class:`~gtvviz.objective.TrainingPolicy`): when it
+        starts following its proposal (``escaping``), keep the parameters and Adam's state, then start Adam afresh
+        (moments of one loss would scale the other's steps for hundreds of epochs: Adam's second moment forgets at
+        :math:`\\beta_2 = 0.999`), and again when it ends; when the objective rejects the escape
+        (``rejected_at``), go back to the kept parameters and state. Return whether the parameters were restored."""
+        if not isinstance(self.objective, TrainingPolicy):
+            return False
+        escaping = self.objective.escaping
+        if self.objective.rejected_at is not None and self._checkpoint is not None:
+            parameters, state = self._checkpoint
+            self._checkpoint = None
+            with torch.no_grad():
+                for parameter, kept in zip(self._params, parameters):
+                    parameter.copy_(kept)
+            self.optimizer = self._adam()
+            self.optimizer.load_state_dict(state)
+            self._escaping = escaping
+            return True
+        if escaping != self._escaping:
+            if escaping:
+                self._checkpoint = ([p.detach().clone() for p in self._params],
+                                    copy.deepcopy(self.optimizer.state_dict()))
+            self._escaping = escaping
+            self.optimizer = self._adam()
+        return False
 
     def _diverge(self, what: str) -> None:
         self.diverged = (
@@ -422,17 +458,21 @@ class Trainer:
         self.model.train()
         with _compilation_errors():
             s = self.model(self._x, self._edge_index, self._edge_weight)
-        collapsed = self._watch(epoch, s)
+        collapsed, partial = self._watch(epoch, s)
         if isinstance(self.objective, TrainingPolicy):
-            self.objective.set_epoch(epoch, collapsed)
+            self.objective.set_epoch(epoch, collapsed, partial)
         return s, self.objective(s, self._edge_index, self._edge_weight)
 
-    def _watch(self, epoch: int, s: Tensor) -> bool:
-        """Feed epoch ``epoch``'s assignment to the run's one collapse detector (once per epoch: a forward pass
-        that is redone, after a failed step or a move, does not count again); return its verdict."""
+    def _watch(self, epoch: int, s: Tensor) -> tuple[bool, bool]:
+        """Feed epoch ``epoch``'s assignment to the run's one collapse detector and check it for partial collapse
+        (once per epoch: a forward pass that is redone, after a failed step or a move, does not count again);
+        return the two verdicts. Partial collapse is reported only while an escape from it could still be judged
+        before the run's last epoch (:data:`gtvviz.escape.HORIZON`)."""
         if self._watched is None or self._watched[0] != epoch:
-            self._watched = (epoch, self._detector.update(s.detach().to("cpu", torch.float32).numpy()))
-        return self._watched[1]
+            s_cpu = s.detach().to("cpu", torch.float32).numpy()
+            escapable = self.epochs - epoch >= ESCAPE_HORIZON and partial_collapse(s_cpu).collapsed
+            self._watched = (epoch, self._detector.update(s_cpu), escapable)
+        return self._watched[1], self._watched[2]
 
     def _snapshot(self, s: Tensor, terms: dict[str, Tensor], with_metrics: bool) -> Snapshot:
         assert self._watched is not None and self._watched[0] == self.epoch

@@ -43,8 +43,9 @@ class Quadratic:
 
     def __init__(self, model: FixedAssignment, engage_at: int | None = None) -> None:
         self.model, self.engage_at, self.engaged_at, self.epoch = model, engage_at, None, 0
+        self.escaping, self.rejected_at = False, None
 
-    def set_epoch(self, epoch: int, collapsed: bool | None = None) -> None:
+    def set_epoch(self, epoch: int, collapsed: bool | None = None, partial: bool | None = None) -> None:
         self.epoch = epoch
         if self.engage_at is not None and epoch >= self.engage_at:
             self.engaged_at = self.engage_at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.app_helpers import assert_clean, click, start_app
@@ -82,6 +84,9 @@ def test_multi_seed_runs_stop_on_request_and_keep_the_finished_runs() -> None:
     click(at, "Run over seeds")
     job = at.session_state[COMPARE_KEY].seed_job
     assert job.running and "Stop" in [b.label for b in at.button]  # the page is back while the runs go on
+    deadline = time.monotonic() + 60
+    while len(job.rows) < 2 and time.monotonic() < deadline:  # both k-means fits (milliseconds, unless loaded)
+        time.sleep(0.05)
     click(at, "Stop")
     job.join(timeout=60)
     assert not job.running and job.stopped

@@ -63,7 +63,7 @@ def test_flags_are_hyphenated_and_the_underscore_spelling_stays_an_alias(capsys)
         assert not [s for s in shown if "_" in s], name
         assert re.findall(r"--[a-z0-9-]*_[a-z0-9_-]*", parser.format_help()) == [], name
     cluster = _subparsers()["cluster"]
-    assert "--balance-weight {adaptive,fixed}" in cluster.format_help()
+    assert "--balance-weight {adaptive,fixed,escape}" in cluster.format_help()
     for spelling in ("--balance-weight", "--balance_weight"):
         args = cluster.parse_args(["--clusters", "2", spelling, "fixed", "--batch_nodes", "64"])
         assert RunConfig.from_args(args).balance_weight == "fixed" and args.batch_nodes == "64"

@@ -28,7 +28,7 @@ from gtvviz.viz.pyvis import PYVIS_LIMIT, pyvis_html
 from gtvviz.viz.replay import SnapshotRecorder
 from gtvviz.viz.sharpening import SharpeningWindow, mark_epochs, sharpening_window, snapshots_window
 from gtvviz.viz.simplex import simplex_figure, simplex_positions
-from gtvviz.viz.style import PRESENTATION, FigureStyle
+from gtvviz.viz.style import PRESENTATION, FigureStyle, apply_style
 from gtvviz.viz.tables import assignments_table, history_table, metrics_table, node_table, to_csv
 from gtvviz.viz.theory import balance_quantiles, edge_variation, first_gtv_layer, layer_gamma
 from gtvviz.viz.thumbnail import thumbnail_png
@@ -41,6 +41,7 @@ __all__ = [
     "SnapshotRecorder",
     "WEBGL_THRESHOLD",
     "accuracy_figure",
+    "apply_style",
     "assignment_layout",
     "assignments_table",
     "balance_quantiles",

@@ -20,9 +20,8 @@ from gtvviz.compare import TABLE_METRICS, TRUTH, Comparison, format_table, relax
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
-from gtvviz.viz import (assignments_table, compare_graph_figure, compare_simplex_figure, figure_html, legend_html,
-                        metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
-from gtvviz.viz.style import apply_style
+from gtvviz.viz import (apply_style, assignments_table, compare_graph_figure, compare_simplex_figure, figure_html,
+                        legend_html, metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
 from gtvviz_app.player import (CHART_INTERVAL, DEFAULT_PACE, FRAME_INTERVAL, Player, StepButton, Transport, run_message,
                                tick, transport_bar)
 from gtvviz_app.presentation import figure_style, key_text_px, present_mode

@@ -15,8 +15,8 @@ import numpy as np
 import streamlit as st
 
 from gtvviz.errors import GtvvizError
-from gtvviz.viz import compare_graph_figure, compare_simplex_figure, edge_values_figure, graph_figure, legend_html
-from gtvviz.viz.style import apply_style
+from gtvviz.viz import (apply_style, compare_graph_figure, compare_simplex_figure, edge_values_figure, graph_figure,
+                        legend_html)
 from gtvviz_app import loading
 from gtvviz_app.lessons import (LESSON_PARAM, LESSONS, METHOD_TITLES, LessonWalk, assignments, cut_labels,
                                 engaged_epoch, gamma_across_cut, gamma_of, lesson_named, snapshots)

@@ -18,8 +18,7 @@ from gtvviz import Graph
 from gtvviz.classification import (SETTINGS, SYNTHETIC, TU_DATASETS, ClassifierTrainer, ClassifyConfig,
                                    GraphDataset, fold_trainer, load_dataset, pooling_setting)
 from gtvviz.errors import GtvvizError
-from gtvviz.viz import accuracy_figure, loss_figure, pooling_figures
-from gtvviz.viz.style import apply_style
+from gtvviz.viz import accuracy_figure, apply_style, loss_figure, pooling_figures
 from gtvviz_app.loading import graph_layout
 from gtvviz_app.player import CHART_INTERVAL, FRAME_INTERVAL, Player, StepButton, Transport, run_message, tick, transport_bar
 from gtvviz_app.presentation import figure_style, present_mode

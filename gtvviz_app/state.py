@@ -5,12 +5,12 @@ so two sessions that train at once never touch each other's model. Only graphs a
 are cached across sessions (``st.cache_data`` returns a copy per call).
 
 A session that opens without a graph in its link lands on :data:`~gtvviz.data.samples.LANDING_SAMPLE` at its
-preset (:func:`landing_config`); choosing a sample starts its preset (:func:`sample_config`). A change of a setting restarts the run with it at once (:func:`apply_settings`), so
-the running settings, the widgets and the link always describe the run on screen. A restart marks the settings
-widgets as stale; the form copies the settings into them the next time it is drawn (:func:`sync_widgets`), so
-state may change anywhere (a callback or the script body). A change that fails (a bad upload, K > N, a device that
-is absent) leaves the previous graph and run exactly as they were and records one message for the control that
-caused it (:attr:`AppState.errors`).
+preset (:func:`landing_config`); choosing a sample starts its preset (:func:`sample_config`). A change of a
+setting restarts the run with it at once (:func:`apply_settings`), so the running settings, the widgets and the
+link always describe the run on screen. A restart marks the settings widgets as stale; the form copies the
+settings into them the next time it is drawn (:func:`sync_widgets`), so state may change anywhere (a callback or
+the script body). A change that fails (a bad upload, K > N, a device that is absent) leaves the previous graph and
+run exactly as they were and records one message for the control that caused it (:attr:`AppState.errors`).
 
 Two plays show recorded epochs rather than training: the replay of the sharpening (:func:`replay_sharpening`,
 :func:`replay_tick`) and the hold that Pause asks of the live graph, which stops on the frame it has drawn and

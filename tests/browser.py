@@ -163,8 +163,13 @@ def epoch_of(text: str) -> int:
 
 
 def graph_of(page: Page):  # noqa: ANN201
-    """The app's live graph frame (its document), once it has drawn."""
-    frame = page.locator('iframe[title$="gtvviz_live_graph"]').element_handle(timeout=60_000).content_frame()
+    """The app's live graph frame (its document), once it has drawn (and once Streamlit no longer keeps a copy of
+    it from a previous run, which a rerun removes)."""
+    from playwright.sync_api import expect
+
+    iframe = page.locator('iframe[title$="gtvviz_live_graph"]')
+    expect(iframe).to_have_count(1, timeout=60_000)
+    frame = iframe.element_handle(timeout=60_000).content_frame()
     frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
     return frame
 

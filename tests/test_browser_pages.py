@@ -84,5 +84,7 @@ def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: 
     page.get_by_role("button", name="Pause", exact=True).click()
     expect(counter).to_contain_text("paused", timeout=60_000)
     for key in ("compare-graphs", "compare-simplex"):  # every method's panel and simplex on one screen
-        box = page.locator(f".st-key-{key}").bounding_box()
+        panels = page.locator(f".st-key-{key}")
+        expect(panels).to_have_count(1, timeout=60_000)  # (not a copy kept from the run before)
+        box = panels.bounding_box()
         assert box is not None and box["height"] > 50 and 0 <= box["y"] and box["y"] + box["height"] <= 720, (key, box)

@@ -106,6 +106,12 @@ def click_button(page: Page, name: str) -> None:
                 raise
 
 
+def settled(page: Page) -> None:
+    """Wait until the page holds no element Streamlit keeps from a previous run while the current one redraws it
+    (``data-retained``): a value typed into such a copy is lost when the new element replaces it."""
+    expect(page.locator('[data-retained="true"]')).to_have_count(0, timeout=60_000)
+
+
 def apply_and_reset(page: Page) -> None:
     """Press Reset after typing settings: leaving a typed field applies it (a changed setting restarts the run) and
     Reset starts the run again; wait until it has visibly taken effect."""
@@ -316,6 +322,7 @@ def test_a_reload_restores_the_run_from_the_link(server: Server, chromium: Brows
     page = open_session(chromium, server.url, link)
     click_button(page, "Step 10")
     expect(status_line(page)).to_contain_text("Epoch 10 ", timeout=60_000)
+    settled(page)
     page.get_by_role("spinbutton", name="Seed", exact=True).fill("8")
     apply_and_reset(page)  # the applied settings take effect (and the link follows them)
     click_button(page, "Step 10")
@@ -357,6 +364,7 @@ def test_a_diverging_run_shows_a_message_and_the_session_stays_usable(server: Se
     click_button(page, "Step")
     expect(error).to_have_count(1, timeout=30_000)
     assert page.locator("[data-testid=stException]").count() == 0
+    settled(page)
     page.get_by_role("textbox", name="GTVConv widths", exact=True).fill("16,16")
     page.get_by_role("spinbutton", name="ε", exact=True).fill("1e-3")
     apply_and_reset(page)

@@ -162,14 +162,28 @@ def epoch_of(text: str) -> int:
     return int(match.group(1))
 
 
+def settled(page: Page) -> None:
+    """Wait until the page holds no element Streamlit keeps from a previous run while the current one redraws it
+    (``data-retained``): a value typed into such a copy is lost when the new element replaces it."""
+    from playwright.sync_api import expect
+
+    expect(page.locator('[data-retained="true"]')).to_have_count(0, timeout=60_000)
+
+
 def graph_of(page: Page):  # noqa: ANN201
     """The app's live graph frame (its document), once it has drawn (and once Streamlit no longer keeps a copy of
     it from a previous run, which a rerun removes)."""
     from playwright.sync_api import expect
 
     iframe = page.locator('iframe[title$="gtvviz_live_graph"]')
-    expect(iframe).to_have_count(1, timeout=60_000)
-    frame = iframe.element_handle(timeout=60_000).content_frame()
+    deadline = time.monotonic() + 60
+    while True:
+        expect(iframe).to_have_count(1, timeout=60_000)
+        frame = iframe.element_handle(timeout=60_000).content_frame()
+        if frame is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)  # an iframe that has just replaced the kept copy has no document yet
+    assert frame is not None, "the live graph's iframe never got its document"
     frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
     return frame
 

@@ -56,3 +56,12 @@ def observations(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
     if folder and found:
         path = Path(folder) / f"{uuid.uuid4().hex}.json"
         path.write_text(json.dumps({"test": request.node.nodeid, **found}, default=str))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests need the machine to themselves: they check what a visitor sees in real time (a pace, a link
+    that follows a typed setting, a counter that stops on Pause), which the CPU load of the parallel part's
+    training tests can delay past their timeouts. ``make test`` runs them after the parallel part."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.alone)

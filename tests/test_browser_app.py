@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser import (SMALL_MODEL, address, chromium_browser, epoch_of, graph_of, live_counter,
-                           streamlit_server)
+                           settled, streamlit_server)
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
@@ -131,6 +131,7 @@ def test_a_typed_k_reaches_the_running_model(app_page: Page) -> None:
     page = app_page
     graph = graph_of(page)
     field = page.locator(".st-key-cfg-clusters input")
+    settled(page)
     field.fill("3")  # typed, not confirmed with Enter: pressing Reset must not lose it
     page.get_by_role("button", name="Reset", exact=True).click()
     graph.wait_for_function("document.getElementById('graph').data.find(t => t.name === 'nodes')"

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import REPO, Server, address, chromium_browser, live_counter
+from tests.browser import REPO, Server, address, chromium_browser, live_counter, settled
 from tests.browser import app_server as browser_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("reliability-browser")]
@@ -104,12 +104,6 @@ def click_button(page: Page, name: str) -> None:
         except PlaywrightError as err:
             if "strict mode violation" not in str(err) or time.monotonic() > deadline:
                 raise
-
-
-def settled(page: Page) -> None:
-    """Wait until the page holds no element Streamlit keeps from a previous run while the current one redraws it
-    (``data-retained``): a value typed into such a copy is lost when the new element replaces it."""
-    expect(page.locator('[data-retained="true"]')).to_have_count(0, timeout=60_000)
 
 
 def apply_and_reset(page: Page) -> None:

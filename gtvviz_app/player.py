@@ -15,6 +15,7 @@ page may offer to go on on the CPU (:func:`run_message`). The run and its histor
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,8 +48,8 @@ SLOW_MOTION = 10
 DEFAULT_PACE = 20
 #: Longest gap between two ticks that a paced player makes up for (a stalled tick does not cause a burst after it).
 CATCH_UP = 1.0
-#: Weight of the latest tick in the moving average of the measured pace (:attr:`Player.measured`).
-RATE_SMOOTHING = 0.2
+#: Seconds over which the measured pace (:attr:`Player.measured`) averages the epochs played.
+RATE_WINDOW = 2.0
 #: The clock that paces play (seconds).
 pace_clock = time.monotonic
 
@@ -65,8 +66,9 @@ class Player:
             epochs per frame, as fast as the tick's time box allows.
         owed: the fraction of an epoch a paced player owes from earlier ticks.
         clock: when the last paced tick ran (:data:`pace_clock`), ``None`` before the first tick of a play.
-        measured: the epochs per second a paced player has really played (a moving average over its ticks, which
-            falls below :attr:`rate` when the model trains slower than the pace), ``None`` before its first tick.
+        measured: the epochs per second a paced player has really played (a moving average over the last few
+            seconds, which falls below :attr:`rate` when the model trains slower than the pace), ``None`` before
+            its first tick.
         error: the message of the last failed step, if any.
         device_error: whether that failure was the device's (the run can go on on the CPU).
         resume: whether it was playing when it failed.
@@ -166,10 +168,13 @@ def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
 
 
 def _measure(player: Player, epochs: float, elapsed: float) -> None:
-    """Fold a paced tick that played ``epochs`` epochs in ``elapsed`` seconds into :attr:`Player.measured`."""
-    rate = epochs / max(elapsed, 1e-6)
-    before = rate if player.measured is None else player.measured
-    player.measured = (1 - RATE_SMOOTHING) * before + RATE_SMOOTHING * rate
+    """Fold a paced tick that played ``epochs`` epochs in ``elapsed`` seconds into :attr:`Player.measured`: an
+    average over the last :data:`RATE_WINDOW` seconds or so (each epoch counts :math:`e^{-t/\tau}/\tau` after
+    :math:`t` seconds), starting from the pace itself, so that a slow pace, whose ticks mostly play no epoch, reads
+    steadily as that pace."""
+    decay = math.exp(-max(elapsed, 0.0) / RATE_WINDOW)
+    before = player.rate if player.measured is None else player.measured
+    player.measured = (before or 0.0) * decay + epochs / RATE_WINDOW
 
 
 def frames_of(frames: list[Any], most: int) -> list[Any]:

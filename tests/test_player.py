@@ -103,16 +103,33 @@ def test_a_paced_tick_trains_the_epochs_due_since_the_previous_one(graph, monkey
     assert trained == [2, 3, 0, 5] and player.runner.epoch == 10 and player.owed == pytest.approx(0.625)
 
 
+def test_a_slow_pace_reads_steadily_as_itself(graph, monkeypatch) -> None:
+    import gtvviz_app.player as player_module
+
+    times = iter(100.0 + 0.1 * i for i in range(200))  # ticks every 0.1 s at 2 epochs per second: mostly none
+    monkeypatch.setattr(player_module, "pace_clock", lambda: next(times))
+    player = Player(build_trainer(graph, SMALL.replace(epochs=1000)), playing=True, rate=2.0)
+    player.clock = 99.9
+    readings = []
+    for _ in range(199):
+        player_module.tick(player)
+        readings.append(player.measured)
+    assert min(readings) > 0.8 * 2.0 and max(readings) < 1.25 * 2.0, (min(readings), max(readings))
+
+
 def test_a_paced_player_measures_the_epochs_per_second_it_really_plays(graph, monkeypatch) -> None:
     import gtvviz_app.player as player_module
 
-    times = iter([100.0, 100.5, 101.0])
+    times = iter(100.0 + 0.5 * i for i in range(60))
     monkeypatch.setattr(player_module, "pace_clock", lambda: next(times))
     monkeypatch.setattr(player_module, "advance", lambda player, steps, budget=None: [None] * min(steps, 2))
-    player = Player(build_trainer(graph, SMALL.replace(epochs=100)), playing=True, rate=20.0)
+    player = Player(build_trainer(graph, SMALL.replace(epochs=1000)), playing=True, rate=20.0)
     player.clock = 99.5  # every tick is due 10 epochs, but the model trains only 2 in its time box
-    for _ in range(3):
+    player_module.tick(player)
+    assert 4.0 < player.measured < 20.0  # it starts from the pace and falls towards what is played
+    for _ in range(59):
         player_module.tick(player)
-    assert player.measured == pytest.approx(4.0)  # 2 epochs every 0.5 s, whatever the pace asked for
+    # 2 epochs every 0.5 s: 4 per second, read within the ripple of the average (an epoch adds 1/RATE_WINDOW)
+    assert player.measured == pytest.approx(4.0, abs=0.6)
     player_module._toggle(lambda: player, None)  # Pause: a new play measures afresh
     assert player.measured is None and not player.playing

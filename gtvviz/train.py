@@ -257,10 +257,16 @@ class Trainer:
         return torch.optim.Adam(self._params, lr=self.lr, eps=self.adam_eps)
 
     @property
+    def one_shot(self) -> bool:
+        """Whether the model has no parameters to train (spectral clustering, k-means): its result is computed
+        once, at epoch 0."""
+        return self.optimizer is None
+
+    @property
     def done(self) -> bool:
         """Whether the run has reached ``epochs`` or been stopped by the plateau rule (a model without parameters
         is done at once)."""
-        return self.epoch >= self.epochs or self.optimizer is None or self.stopped_at is not None
+        return self.epoch >= self.epochs or self.one_shot or self.stopped_at is not None
 
     # ---------------------------------------------------------------- training
     @property

@@ -105,11 +105,12 @@ def test_parameter_free_baselines_behind_the_trainer() -> None:
     graph = cliques((5, 5, 5), features=True)
     for method in ("spectral", "kmeans"):
         trainer = build_trainer(graph, RunConfig(clusters=3, method=method, seed=1, **SMALL))
-        assert trainer.done and trainer.optimizer is None and list(trainer.step(5)) == []
+        assert trainer.done and trainer.one_shot and trainer.optimizer is None and list(trainer.step(5)) == []
         snapshot = trainer.last
         assert snapshot is not None and snapshot.epoch == 0
         assert set(np.unique(snapshot.s)) <= {0.0, 1.0}
         assert snapshot.metrics["sharpness"] == 1.0 and snapshot.metrics["nmi"] == pytest.approx(1.0)
+    assert not build_trainer(graph, RunConfig(clusters=3, method="tvgnn", **SMALL)).one_shot
     spectral = build_trainer(graph, RunConfig(clusters=3, method="spectral", **SMALL)).model
     assert isinstance(spectral, FixedAssignment) and spectral.relaxed is not None
     assert spectral.relaxed.shape == (15, 3)

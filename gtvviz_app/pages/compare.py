@@ -117,8 +117,7 @@ def _reference(comparison: Comparison) -> str:
 def _status(comparison: Comparison, playing: bool) -> None:
     epochs = comparison.config.epochs
     mode = "training" if playing else "done" if comparison.done else "paused"
-    # a method without parameters (spectral, k-means) has no optimiser: it was computed once, at epoch 0
-    per_method = " · ".join(f"{m} once" if t.optimizer is None else f"{m} {t.epoch}"
+    per_method = " · ".join(f"{m} once" if t.one_shot else f"{m} {t.epoch}"
                             for m, t in comparison.trainers.items())
     with st.container(key="compare-epoch"):
         st.markdown(f"**Epoch {comparison.epoch}** / {epochs} · {mode} · {per_method}")

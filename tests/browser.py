@@ -170,28 +170,49 @@ def settled(page: Page) -> None:
     expect(page.locator('[data-retained="true"]')).to_have_count(0, timeout=60_000)
 
 
-def graph_of(page: Page):  # noqa: ANN201
-    """The app's live graph frame (its document), once it has drawn (and once Streamlit no longer keeps a copy of
-    it from a previous run, which a rerun removes)."""
-    from playwright.sync_api import expect
+def graph_of(page: Page, ready: str = "window.gtvvizLiveGraph.newPlots > 0", timeout: float = 60.0):  # noqa: ANN201
+    """The app's live graph frame (its document), once the JavaScript condition ``ready`` holds in it (by default:
+    it has drawn).
+
+    Streamlit can replace the graph's iframe by a new one: a rerun drops the copy it kept of the previous run's
+    element, and rapid reruns (a slider moved key by key) can mount the component again. A frame that goes away
+    while waited on is not waited on to the end: the wait goes on in the iframe that replaced it."""
+    from playwright.sync_api import Error
 
     iframe = page.locator('iframe[title$="gtvviz_live_graph"]')
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
+    problem = "no single live graph iframe"
     while True:
-        expect(iframe).to_have_count(1, timeout=60_000)
-        frame = iframe.element_handle(timeout=60_000).content_frame()
-        if frame is not None or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)  # an iframe that has just replaced the kept copy has no document yet
-    assert frame is not None, "the live graph's iframe never got its document"
-    frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
-    return frame
+        left = deadline - time.monotonic()
+        try:
+            frame = iframe.element_handle(timeout=5_000).content_frame() if iframe.count() == 1 else None
+            if frame is not None:
+                frame.wait_for_function(f"window.gtvvizLiveGraph && ({ready})", timeout=max(min(left, 5.0), 0.1) * 1000)
+                return frame
+        except Error as err:  # a timeout, a detached frame, or two iframes for a moment
+            problem = str(err).splitlines()[0]
+        if left <= 0:
+            raise AssertionError(f"the live graph never had {ready} in {timeout:.0f} s: {problem}")
+        time.sleep(0.2)
+
+
+def live_evaluate(page: Page, script: str):  # noqa: ANN201
+    """The value of ``script`` (a JavaScript function) in the live graph's frame, evaluated again in the new frame
+    if Streamlit replaces the iframe meanwhile (see :func:`graph_of`)."""
+    from playwright.sync_api import Error
+
+    for _ in range(2):
+        try:
+            return graph_of(page).evaluate(script)
+        except Error:
+            pass  # the frame went away during the evaluation
+    return graph_of(page).evaluate(script)
 
 
 def live_counter(page: Page) -> int:
     """The epoch of the counter drawn over the live graph (the drawn frame's; the status line names the epoch only
     while paused)."""
-    return epoch_of(graph_of(page).locator("#counter").inner_text())
+    return epoch_of(live_evaluate(page, "() => document.getElementById('counter').innerText"))
 
 
 def address(page: Page) -> str:

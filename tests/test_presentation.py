@@ -24,7 +24,7 @@ def test_presentation_ticks_meet_the_contrast_bar() -> None:
 def test_present_mode_fits_graph_simplex_and_legend_above_the_fold() -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.browser import CHROMIUM_ARGS, SMALL_MODEL, address, chromium_path, streamlit_server
+    from tests.browser import CHROMIUM_ARGS, SMALL_MODEL, address, chromium_path, graph_of, streamlit_server
 
     with streamlit_server() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -32,8 +32,7 @@ def test_present_mode_fits_graph_simplex_and_legend_above_the_fold() -> None:
         page.goto(f"{url}/?present=1&classroom=1&{SMALL_MODEL}")
         iframe = page.locator('iframe[title$="gtvviz_live_graph"]')
         expect(iframe).to_be_visible(timeout=120_000)
-        frame = iframe.element_handle().content_frame()
-        frame.wait_for_function("window.gtvvizLiveGraph && window.gtvvizLiveGraph.newPlots > 0", timeout=60_000)
+        frame = graph_of(page)
         expect(page.locator('section[data-testid="stSidebar"]')).to_be_hidden()
         for selector in ("#graph", "#simplex-panel", ".gtvviz-legend"):
             box = frame.locator(selector).bounding_box()  # (in the page's viewport, iframe included)
@@ -41,7 +40,7 @@ def test_present_mode_fits_graph_simplex_and_legend_above_the_fold() -> None:
             assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (selector, box)
         expect(frame.locator(".gtvviz-legend")).to_be_visible()
         page.get_by_role("button", name="Play", exact=True).click()
-        frame.wait_for_function("window.gtvvizLiveGraph.epoch >= 5", timeout=90_000)
+        graph_of(page, "window.gtvvizLiveGraph.epoch >= 5", timeout=90)
         page.get_by_role("button", name="Pause", exact=True).click()  # the metrics are shown while paused
         metric = page.locator('[data-testid="stMetricValue"]').first
         expect(metric).to_be_visible(timeout=60_000)

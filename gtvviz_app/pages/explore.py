@@ -83,7 +83,7 @@ REMEDY = {
     "mincut": "MinCutPool's loss is lowest with every node in one cluster when the rows of S start alike: this is "
               "the smooth behaviour TVGNN is built to avoid. Switch to TVGNN to see the difference on this graph.",
 }
-#: Epochs handed to the graph again with each rerun in slow motion.
+#: Epochs handed to the graph with every rerun in slow motion (the latest and those before it).
 RESENT = 6
 TRANSPORT = Transport(
     "transport", reset_help="Start again from the current settings", pace_key="pace",
@@ -208,11 +208,12 @@ def _live_frames(state: AppState) -> list:
             st.rerun()  # the replay has ended: stop the timers, show every metric of its last epoch
         return frames
     trained = tick(state.run.player, FRAMES_PER_TICK)
-    if trained and state.rate <= SLOW_MOTION:
-        # slow motion: the last few epochs again, so that an epoch whose rerun the browser skipped (Streamlit draws
-        # only the latest of reruns that arrive together) is still drawn; the graph skips those it has drawn
-        recorder = state.run.recorder
-        return [recorder.get(epoch) for epoch in recorder.epochs() if epoch > trained[-1].epoch - RESENT]
+    if state.playing and state.rate <= SLOW_MOTION:
+        # slow motion: the last few epochs with every rerun, also one that trained none, so that an epoch whose
+        # rerun the browser skipped (Streamlit draws only the latest of reruns that arrive together) is still drawn;
+        # the graph skips those it has drawn
+        recorder, latest = state.run.recorder, state.run.latest.epoch
+        return [recorder.get(epoch) for epoch in recorder.epochs() if epoch > latest - RESENT]
     return frames_of(trained, FRAMES_PER_TICK)
 
 

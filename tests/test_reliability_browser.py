@@ -360,6 +360,9 @@ def test_a_diverging_run_shows_a_message_and_the_session_stays_usable(server: Se
     assert page.locator("[data-testid=stException]").count() == 0
     settled(page)
     page.get_by_role("textbox", name="GTVConv widths", exact=True).fill("16,16")
+    page.get_by_role("spinbutton", name="ε", exact=True).focus()  # leaving the widths applies them: a rerun
+    _wait_for(lambda: query_of(page).get("hidden") == "16,16", 60, "the link to follow the new widths")
+    settled(page)  # (a value typed into the copy Streamlit keeps of the field meanwhile would be lost)
     page.get_by_role("spinbutton", name="ε", exact=True).fill("1e-3")
     apply_and_reset(page)
     expect(error).to_have_count(0, timeout=60_000)  # the new run has started (the counter said epoch 0 before too)

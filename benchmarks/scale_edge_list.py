@@ -5,10 +5,12 @@
 Writes (once) a CSV of ``--edges`` random pairs of ``--nodes`` integer ids (no self-loops), then measures in
 separate processes: ``imports`` (the interpreter with gtvviz, torch and numpy loaded: the baseline), ``load``
 (:func:`gtvviz.data.load_graph` of the file), ``parse`` (the CSV reader alone, up to the coded :math:`(2, M)`
-array it hands to the graph's construction) and ``from_edges`` (:meth:`gtvviz.graph.Graph.from_edges` of the same
-pairs as int64 arrays, no file: the graph's construction alone). Prints one JSON line per step: peak RSS
-(``ru_maxrss``), time, and the bytes of the loaded graph's ``edge_index`` (2 × 2E int64) and of the file's pairs
-(2 × M int64); ``--out`` keeps them.
+array it hands to the graph's construction), ``from_edges`` (:meth:`gtvviz.graph.Graph.from_edges` of the same
+pairs as one :math:`(2, M)` int64 array, no file: the graph's construction alone) and ``small`` (the median time
+of ``Graph.from_edges`` on 10,000 such pairs of 1,000 nodes, over 50 calls). Prints one JSON line per step: peak
+RSS (``ru_maxrss``), time, and the bytes of the loaded graph's ``edge_index`` (2 × 2E int64, "the graph's
+arrays") and of the file's pairs (2 × M int64); then, when ``imports`` ran, each step's peak above the interpreter
+as a multiple of the graph's arrays. ``--out`` keeps them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -26,11 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def pairs(edges: int, nodes: int):
+    """A (2, M) int64 array of random pairs without self-loops, built in place (one temporary row)."""
     import numpy as np
 
     rng = np.random.default_rng(0)
-    src = rng.integers(0, nodes, edges)
-    return src, (src + rng.integers(1, nodes, edges)) % nodes
+    out = np.empty((2, edges), dtype=np.int64)
+    out[0] = rng.integers(0, nodes, edges)
+    out[1] = rng.integers(1, nodes, edges)
+    out[1] += out[0]
+    out[1] %= nodes
+    return out
 
 
 def write_file(path: Path, edges: int, nodes: int) -> None:
@@ -60,9 +68,18 @@ def one_step(args: argparse.Namespace) -> dict:
         edge_index, num_nodes = load_graph(args.file)
         out_graph = {"nodes": num_nodes, "entries": edge_index.shape[1]}
     elif args.step == "from_edges":
-        src, dst = pairs(args.edges, args.nodes)
-        graph = Graph.from_edges((src, dst), args.nodes, directed=False)
-        del src, dst
+        edge_pairs = pairs(args.edges, args.nodes)
+        start = time.perf_counter()  # the construction alone
+        graph = Graph.from_edges(edge_pairs, args.nodes, directed=False)
+        del edge_pairs
+    elif args.step == "small":
+        edge_pairs = pairs(10_000, 1_000)
+        times = []
+        for _ in range(50):
+            begin = time.perf_counter()
+            Graph.from_edges(edge_pairs, 1_000, directed=False)
+            times.append(time.perf_counter() - begin)
+        out_graph = {"median_ms": 1000 * statistics.median(times), "min_ms": 1000 * min(times)}
     out = {"step": args.step, "seconds": time.perf_counter() - start,
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
            "file_pairs_mb": 2 * 8 * args.edges / 2**20, "load_average": os.getloadavg()[0], **out_graph}
@@ -77,7 +94,7 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=20_000_000)
     parser.add_argument("--nodes", type=int, default=2_000_000)
     parser.add_argument("--file", default="/tmp/edges_20m.csv")
-    parser.add_argument("--steps", nargs="+", default=["imports", "load", "parse", "from_edges"])
+    parser.add_argument("--steps", nargs="+", default=["imports", "load", "parse", "from_edges", "small"])
     parser.add_argument("--out", default=None)
     parser.add_argument("--step", help=argparse.SUPPRESS)  # one step in this process (used by the driver)
     args = parser.parse_args()
@@ -98,6 +115,11 @@ def main() -> None:
         runs.append(run)
         if args.out:
             Path(args.out).write_text(json.dumps(runs, indent=1) + "\n")
+    baseline = next((run["peak_rss_mb"] for run in runs if run["step"] == "imports"), None)
+    arrays = next((run["edge_index_mb"] for run in runs if "edge_index_mb" in run), None)
+    if baseline is not None and arrays is not None:
+        print(json.dumps({run["step"]: round((run["peak_rss_mb"] - baseline) / arrays, 2) for run in runs
+                          if run["step"] not in ("imports", "small")} | {"ratio_to": f"{arrays:.0f} MiB"}))
 
 
 if __name__ == "__main__":

@@ -2,15 +2,17 @@
 
     nice -n 10 python benchmarks/scale_edge_list.py --edges 20000000 --nodes 2000000 --file /tmp/edges_20m.csv
 
-Writes (once) a CSV of ``--edges`` random pairs of ``--nodes`` integer ids (no self-loops), then measures in
+Writes (once) a CSV of ``--edges`` random pairs of ``--nodes`` integer ids (no self-loops; ``--weighted`` adds a
+weight column, which the ``from_edges`` step passes too), then measures in
 separate processes: ``imports`` (the interpreter with gtvviz, torch and numpy loaded: the baseline), ``load``
 (:func:`gtvviz.data.load_graph` of the file), ``parse`` (the CSV reader alone, up to the coded :math:`(2, M)`
 array it hands to the graph's construction), ``from_edges`` (:meth:`gtvviz.graph.Graph.from_edges` of the same
 pairs as one :math:`(2, M)` int64 array, no file: the graph's construction alone) and ``small`` (the median time
 of ``Graph.from_edges`` on 10,000 such pairs of 1,000 nodes, over 50 calls). Prints one JSON line per step: peak
-RSS (``ru_maxrss``), time, and the bytes of the loaded graph's ``edge_index`` (2 × 2E int64, "the graph's
-arrays") and of the file's pairs (2 × M int64); then, when ``imports`` ran, each step's peak above the interpreter
-as a multiple of the graph's arrays. ``--out`` keeps them.
+RSS (``ru_maxrss``), time, the bytes of the loaded graph's ``edge_index`` (2 × 2E int64) and of its arrays
+(``edge_index`` and, with ``--weighted``, its float32 ``edge_weight``: "the graph's arrays") and of the file's
+pairs (2 × M int64); then, when ``imports`` ran, each step's peak above the interpreter as a multiple of the
+graph's arrays. ``--out`` keeps them.
 """
 
 from __future__ import annotations
@@ -41,14 +43,26 @@ def pairs(edges: int, nodes: int):
     return out
 
 
-def write_file(path: Path, edges: int, nodes: int) -> None:
+def weights(edges: int):
+    """Random weights 0.001 to 1.000, written with three decimals (what the file holds exactly)."""
+    import numpy as np
+
+    return np.random.default_rng(1).integers(1, 1001, edges) / 1000
+
+
+def write_file(path: Path, edges: int, nodes: int, weighted: bool) -> None:
     src, dst = pairs(edges, nodes)
+    w = weights(edges) if weighted else None
     chunk = 1_000_000
     with path.open("w") as f:
-        f.write("source,target\n")
+        f.write("source,target" + (",weight\n" if weighted else "\n"))
         for start in range(0, edges, chunk):
-            rows = zip(src[start:start + chunk].tolist(), dst[start:start + chunk].tolist())
-            f.write("".join(f"{a},{b}\n" for a, b in rows))
+            end = start + chunk
+            columns = [src[start:end].tolist(), dst[start:end].tolist()]
+            if w is not None:
+                f.write("".join(f"{a},{b},{c:.3f}\n" for a, b, c in zip(*columns, w[start:end].tolist())))
+            else:
+                f.write("".join(f"{a},{b}\n" for a, b in zip(*columns)))
 
 
 def one_step(args: argparse.Namespace) -> dict:
@@ -70,7 +84,8 @@ def one_step(args: argparse.Namespace) -> dict:
     elif args.step == "from_edges":
         edge_pairs = pairs(args.edges, args.nodes)
         start = time.perf_counter()  # the construction alone
-        graph = Graph.from_edges(edge_pairs, args.nodes, directed=False)
+        graph = Graph.from_edges(edge_pairs, args.nodes, weights=weights(args.edges) if args.weighted else None,
+                                 directed=False)
         del edge_pairs
     elif args.step == "small":
         edge_pairs = pairs(10_000, 1_000)
@@ -84,8 +99,10 @@ def one_step(args: argparse.Namespace) -> dict:
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
            "file_pairs_mb": 2 * 8 * args.edges / 2**20, "load_average": os.getloadavg()[0], **out_graph}
     if graph is not None:
+        arrays = [graph.edge_index] + ([] if graph.edge_weight is None else [graph.edge_weight])
         out.update(nodes=graph.num_nodes, edges=graph.num_edges,
-                   edge_index_mb=graph.edge_index.numel() * graph.edge_index.element_size() / 2**20)
+                   edge_index_mb=graph.edge_index.numel() * graph.edge_index.element_size() / 2**20,
+                   arrays_mb=sum(a.numel() * a.element_size() for a in arrays) / 2**20)
     return out
 
 
@@ -95,6 +112,8 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=2_000_000)
     parser.add_argument("--file", default="/tmp/edges_20m.csv")
     parser.add_argument("--steps", nargs="+", default=["imports", "load", "parse", "from_edges", "small"])
+    parser.add_argument("--weighted", action="store_true", help="a weight column (the graph's arrays then "
+                        "include its float32 edge_weight)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--step", help=argparse.SUPPRESS)  # one step in this process (used by the driver)
     args = parser.parse_args()
@@ -103,7 +122,7 @@ def main() -> None:
         return
     path = Path(args.file)
     if not path.exists():
-        write_file(path, args.edges, args.nodes)
+        write_file(path, args.edges, args.nodes, args.weighted)
     runs = []
     for step in args.steps:
         command = [sys.executable, __file__, *sys.argv[1:], "--step", step]
@@ -116,7 +135,7 @@ def main() -> None:
         if args.out:
             Path(args.out).write_text(json.dumps(runs, indent=1) + "\n")
     baseline = next((run["peak_rss_mb"] for run in runs if run["step"] == "imports"), None)
-    arrays = next((run["edge_index_mb"] for run in runs if "edge_index_mb" in run), None)
+    arrays = next((run["arrays_mb"] for run in runs if "arrays_mb" in run), None)
     if baseline is not None and arrays is not None:
         print(json.dumps({run["step"]: round((run["peak_rss_mb"] - baseline) / arrays, 2) for run in runs
                           if run["step"] not in ("imports", "small")} | {"ratio_to": f"{arrays:.0f} MiB"}))

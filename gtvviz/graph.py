@@ -507,8 +507,8 @@ def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, kee
         warnings.append(f"Symmetrised {one_way} directed edges by adding their reverse edges.")
     if differ:
         warnings.append("Some edges had different weights in the two directions; their mean is used.")
-    if w is None:
-        weights = None  # the copies' counts, used only for the warning above
+    # without weights they were the copies' counts, used only for the warning above
+    weights = None if w is None else weights.astype(np.float32)
     edge_weight = _both_directions(buffer, num_edges, weights, n)
     buffer.resize(4 * num_edges, refcheck=False)  # in place: no view of the buffer is left
     return torch.from_numpy(buffer.reshape(2, 2 * num_edges)), edge_weight
@@ -546,7 +546,9 @@ def _sort_keys(buffer: np.ndarray, m: int, weights: np.ndarray | None) -> np.nda
         keys.sort()
         return None
     order = np.argsort(keys, kind="stable")
-    keys[:] = keys[order]
+    sorted_keys = buffer[m:2 * m]  # scratch space: the output overwrites it later
+    np.take(keys, order, out=sorted_keys, mode="clip")  # "clip": written directly, not through a copy
+    keys[:] = sorted_keys
     return weights[order]
 
 
@@ -607,8 +609,8 @@ def _compact(values: np.ndarray, keep: np.ndarray) -> None:
 def _both_directions(buffer: np.ndarray, num_edges: int, weights: np.ndarray | None,
                      n: int) -> torch.Tensor | None:
     """Write the :math:`(2, 2E)` edge list of the sorted undirected keys ``buffer[:E]`` (:math:`aN + b`, a < b),
-    each edge in both directions and sorted by (row, col), to ``buffer[:4E]`` as its two rows; return the float32
-    weights in that order (``None`` without weights).
+    each edge in both directions and sorted by (row, col), to ``buffer[:4E]`` as its two rows; return the edges'
+    float32 ``weights`` in that order (``None`` without weights).
 
     Row :math:`r` lists its neighbours :math:`a < r` (from the edges :math:`(a, r)`, whose keys come in
     increasing :math:`a`) and then its neighbours :math:`b > r` (from the edges :math:`(r, b)`, contiguous among
@@ -637,15 +639,11 @@ def _both_directions(buffer: np.ndarray, num_edges: int, weights: np.ndarray | N
         a, b = np.divmod(buffer[start:min(start + _CHUNK, num_edges)], n)
         forward = forward_base[a]
         forward += np.arange(start, start + len(a))
-        order = np.argsort(b, kind="stable")  # the keys of each row b in their order: increasing a
-        sorted_b = b[order]
-        backward = np.empty(len(a), dtype=np.int64)
-        backward[order] = next_lower[sorted_b] + np.arange(len(a)) - np.searchsorted(sorted_b, sorted_b)
-        np.add.at(next_lower, b, 1)
+        backward = _next_slots(b, next_lower)  # the keys (a, b) of row b come in increasing a
         cols[forward] = b
         cols[backward] = a
         if edge_weight is not None:
-            chunk_weight = weights[start:start + len(a)].astype(np.float32)
+            chunk_weight = weights[start:start + len(a)]
             edge_weight[forward] = chunk_weight
             edge_weight[backward] = chunk_weight
     for first in range(0, n, _CHUNK):
@@ -654,12 +652,32 @@ def _both_directions(buffer: np.ndarray, num_edges: int, weights: np.ndarray | N
     return None if edge_weight is None else torch.from_numpy(edge_weight)
 
 
+def _next_slots(groups: np.ndarray, next_free: np.ndarray) -> np.ndarray:
+    """The slot of each entry in its group's run of slots: ``next_free[g]`` plus the number of earlier entries of
+    group ``g`` in ``groups``; ``next_free`` advances past them (one chunk of a counting sort)."""
+    count = len(groups)
+    key = groups.astype(np.int64) * count  # distinct keys in (group, position) order: any sort of them is stable
+    key += np.arange(count)
+    key.sort()
+    sorted_groups, order = np.divmod(key, count)
+    new = np.empty(count, dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_groups[1:], sorted_groups[:-1], out=new[1:])
+    run_start = np.where(new, np.arange(count), 0)
+    np.maximum.accumulate(run_start, out=run_start)
+    slots = np.empty(count, dtype=np.int64)
+    slots[order] = next_free[sorted_groups] + np.arange(count) - run_start
+    firsts = np.flatnonzero(new)
+    next_free[sorted_groups[firsts]] += np.diff(firsts, append=count)
+    return slots
+
+
 def _is_symmetric(edge_index: torch.Tensor, edge_weight: torch.Tensor | None, n: int) -> bool:
     """Whether the entries are their own reverses, with weights equal to a relative 1e-5.
 
     An edge list on the CPU sorted by (row, col) without repeats (what :meth:`Graph.from_edges` builds) is checked
-    entry by entry, the reverse :math:`(j, i)` of :math:`(i, j)` found by binary search in row :math:`j`, in
-    memory :math:`O(N + \\text{chunk})`; any other is compared as two sorted lists of keys.
+    in memory :math:`O(N + \\text{chunk})` (:func:`_reverses_match`); any other is compared as two sorted lists
+    of keys.
     """
     if edge_index.numel() == 0:
         return True
@@ -689,27 +707,27 @@ def _strictly_sorted(edge_index: np.ndarray, n: int) -> bool:
 
 
 def _reverses_match(edge_index: np.ndarray, edge_weight: torch.Tensor | None, n: int) -> bool:
-    """For an edge list sorted by (row, col) without repeats: whether each entry's reverse is in it, with a weight
-    equal to its own to a relative 1e-5."""
+    """For an edge list sorted by (row, col) without repeats: whether the entries :math:`(j, i)`, :math:`i < j`, that
+    open each row :math:`j` are, in order, the reverses of the entries :math:`(i, j)`, :math:`i < j`, taken in
+    order of :math:`i` (a counting sort by column, a chunk at a time), all of them, with weights equal to a
+    relative 1e-5 both ways."""
     rows, cols = edge_index
-    row_start = np.searchsorted(rows, np.arange(n + 1))
-    steps = int(np.diff(row_start).max()).bit_length()  # each step of the binary search halves a row's range
-    last = len(cols) - 1
-    for start in range(0, len(cols), _CHUNK):
+    next_lower = np.searchsorted(rows, np.arange(n))  # where each row starts: its neighbours i < j come first
+    lower_end = next_lower.copy()
+    last = len(rows) - 1
+    for start in range(0, len(rows), _CHUNK):
         i, j = rows[start:start + _CHUNK], cols[start:start + _CHUNK]
-        low, high = row_start[j], row_start[j + 1]  # find i among the columns of row j
-        for _ in range(steps):
-            middle = (low + high) >> 1
-            searching = low < high
-            right = searching & (cols[np.minimum(middle, last)] < i)
-            low = np.where(right, middle + 1, low)
-            high = np.where(searching & ~right, middle, high)
-        if not np.all((low < row_start[j + 1]) & (cols[np.minimum(low, last)] == i)):
+        np.add.at(lower_end, i[i > j], 1)
+        upper = np.flatnonzero(i < j)
+        slots = np.minimum(_next_slots(j[upper], next_lower), last)
+        if not (np.array_equal(rows[slots], j[upper]) and np.array_equal(cols[slots], i[upper])):
             return False
-        if edge_weight is not None and not bool(torch.isclose(
-                edge_weight[start:start + len(i)], edge_weight[torch.from_numpy(low)], rtol=1e-5, atol=0.0).all()):
-            return False
-    return True
+        if edge_weight is not None:
+            forward, backward = edge_weight[torch.from_numpy(upper + start)], edge_weight[torch.from_numpy(slots)]
+            if not bool((torch.isclose(forward, backward, rtol=1e-5, atol=0.0)
+                         & torch.isclose(backward, forward, rtol=1e-5, atol=0.0)).all()):
+                return False
+    return np.array_equal(next_lower, lower_end)
 
 
 def _node_attribute(nodes: list[Any], data: dict[Any, dict[str, Any]], attr: str) -> list[Any] | None:

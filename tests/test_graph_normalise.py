@@ -126,3 +126,15 @@ def test_the_symmetry_check_answers_as_by_hand(chunk) -> None:
         assert graph_module._is_symmetric(edge_index, edge_weight, n) == expected
         answers.append(expected)
     assert 50 < sum(answers) < 250  # both answers are exercised
+
+
+def test_next_slots_counts_each_group_in_order() -> None:
+    rng = np.random.default_rng(7)
+    groups = rng.integers(0, 5, 60)
+    next_free = np.array([0, 100, 200, 300, 400])
+    expected, free = [], next_free.tolist()
+    for g in groups.tolist():
+        expected.append(free[g])
+        free[g] += 1
+    assert graph_module._next_slots(groups, next_free).tolist() == expected
+    assert next_free.tolist() == free

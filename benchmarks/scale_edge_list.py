@@ -117,12 +117,16 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     parser.add_argument("--step", help=argparse.SUPPRESS)  # one step in this process (used by the driver)
     args = parser.parse_args()
+    if args.step == "write":
+        write_file(Path(args.file), args.edges, args.nodes, args.weighted)
+        return
     if args.step is not None:
         print(json.dumps(one_step(args)))
         return
     path = Path(args.file)
-    if not path.exists():
-        write_file(path, args.edges, args.nodes, args.weighted)
+    if not path.exists():  # in its own process: a child's ru_maxrss starts at its parent's resident size
+        subprocess.run([sys.executable, __file__, *sys.argv[1:], "--step", "write"], check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
     runs = []
     for step in args.steps:
         command = [sys.executable, __file__, *sys.argv[1:], "--step", step]

@@ -140,7 +140,7 @@ class Graph:
             w = self.edge_weight
             if w.shape != (ei.size(1),):
                 raise GraphFormatError("edge_weight must hold one weight per edge_index column.")
-            if not bool(torch.isfinite(w).all()) or bool((w <= 0).any()):
+            if not _all_finite(w) or bool((w <= 0).any()):
                 raise GraphFormatError("Edge weights must be finite and positive; fix or drop the bad weights.")
         self._check_node_array(self.x, "x", 2)
         self._check_node_array(self.y, "y", 1)
@@ -474,7 +474,7 @@ def _as_integers(ids: np.ndarray) -> np.ndarray | None:
 
 
 #: Edges handled at once by the passes of :func:`_normalise_edges` (it bounds their temporary arrays).
-_CHUNK = 1 << 18
+_CHUNK = 1 << 16
 
 
 def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, keep: np.ndarray | None,
@@ -507,9 +507,15 @@ def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, kee
         warnings.append(f"Symmetrised {one_way} directed edges by adding their reverse edges.")
     if differ:
         warnings.append("Some edges had different weights in the two directions; their mean is used.")
-    # without weights they were the copies' counts, used only for the warning above
-    weights = None if w is None else weights.astype(np.float32)
+    if w is None:
+        weights = None  # the copies' counts, used only for the warning above
+    else:  # as float32, in the part of the first row after the keys, which _both_directions writes last
+        float32 = buffer[num_edges:].view(np.float32)[:num_edges]
+        float32[:] = weights
+        weights = float32
+        del float32
     edge_weight = _both_directions(buffer, num_edges, weights, n)
+    del weights
     buffer.resize(4 * num_edges, refcheck=False)  # in place: no view of the buffer is left
     return torch.from_numpy(buffer.reshape(2, 2 * num_edges)), edge_weight
 
@@ -615,7 +621,8 @@ def _both_directions(buffer: np.ndarray, num_edges: int, weights: np.ndarray | N
     Row :math:`r` lists its neighbours :math:`a < r` (from the edges :math:`(a, r)`, whose keys come in
     increasing :math:`a`) and then its neighbours :math:`b > r` (from the edges :math:`(r, b)`, contiguous among
     the keys): each entry's position follows from the row pointer and a count, with no sort of the 2E entries.
-    The columns are written past the keys first, the rows over the keys last.
+    The columns are written past the keys first, the rows over the keys last (``weights`` may lie in
+    ``buffer[E:2E]``).
     """
     size = 2 * num_edges
     rows, cols = buffer[:size], buffer[size:2 * size]
@@ -643,9 +650,7 @@ def _both_directions(buffer: np.ndarray, num_edges: int, weights: np.ndarray | N
         cols[forward] = b
         cols[backward] = a
         if edge_weight is not None:
-            chunk_weight = weights[start:start + len(a)]
-            edge_weight[forward] = chunk_weight
-            edge_weight[backward] = chunk_weight
+            edge_weight[forward] = edge_weight[backward] = weights[start:start + len(a)]
     for first in range(0, n, _CHUNK):
         last = min(first + _CHUNK, n)
         rows[row_start[first]:row_start[last]] = np.repeat(np.arange(first, last), np.diff(row_start[first:last + 1]))
@@ -675,14 +680,17 @@ def _next_slots(groups: np.ndarray, next_free: np.ndarray) -> np.ndarray:
 def _is_symmetric(edge_index: torch.Tensor, edge_weight: torch.Tensor | None, n: int) -> bool:
     """Whether the entries are their own reverses, with weights equal to a relative 1e-5.
 
-    An edge list on the CPU sorted by (row, col) without repeats (what :meth:`Graph.from_edges` builds) is checked
+    An edge list on the CPU (with float32 or float64 weights) sorted by (row, col) without repeats (what
+    :meth:`Graph.from_edges` builds) is checked
     in memory :math:`O(N + \\text{chunk})` (:func:`_reverses_match`); any other is compared as two sorted lists
     of keys.
     """
     if edge_index.numel() == 0:
         return True
-    if edge_index.device.type == "cpu" and _strictly_sorted(edge_index.numpy(), n):
-        return _reverses_match(edge_index.numpy(), edge_weight, n)
+    numpy_weights = edge_weight is None or (edge_weight.device.type == "cpu"
+                                            and edge_weight.dtype in (torch.float32, torch.float64))
+    if edge_index.device.type == "cpu" and numpy_weights and _strictly_sorted(edge_index.numpy(), n):
+        return _reverses_match(edge_index.numpy(), None if edge_weight is None else edge_weight.detach().numpy(), n)
     row, col = edge_index
     fwd = row * n + col
     bwd = col * n + row
@@ -706,7 +714,7 @@ def _strictly_sorted(edge_index: np.ndarray, n: int) -> bool:
     return True
 
 
-def _reverses_match(edge_index: np.ndarray, edge_weight: torch.Tensor | None, n: int) -> bool:
+def _reverses_match(edge_index: np.ndarray, weights: np.ndarray | None, n: int) -> bool:
     """For an edge list sorted by (row, col) without repeats: whether the entries :math:`(j, i)`, :math:`i < j`, that
     open each row :math:`j` are, in order, the reverses of the entries :math:`(i, j)`, :math:`i < j`, taken in
     order of :math:`i` (a counting sort by column, a chunk at a time), all of them, with weights equal to a
@@ -722,12 +730,15 @@ def _reverses_match(edge_index: np.ndarray, edge_weight: torch.Tensor | None, n:
         slots = np.minimum(_next_slots(j[upper], next_lower), last)
         if not (np.array_equal(rows[slots], j[upper]) and np.array_equal(cols[slots], i[upper])):
             return False
-        if edge_weight is not None:
-            forward, backward = edge_weight[torch.from_numpy(upper + start)], edge_weight[torch.from_numpy(slots)]
-            if not bool((torch.isclose(forward, backward, rtol=1e-5, atol=0.0)
-                         & torch.isclose(backward, forward, rtol=1e-5, atol=0.0)).all()):
-                return False
+        if weights is not None and not (_close(weights[upper + start], weights[slots])
+                                        and _close(weights[slots], weights[upper + start])):
+            return False
     return np.array_equal(next_lower, lower_end)
+
+
+def _close(value: np.ndarray, other: np.ndarray) -> bool:
+    """``torch.isclose(value, other, rtol=1e-5, atol=0).all()``, in the arrays' own dtype."""
+    return bool(np.all((value == other) | (np.abs(value - other) <= other.dtype.type(1e-5) * np.abs(other))))
 
 
 def _node_attribute(nodes: list[Any], data: dict[Any, dict[str, Any]], attr: str) -> list[Any] | None:

@@ -97,14 +97,12 @@ class Graph:
                 either way round, is a duplicate.
         """
         warnings: list[str] = []
-        pairs = _edge_pairs(edges)
-        src, dst, names, num_nodes = _endpoints(pairs, num_nodes, node_ids, warnings)
+        sources, targets = _edge_pairs(edges)
+        src, dst, names, num_nodes = _endpoints(sources, targets, num_nodes, node_ids, warnings)
         notes = len(warnings)  # a relabelling keeps the graph; what follows repairs it
         _check_node_range(src, dst, num_nodes)
-        src, dst, w = _positive_weights(weights, src, dst, warnings)
-        if not directed:
-            src, dst = np.minimum(src, dst), np.maximum(src, dst)
-        edge_index, edge_weight = _normalise_edges(src, dst, w, num_nodes, warnings, directed)
+        w, keep = _positive_weights(weights, len(src), warnings)
+        edge_index, edge_weight = _normalise_edges(src, dst, w, keep, num_nodes, warnings, directed)
         _warn_repairs(warnings[notes:])
         return cls(
             edge_index=edge_index,
@@ -142,7 +140,7 @@ class Graph:
             w = self.edge_weight
             if w.shape != (ei.size(1),):
                 raise GraphFormatError("edge_weight must hold one weight per edge_index column.")
-            if not bool(torch.isfinite(w).all()) or bool((w <= 0).any()):
+            if not _all_finite(w) or bool((w <= 0).any()):
                 raise GraphFormatError("Edge weights must be finite and positive; fix or drop the bad weights.")
         self._check_node_array(self.x, "x", 2)
         self._check_node_array(self.y, "y", 1)
@@ -356,8 +354,12 @@ def _as_float_array(value: Any, what: str) -> np.ndarray:
         raise GraphFormatError(f"Every {what} must be a number; found a non-numeric value.") from None
 
 
-def _edge_pairs(edges: Any) -> np.ndarray:
-    """The edges as a :math:`(2, M)` array of endpoints (ids of any type), from a 2 x M or M x 2 array-like."""
+def _edge_pairs(edges: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The sources and targets (ids of any type) of a 2 x M or M x 2 array-like; two integer arrays of equal length
+    (``(src, dst)``) are taken as they are, without a copy."""
+    if isinstance(edges, (list, tuple)) and len(edges) == 2 and all(_integer_array(e) for e in edges) \
+            and len(edges[0]) == len(edges[1]):
+        return edges[0], edges[1]
     raw = np.asarray(edges, dtype=object) if not isinstance(edges, (np.ndarray, torch.Tensor)) else edges
     if isinstance(raw, torch.Tensor):
         raw = raw.detach().cpu().numpy()
@@ -369,34 +371,42 @@ def _edge_pairs(edges: Any) -> np.ndarray:
             f"Edges must be a list of (source, target) pairs, got an array of shape {raw.shape}; "
             "pass a 2 x M edge_index or an M x 2 edge list."
         )
-    return raw if raw.shape[0] == 2 else raw.T
+    pairs = raw if raw.shape[0] == 2 else raw.T
+    return pairs[0], pairs[1]
 
 
-def _endpoints(pairs: np.ndarray, num_nodes: int | None, node_ids: Sequence[Any] | None,
+def _integer_array(value: Any) -> bool:
+    """Whether ``value`` is a 1-D numpy array of integers that int64 holds exactly."""
+    return (isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu"
+            and np.can_cast(value.dtype, np.int64))
+
+
+def _endpoints(sources: np.ndarray, targets: np.ndarray, num_nodes: int | None, node_ids: Sequence[Any] | None,
                warnings: list[str]) -> tuple[np.ndarray, np.ndarray, list[str] | None, int]:
     """Node indices of both endpoints, the node names (if any) and :math:`N`: through ``node_ids`` when given,
-    else the ids themselves when they are integers in range, else the ids relabelled to ``0..N-1``."""
+    else the ids themselves when they are integers in range (integer arrays are used without a copy, in their own
+    dtype), else the ids relabelled to ``0..N-1``."""
     if node_ids is not None:
         names = [str(n) for n in node_ids]
         lookup = {str(n): i for i, n in enumerate(node_ids)}
         if len(lookup) != len(names):
             raise GraphFormatError("Node ids must be unique; remove the repeated ids from the node table.")
         try:
-            src = np.array([lookup[str(v)] for v in pairs[0]], dtype=np.int64)
-            dst = np.array([lookup[str(v)] for v in pairs[1]], dtype=np.int64)
+            src = np.array([lookup[str(v)] for v in sources], dtype=np.int64)
+            dst = np.array([lookup[str(v)] for v in targets], dtype=np.int64)
         except KeyError as err:
             raise GraphFormatError(
                 f"Edge endpoint {err.args[0]!r} is not a known node id; add it to the node table or fix the edge."
             ) from None
         return src, dst, names, len(names) if num_nodes is None else num_nodes
-    src, dst, relabelled_names, relabelled = _integer_or_relabelled(pairs, num_nodes)
+    src, dst, relabelled_names, relabelled = _integer_or_relabelled(sources, targets, num_nodes)
     if relabelled:
         assert relabelled_names is not None
         warnings.append(f"Relabelled {len(relabelled_names)} node ids to 0..{len(relabelled_names) - 1}; the ids are "
                         "kept as names.")
         return src, dst, relabelled_names, len(relabelled_names)
     if num_nodes is None:
-        num_nodes = int(max(src.max(initial=-1), dst.max(initial=-1)) + 1)
+        num_nodes = int(max(src.max(), dst.max())) + 1 if len(src) else 0
     return src, dst, relabelled_names, num_nodes
 
 
@@ -412,104 +422,275 @@ def _check_node_range(src: np.ndarray, dst: np.ndarray, num_nodes: int) -> None:
         )
 
 
-def _positive_weights(weights: Any, src: np.ndarray, dst: np.ndarray,
-                      warnings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Check one finite, non-negative weight per edge and drop the edges of weight 0 (with a warning)."""
+def _positive_weights(weights: Any, num_edges: int, warnings: list[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Check one finite, non-negative weight per edge; return the weights and the mask of the edges to keep (``None``
+    when all are), dropping the edges of weight 0 with a warning."""
     if weights is None:
-        return src, dst, None
+        return None, None
     w = _as_float_array(weights, "edge weight")
-    if w.shape != (len(src),):
+    if w.shape != (num_edges,):
         raise GraphFormatError(
-            f"There are {len(src)} edges but {w.size} edge weights; give exactly one weight per edge."
+            f"There are {num_edges} edges but {w.size} edge weights; give exactly one weight per edge."
         )
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise GraphFormatError("Edge weights must be finite and non-negative; fix or drop the bad weights.")
     if np.any(w == 0):
         keep = w > 0
         warnings.append(f"Dropped {int((~keep).sum())} edges of weight 0.")
-        return src[keep], dst[keep], w[keep]
-    return src, dst, w
+        return w, keep
+    return w, None
 
 
-def _integer_or_relabelled(pairs: np.ndarray, num_nodes: int | None) -> tuple[np.ndarray, np.ndarray, list[str] | None, bool]:
-    """Use ids as indices when they are integers in range; otherwise relabel them in order of appearance."""
-    flat = pairs.reshape(-1)
-    ints = None
-    if flat.dtype.kind in "iu":
-        ints = flat.astype(np.int64)
-    elif flat.dtype.kind == "f" and np.all(np.isfinite(flat)) and np.all(flat == np.round(flat)):
-        ints = flat.astype(np.int64)
-    elif flat.dtype.kind == "O" and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in flat):
-        ints = flat.astype(np.int64)
-    limit = num_nodes if num_nodes is not None else max(len(flat), 1) * 4 + 1024
-    if ints is not None and (ints.size == 0 or (ints.min() >= 0 and ints.max() < limit)):
-        return ints[: pairs.shape[1]], ints[pairs.shape[1]:], None, False
-    if num_nodes is not None and ints is not None:
+def _integer_or_relabelled(sources: np.ndarray, targets: np.ndarray,
+                           num_nodes: int | None) -> tuple[np.ndarray, np.ndarray, list[str] | None, bool]:
+    """Use ids as indices when they are integers in range; otherwise relabel them in order of appearance (all
+    sources, then all targets)."""
+    src, dst = _as_integers(sources), _as_integers(targets)
+    integer = src is not None and dst is not None
+    limit = num_nodes if num_nodes is not None else max(2 * len(sources), 1) * 4 + 1024
+    if integer and (src.size == 0 or (min(src.min(), dst.min()) >= 0 and max(src.max(), dst.max()) < limit)):
+        return src, dst, None, False
+    if num_nodes is not None and integer:
         raise GraphFormatError(
             f"An edge refers to a node id outside 0..{num_nodes - 1}; fix the edge or declare more nodes."
         )
-    keys = [str(v) for v in flat]
+    keys = [str(v) for row in (sources, targets) for v in row]
     order: dict[str, int] = {}
     for k in keys:
         order.setdefault(k, len(order))
     idx = np.array([order[k] for k in keys], dtype=np.int64)
-    return idx[: pairs.shape[1]], idx[pairs.shape[1]:], list(order), True
+    return idx[: len(sources)], idx[len(sources):], list(order), True
 
 
-def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, num_nodes: int,
-                     warnings: list[str], directed: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Drop self-loops, symmetrise and merge duplicates (summing weights), reporting each repair.
+def _as_integers(ids: np.ndarray) -> np.ndarray | None:
+    """The ids as integers (an integer array itself, no copy), or ``None`` when one of them is not an integer."""
+    if ids.dtype.kind in "iu":
+        return ids
+    if ids.dtype.kind == "f":
+        return ids.astype(np.int64) if np.all(np.isfinite(ids)) and np.all(ids == np.round(ids)) else None
+    if ids.dtype.kind == "O" and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in ids):
+        return ids.astype(np.int64)
+    return None
 
-    Symmetrisation is reported only for ``directed`` input (undirected input lists each edge once).
+
+#: Edges handled at once by the passes of :func:`_normalise_edges` (it bounds their temporary arrays).
+_CHUNK = 1 << 16
+
+
+def _normalise_edges(src: np.ndarray, dst: np.ndarray, w: np.ndarray | None, keep: np.ndarray | None,
+                     num_nodes: int, warnings: list[str], directed: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Drop self-loops, merge duplicates (summing weights), symmetrise and sort, reporting each repair.
+
+    Each edge :math:`(s, t)` is coded as one int64 key :math:`2(\\min(s,t) N + \\max(s,t)) + [s > t]` (the last
+    term only for ``directed`` input), so one sort groups the copies of a directed edge (their weights are summed,
+    in input order) and puts the two directions of an undirected edge side by side (the edge's weight is their
+    mean; the weight of a single direction is kept). The keys, and then the :math:`(2, 2E)` output over them, live
+    in one buffer of four int64 per input edge, so the peak is that buffer, the output weights and
+    :math:`O(N + \\text{chunk})`, plus a sort permutation and the sorted weights for a weighted graph.
+    Symmetrisation is reported only for ``directed`` input (undirected input lists each edge once). ``keep``
+    marks the edges to use (``None``: all).
     """
-    loops = src == dst
-    if loops.any():
-        warnings.append(f"Dropped {int(loops.sum())} self-loops (they cancel in the graph Laplacian anyway).")
-        src, dst = src[~loops], dst[~loops]
-        w = None if w is None else w[~loops]
-    m = len(src)
-    weights = np.ones(m) if w is None else w
-    # A repeated directed pair is a duplicate (weights summed); a pair given in both directions is one edge.
-    directed_key = src * num_nodes + dst
-    uniq_dir, dir_inverse = np.unique(directed_key, return_inverse=True)
-    if len(uniq_dir) < m:
-        warnings.append(f"Merged {m - len(uniq_dir)} duplicate edges (their weights are summed).")
-    dir_w = np.zeros(len(uniq_dir))
-    np.add.at(dir_w, dir_inverse, weights)
-    d_src, d_dst = uniq_dir // max(num_nodes, 1), uniq_dir % max(num_nodes, 1)
-    reverse_key = d_dst * num_nodes + d_src
-    has_reverse = np.isin(reverse_key, uniq_dir)
-    one_way = int((~has_reverse).sum())
+    buffer = np.empty(4 * len(src), dtype=np.int64)
+    n = max(num_nodes, 1)
+    m, taken = _edge_keys(src, dst, keep, n, directed, buffer)
+    loops = (len(src) if keep is None else int(np.count_nonzero(keep))) - m
+    if loops:
+        warnings.append(f"Dropped {loops} self-loops (they cancel in the graph Laplacian anyway).")
+    weights = None if w is None else w if taken is None else w[taken]
+    del taken
+    weights = _sort_keys(buffer, m, weights)
+    distinct, weights = _merge_duplicates(buffer, m, weights)
+    if distinct < m:
+        warnings.append(f"Merged {m - distinct} duplicate edges (their weights are summed).")
+    num_edges, weights, one_way, differ = _merge_directions(buffer, distinct, weights)
     if one_way and directed:
         warnings.append(f"Symmetrised {one_way} directed edges by adding their reverse edges.")
-    # Undirected weight: where both directions exist they must agree; otherwise take the single one.
-    u_lo, u_hi = np.minimum(d_src, d_dst), np.maximum(d_src, d_dst)
-    ukey = u_lo * num_nodes + u_hi
-    uniq_u, u_inverse = np.unique(ukey, return_inverse=True)
-    u_sum = np.zeros(len(uniq_u))
-    u_cnt = np.zeros(len(uniq_u))
-    np.add.at(u_sum, u_inverse, dir_w)
-    np.add.at(u_cnt, u_inverse, 1)
-    u_w = u_sum / u_cnt
-    both = u_cnt == 2
-    if both.any():
-        u_max = np.zeros(len(uniq_u))
-        np.maximum.at(u_max, u_inverse, dir_w)
-        if np.any(np.abs(u_max[both] - u_w[both]) > 1e-12 * np.maximum(1.0, u_w[both])):
-            warnings.append("Some edges had different weights in the two directions; their mean is used.")
-    a, b = uniq_u // max(num_nodes, 1), uniq_u % max(num_nodes, 1)
-    row = np.concatenate([a, b])
-    col = np.concatenate([b, a])
-    ww = np.concatenate([u_w, u_w])
-    order = np.lexsort((col, row))
-    edge_index = torch.as_tensor(np.stack([row[order], col[order]]), dtype=torch.long)
-    edge_weight = None if w is None else torch.as_tensor(ww[order], dtype=torch.float32)
-    return edge_index, edge_weight
+    if differ:
+        warnings.append("Some edges had different weights in the two directions; their mean is used.")
+    if w is None:
+        weights = None  # the copies' counts, used only for the warning above
+    else:  # as float32, in the part of the first row after the keys, which _both_directions writes last
+        float32 = buffer[num_edges:].view(np.float32)[:num_edges]
+        float32[:] = weights
+        weights = float32
+        del float32
+    edge_weight = _both_directions(buffer, num_edges, weights, n)
+    del weights
+    buffer.resize(4 * num_edges, refcheck=False)  # in place: no view of the buffer is left
+    return torch.from_numpy(buffer.reshape(2, 2 * num_edges)), edge_weight
+
+
+def _edge_keys(src: np.ndarray, dst: np.ndarray, keep: np.ndarray | None, n: int, directed: bool,
+               buffer: np.ndarray) -> tuple[int, np.ndarray | None]:
+    """Write the key (see :func:`_normalise_edges`) of every kept edge that is not a self-loop to ``buffer[:m]``,
+    in input order; return ``m`` and the mask of the edges written (``None`` when all are)."""
+    written = np.empty(len(src), dtype=bool)
+    m = 0
+    for start in range(0, len(src), _CHUNK):
+        s = src[start:start + _CHUNK].astype(np.int64, copy=False)
+        t = dst[start:start + _CHUNK].astype(np.int64, copy=False)
+        key = np.minimum(s, t)
+        key *= n
+        key += np.maximum(s, t)
+        key *= 2
+        if directed:
+            key += s > t
+        chosen = written[start:start + _CHUNK]
+        np.not_equal(s, t, out=chosen)
+        if keep is not None:
+            chosen &= keep[start:start + _CHUNK]
+        kept = key[chosen]
+        buffer[m:m + len(kept)] = kept
+        m += len(kept)
+    return m, None if m == len(src) else written
+
+
+def _sort_keys(buffer: np.ndarray, m: int, weights: np.ndarray | None) -> np.ndarray | None:
+    """Sort ``buffer[:m]`` in place; return the weights in the same order (equal keys keep their input order)."""
+    keys = buffer[:m]
+    if weights is None:
+        keys.sort()
+        return None
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = buffer[m:2 * m]  # scratch space: the output overwrites it later
+    np.take(keys, order, out=sorted_keys, mode="clip")  # "clip": written directly, not through a copy
+    keys[:] = sorted_keys
+    return weights[order]
+
+
+def _merge_duplicates(buffer: np.ndarray, m: int, weights: np.ndarray | None) -> tuple[int, np.ndarray | None]:
+    """Keep each distinct key of the sorted ``buffer[:m]`` once, at the start of the buffer; return their number
+    and the weight of each: the sum of its copies' weights in input order (without weights, the number of copies;
+    ``None`` when no key repeats and there are no weights)."""
+    keys = buffer[:m]
+    first = np.empty(m, dtype=bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    distinct = int(np.count_nonzero(first))
+    if distinct == m:
+        return m, weights
+    group = np.cumsum(first)
+    group -= 1
+    summed = np.bincount(group, weights=weights, minlength=distinct).astype(np.float64, copy=False)
+    del group
+    _compact(keys, first)
+    return distinct, summed
+
+
+def _merge_directions(buffer: np.ndarray, d: int,
+                      weights: np.ndarray | None) -> tuple[int, np.ndarray | None, int, bool]:
+    """Turn the sorted distinct keys ``buffer[:d]`` into the sorted keys :math:`aN + b` of the undirected edges
+    :math:`a < b`, each once, at the start of the buffer; return their number :math:`E`, their weights (the mean
+    of the two directions' weights where both exist; ``None`` stays ``None``: all ones), the number of edges given
+    in one direction only and whether two directions' weights differ by more than a relative 1e-12."""
+    keys = buffer[:d]
+    np.right_shift(keys, 1, out=keys)
+    second = np.zeros(d, dtype=bool)  # the backward direction of an edge given both ways (its forward one precedes)
+    np.equal(keys[1:], keys[:-1], out=second[1:])
+    both = int(np.count_nonzero(second))
+    if not both:
+        return d, weights, d, False
+    differ = False
+    if weights is not None:
+        backward = np.flatnonzero(second)
+        forward_w, backward_w = weights[backward - 1], weights[backward]
+        mean = (forward_w + backward_w) / 2
+        differ = bool(np.any(np.abs(np.maximum(forward_w, backward_w) - mean) > 1e-12 * np.maximum(1.0, mean)))
+        weights[backward - 1] = mean
+        weights = weights[~second]
+    np.logical_not(second, out=second)
+    _compact(keys, second)
+    return d - both, weights, d - 2 * both, differ
+
+
+def _compact(values: np.ndarray, keep: np.ndarray) -> None:
+    """Move ``values[keep]`` to the start of ``values``, in order, in place, a chunk at a time."""
+    end = 0
+    for start in range(0, len(values), _CHUNK):
+        kept = values[start:start + _CHUNK][keep[start:start + _CHUNK]]
+        values[end:end + len(kept)] = kept
+        end += len(kept)
+
+
+def _both_directions(buffer: np.ndarray, num_edges: int, weights: np.ndarray | None,
+                     n: int) -> torch.Tensor | None:
+    """Write the :math:`(2, 2E)` edge list of the sorted undirected keys ``buffer[:E]`` (:math:`aN + b`, a < b),
+    each edge in both directions and sorted by (row, col), to ``buffer[:4E]`` as its two rows; return the edges'
+    float32 ``weights`` in that order (``None`` without weights).
+
+    Row :math:`r` lists its neighbours :math:`a < r` (from the edges :math:`(a, r)`, whose keys come in
+    increasing :math:`a`) and then its neighbours :math:`b > r` (from the edges :math:`(r, b)`, contiguous among
+    the keys): each entry's position follows from the row pointer and a count, with no sort of the 2E entries.
+    The columns are written past the keys first, the rows over the keys last (``weights`` may lie in
+    ``buffer[E:2E]``).
+    """
+    size = 2 * num_edges
+    rows, cols = buffer[:size], buffer[size:2 * size]
+    out_degree = np.zeros(n, dtype=np.int64)  # neighbours b > r
+    in_degree = np.zeros(n, dtype=np.int64)  # neighbours a < r
+    for start in range(0, num_edges, _CHUNK):
+        a, b = np.divmod(buffer[start:min(start + _CHUNK, num_edges)], n)
+        np.add.at(out_degree, a, 1)
+        np.add.at(in_degree, b, 1)
+    row_start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(out_degree + in_degree, out=row_start[1:])
+    next_lower = row_start[:-1].copy()  # the next free slot of each row's neighbours a < r
+    # the forward entry of the k-th key, of row a, goes to row_start[a] + in_degree[a] + (k - first key of a)
+    forward_base = in_degree
+    forward_base += row_start[:-1]
+    forward_base += out_degree
+    forward_base -= np.cumsum(out_degree)
+    del out_degree
+    edge_weight = None if weights is None else np.empty(size, dtype=np.float32)
+    for start in range(0, num_edges, _CHUNK):
+        a, b = np.divmod(buffer[start:min(start + _CHUNK, num_edges)], n)
+        forward = forward_base[a]
+        forward += np.arange(start, start + len(a))
+        backward = _next_slots(b, next_lower)  # the keys (a, b) of row b come in increasing a
+        cols[forward] = b
+        cols[backward] = a
+        if edge_weight is not None:
+            edge_weight[forward] = edge_weight[backward] = weights[start:start + len(a)]
+    for first in range(0, n, _CHUNK):
+        last = min(first + _CHUNK, n)
+        rows[row_start[first]:row_start[last]] = np.repeat(np.arange(first, last), np.diff(row_start[first:last + 1]))
+    return None if edge_weight is None else torch.from_numpy(edge_weight)
+
+
+def _next_slots(groups: np.ndarray, next_free: np.ndarray) -> np.ndarray:
+    """The slot of each entry in its group's run of slots: ``next_free[g]`` plus the number of earlier entries of
+    group ``g`` in ``groups``; ``next_free`` advances past them (one chunk of a counting sort)."""
+    count = len(groups)
+    key = groups.astype(np.int64) * count  # distinct keys in (group, position) order: any sort of them is stable
+    key += np.arange(count)
+    key.sort()
+    sorted_groups, order = np.divmod(key, count)
+    new = np.empty(count, dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_groups[1:], sorted_groups[:-1], out=new[1:])
+    run_start = np.where(new, np.arange(count), 0)
+    np.maximum.accumulate(run_start, out=run_start)
+    slots = np.empty(count, dtype=np.int64)
+    slots[order] = next_free[sorted_groups] + np.arange(count) - run_start
+    firsts = np.flatnonzero(new)
+    next_free[sorted_groups[firsts]] += np.diff(firsts, append=count)
+    return slots
 
 
 def _is_symmetric(edge_index: torch.Tensor, edge_weight: torch.Tensor | None, n: int) -> bool:
+    """Whether the entries are their own reverses, with weights equal to a relative 1e-5.
+
+    An edge list on the CPU (with float32 or float64 weights) sorted by (row, col) without repeats (what
+    :meth:`Graph.from_edges` builds) is checked
+    in memory :math:`O(N + \\text{chunk})` (:func:`_reverses_match`); any other is compared as two sorted lists
+    of keys.
+    """
     if edge_index.numel() == 0:
         return True
+    numpy_weights = edge_weight is None or (edge_weight.device.type == "cpu"
+                                            and edge_weight.dtype in (torch.float32, torch.float64))
+    if edge_index.device.type == "cpu" and numpy_weights and _strictly_sorted(edge_index.numpy(), n):
+        return _reverses_match(edge_index.numpy(), None if edge_weight is None else edge_weight.detach().numpy(), n)
     row, col = edge_index
     fwd = row * n + col
     bwd = col * n + row
@@ -520,6 +701,44 @@ def _is_symmetric(edge_index: torch.Tensor, edge_weight: torch.Tensor | None, n:
     if edge_weight is None:
         return True
     return bool(torch.allclose(edge_weight[fwd_perm], edge_weight[bwd_perm], rtol=1e-5, atol=0.0))
+
+
+def _strictly_sorted(edge_index: np.ndarray, n: int) -> bool:
+    """Whether the keys ``row * n + col`` strictly increase along the edge list."""
+    for start in range(0, edge_index.shape[1] - 1, _CHUNK):
+        row, col = edge_index[:, start:start + _CHUNK + 1]
+        key = row * n
+        key += col
+        if not np.all(key[1:] > key[:-1]):
+            return False
+    return True
+
+
+def _reverses_match(edge_index: np.ndarray, weights: np.ndarray | None, n: int) -> bool:
+    """For an edge list sorted by (row, col) without repeats: whether the entries :math:`(j, i)`, :math:`i < j`, that
+    open each row :math:`j` are, in order, the reverses of the entries :math:`(i, j)`, :math:`i < j`, taken in
+    order of :math:`i` (a counting sort by column, a chunk at a time), all of them, with weights equal to a
+    relative 1e-5 both ways."""
+    rows, cols = edge_index
+    next_lower = np.searchsorted(rows, np.arange(n))  # where each row starts: its neighbours i < j come first
+    lower_end = next_lower.copy()
+    last = len(rows) - 1
+    for start in range(0, len(rows), _CHUNK):
+        i, j = rows[start:start + _CHUNK], cols[start:start + _CHUNK]
+        np.add.at(lower_end, i[i > j], 1)
+        upper = np.flatnonzero(i < j)
+        slots = np.minimum(_next_slots(j[upper], next_lower), last)
+        if not (np.array_equal(rows[slots], j[upper]) and np.array_equal(cols[slots], i[upper])):
+            return False
+        if weights is not None and not (_close(weights[upper + start], weights[slots])
+                                        and _close(weights[slots], weights[upper + start])):
+            return False
+    return np.array_equal(next_lower, lower_end)
+
+
+def _close(value: np.ndarray, other: np.ndarray) -> bool:
+    """``torch.isclose(value, other, rtol=1e-5, atol=0).all()``, in the arrays' own dtype."""
+    return bool(np.all((value == other) | (np.abs(value - other) <= other.dtype.type(1e-5) * np.abs(other))))
 
 
 def _node_attribute(nodes: list[Any], data: dict[Any, dict[str, Any]], attr: str) -> list[Any] | None:

@@ -101,3 +101,13 @@ def test_text_lines_across_chunks() -> None:
 def test_text_lines_errors(data, message) -> None:
     with pytest.raises(GraphFormatError, match=message):
         list(text_lines(data, chunk_bytes=2))
+
+
+def test_the_pairs_are_handed_over_as_int32_and_the_int64_buffer_is_released() -> None:
+    columns = edge_columns.EdgeColumns(10, weighted=False)
+    for source, target in [("5", "7"), ("7", "9"), ("9", "5")]:
+        columns.add(source, target)
+    pairs, num_nodes, names, weights = columns.finish()
+    assert pairs.dtype == np.int32 and pairs.tolist() == [[0, 1, 2], [1, 2, 0]]
+    assert (num_nodes, names, weights) == (3, ["5", "7", "9"], None)
+    assert columns.pairs is pairs  # the (2, capacity) int64 array is no longer held

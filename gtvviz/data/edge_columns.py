@@ -1,6 +1,6 @@
 """The endpoints of an edge list, coded to node indices as they are read, in memory linear in the edges.
 
-A file of :math:`M` edges ends as an int64 array of shape :math:`(2, M)` (and :math:`M` float64 weights), never
+A file of :math:`M` edges ends as an int32 array of shape :math:`(2, M)` (and :math:`M` float64 weights), never
 as :math:`2M` Python strings: each buffer of rows is coded and stored as soon as it is full. The node order is
 that of :func:`~gtvviz.data.records.node_order` over the sources, then the targets: ids that are all plain
 non-negative integers are sorted numerically, other ids keep their order of first appearance; with a node table
@@ -66,27 +66,30 @@ class EdgeColumns:
             self._flush()
 
     def finish(self) -> tuple[np.ndarray, int, list[str] | None, np.ndarray | None]:
-        """``(edge_index, num_nodes, names, weights)``: the :math:`(2, M)` node indices, :math:`N`, the ids as
-        names (``None`` when they are exactly ``0..N-1``) and the weights (``None`` when unweighted)."""
+        """``(edge_index, num_nodes, names, weights)``: the :math:`(2, M)` node indices (int32 below
+        :math:`2^{31}` nodes: the int64 array they were read into is freed), :math:`N`, the ids as names (``None``
+        when they are exactly ``0..N-1``) and the weights (``None`` when unweighted)."""
         self._flush()
         m = self._stored
         pairs = self.pairs[:, :m]
         weights = None if self.weights is None else self.weights[:m]
         if self._index is not None:
             ids = list(self._index)
-            return pairs, len(ids), None if _default_ids(ids) else ids, weights
-        if self._values:
+            n, names = len(ids), None if _default_ids(ids) else ids
+        elif self._values:
             values = _relabel_values(pairs)
             n = len(values)
-            default = n == 0 or int(values[-1]) == n - 1
-            return pairs, n, None if default else [str(v) for v in values.tolist()], weights
-        ids = list(self._codes)
-        new = _appearance_order(pairs, ids)
-        np.take(new, pairs, out=pairs)
-        ordered = [""] * len(ids)
-        for code, position in enumerate(new.tolist()):
-            ordered[position] = ids[code]
-        return pairs, len(ids), None if _default_ids(ordered) else ordered, weights
+            names = None if n == 0 or int(values[-1]) == n - 1 else [str(v) for v in values.tolist()]
+        else:
+            ids = list(self._codes)
+            new = _appearance_order(pairs, ids)
+            np.take(new, pairs, out=pairs)
+            ordered = [""] * len(ids)
+            for code, position in enumerate(new.tolist()):
+                ordered[position] = ids[code]
+            n, names = len(ids), None if _default_ids(ordered) else ordered
+        self.pairs = pairs.astype(np.int32) if n <= 2**31 else pairs
+        return self.pairs, n, names, weights
 
     # ---------------------------------------------------------------- internals
     def _flush(self) -> None:

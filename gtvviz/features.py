@@ -81,6 +81,12 @@ def standardize(x: torch.Tensor) -> torch.Tensor:
     return z / scale if scale > 0 else z
 
 
+def check_normalize(normalize: str) -> None:
+    """Raise :class:`ConfigError` unless ``normalize`` names a rule of :data:`gtvviz.defaults.NORMALIZATIONS`."""
+    if normalize not in NORMALIZATIONS:
+        raise ConfigError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, got {str(normalize)[:40]!r}.")
+
+
 def scale_features(x: torch.Tensor, normalize: str = "auto") -> torch.Tensor:
     """``x`` prepared by the rule ``normalize`` names (see the module docstring and
     :data:`gtvviz.defaults.NORMALIZATIONS`).
@@ -88,8 +94,7 @@ def scale_features(x: torch.Tensor, normalize: str = "auto") -> torch.Tensor:
     Raises:
         ConfigError: if ``normalize`` names no rule.
     """
-    if normalize not in NORMALIZATIONS:
-        raise ConfigError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, got {str(normalize)[:40]!r}.")
+    check_normalize(normalize)
     if normalize == "auto":
         normalize = "standard" if x.numel() and bool((x < 0).any()) else "row"
     if normalize == "row":
@@ -133,6 +138,5 @@ def node_features(graph: Graph, normalize: str = "auto", seed: int = 0) -> torch
     """
     if graph.x is not None and graph.x.size(1) > 0:
         return sparse_if_sparse(scale_features(graph.x.to(torch.float32), normalize))
-    if normalize not in NORMALIZATIONS:
-        raise ConfigError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, got {str(normalize)[:40]!r}.")
+    check_normalize(normalize)
     return neighbourhood_features(graph, seed)

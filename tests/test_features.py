@@ -16,7 +16,13 @@ from gtvviz import Graph, RunConfig, build_trainer
 from gtvviz.cluster import TVGNNClustering
 from gtvviz.defaults import NORMALIZATIONS
 from gtvviz.errors import ConfigError
-from gtvviz.features import neighbourhood_features, node_features, row_normalize, scale_features, standardize
+from gtvviz.features import (
+    neighbourhood_features,
+    node_features,
+    row_normalize,
+    scale_features,
+    standardize,
+)
 
 
 def _pyg_normalized(x: torch.Tensor) -> torch.Tensor:
@@ -118,7 +124,7 @@ def test_featureless_graphs_get_their_neighbourhoods_whatever_the_rule() -> None
 def test_the_option_flows_from_config_cli_and_estimator_to_the_model_s_input() -> None:
     signed = torch.randn(12, 3, generator=torch.Generator().manual_seed(3))
     graph = _path_graph(signed)
-    small = dict(clusters=2, hidden=(4,), mlp=(), epochs=1, device="cpu")
+    small = {"clusters": 2, "hidden": (4,), "mlp": (), "epochs": 1, "device": "cpu"}
     for rule in NORMALIZATIONS:
         trainer = build_trainer(graph, RunConfig(normalize=rule, **small))
         assert torch.equal(trainer.features, scale_features(signed, rule)), rule

@@ -20,11 +20,11 @@ rows differ by up to 2 (different words), and :math:`\delta = 0.311` is tuned at
   one number, the mean row norm :math:`\frac{1}{N} \sum_i \lVert \mathbf{z}_i \rVert_1`, so that rows have
   :math:`\ell_1` norm 1 on average, the scale of row-normalised features. Right for real-valued measurements
   (positions, colours, Gaussian features): the row normalisation's global shift and division by a row sum leave
-  such rows nearly equal (dense rows of :math:`F` entries each about :math:`1/F`, differing by thousandths), and
-  GTVConv's step, far larger than those differences, smooths the structure away in the first layer; without the
-  final division, standardised rows have :math:`\ell_1` norms of about :math:`0.8 F` (Gaussian columns), a scale at
-  which :math:`\delta` smooths far less than it does on Cora. Invariant to shifting and (positively) scaling any
-  column.
+  such rows nearly equal (one common positive row plus deviations: with :math:`F = 32` Gaussian columns every
+  entry is about :math:`1/F` and two rows differ by a few thousandths per entry), and GTVConv's step, far larger
+  than those differences, smooths the structure away in the first layer; without the final division,
+  standardised rows have :math:`\ell_1` norms of about :math:`0.8 F` (Gaussian columns), a scale at which
+  :math:`\delta` smooths far less than it does on Cora. Invariant to shifting and (positively) scaling any column.
 * ``"auto"``: ``"row"`` when no entry is negative (counts, bag-of-words: Cora, CiteSeer, DBLP get the reference's
   features bit for bit), ``"standard"`` when some entry is negative (a sign that the features are measurements,
   not counts).

@@ -100,8 +100,8 @@ LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (
            "TVGNN next to DMoN on two communities joined by three bridges.", (
                Step("Two methods, one graph",
                     "TVGNN (left) and DMoN (right) train on the same graph, two dense communities joined by three "
-                    "bridge edges, whose row-normalised features barely differ. At epoch 0 every node is pale and sits in the middle of the simplex: undecided, "
-                    "about half in each cluster.",
+                    "bridge edges, whose row-normalised features differ little. At epoch 0 every node is pale and "
+                    "sits in the middle of the simplex: undecided, about half in each cluster.",
                     _BRIDGED, 0, ("tvgnn", "dmon")),
                Step("TVGNN decides, DMoN does not",
                     "After 60 epochs almost every TVGNN node has its cluster's colour (sharpness above 0.95), while "

@@ -69,13 +69,17 @@ def standardize(x: torch.Tensor) -> torch.Tensor:
     :math:`\ell_1` norm, so that rows have :math:`\ell_1` norm 1 on average.
 
     The column sums are accumulated in float64, so the mean of a constant column is exact, the column centres to
-    exactly 0 and stays 0 (instead of rounding noise blown up to unit variance).
+    exactly 0 and stays 0 (instead of rounding noise blown up to unit variance). The deviation is computed on the
+    centred column divided by its largest magnitude :math:`m_f`, :math:`\sigma_f = m_f \sqrt{\operatorname{mean}
+    ((c_{if} / m_f)^2)}`, so that squares of features near the float32 limit do not overflow.
     """
     if x.numel() == 0:
         return x.clone()
     n = x.size(0)
     centred = x - (x.sum(dim=0, dtype=torch.float64) / n).to(x.dtype)
-    std = (centred.square().sum(dim=0, dtype=torch.float64) / n).sqrt().to(x.dtype)
+    peak = centred.abs().amax(dim=0)
+    peak = torch.where(peak > 0, peak, torch.ones_like(peak))
+    std = peak * ((centred / peak).square().sum(dim=0, dtype=torch.float64) / n).sqrt().to(x.dtype)
     z = centred / torch.where(std > 0, std, torch.ones_like(std))
     scale = z.abs().sum(dim=-1).mean()
     return z / scale if scale > 0 else z

@@ -87,6 +87,14 @@ def test_a_constant_column_becomes_zero_without_nan(gaussian: torch.Tensor) -> N
     assert torch.equal(standardize(torch.ones(4, 3)), torch.zeros(4, 3))
 
 
+def test_features_near_the_float32_limit_standardise_without_overflow() -> None:
+    x = np.zeros((6, 2), dtype=np.float32)
+    x[0, 0], x[1, 1], x[2, 1] = 3e38, -3e38, 1e38
+    z = standardize(torch.from_numpy(x))
+    assert torch.isfinite(z).all()
+    np.testing.assert_allclose(z.numpy(), _numpy_standardized(x), atol=1e-6)
+
+
 def test_auto_keeps_the_reference_for_non_negative_features_and_standardises_signed_ones(
         gaussian: torch.Tensor, counts: torch.Tensor) -> None:
     assert torch.equal(scale_features(counts), _pyg_normalized(counts))  # bit for bit the reference

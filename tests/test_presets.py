@@ -67,7 +67,7 @@ def test_csbm_tvgnn_uses_graph_and_features_where_each_alone_falls_short() -> No
     assert tvgnn["nmi"] == pytest.approx(1.0) and tvgnn["sharpness"] > 0.99, tvgnn
     assert spectral["nmi"] < 0.85 and kmeans["nmi"] < 0.98, (spectral, kmeans)  # graph alone, features alone
     dmon = _run("csbm", "dmon")
-    assert dmon["sharpness"] > 0.99 and dmon["nmi"] < 0.98, dmon  # sharp too, a few nodes misplaced
+    assert dmon["sharpness"] > 0.99 and 0.99 <= dmon["acc"] < 1.0, dmon  # sharp too, a node or two misplaced
 
 
 @pytest.mark.slow

@@ -55,7 +55,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
 
     Args:
         n_clusters (int): number of clusters :math:`K \ge 2`.
-        alpha1, alpha2, delta, eps, hidden, mlp, lr, epochs, device, warmup, balance_weight, stop: as in
+        alpha1, alpha2, delta, eps, hidden, mlp, lr, epochs, device, warmup, balance_weight, stop, normalize: as in
             :class:`~gtvviz.config.RunConfig`.
         random_state (int or None): seed of the first start (see above). A ``numpy.random.RandomState`` draws it.
         n_init (int): number of starts. (default: ``1``)
@@ -89,6 +89,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                  lr: float = _DEFAULTS.lr, epochs: int = _DEFAULTS.epochs, random_state: Any = _DEFAULTS.seed,
                  device: str = _DEFAULTS.device, warmup: int = _DEFAULTS.warmup,
                  balance_weight: str = _DEFAULTS.balance_weight, stop: str = _DEFAULTS.stop,
+                 normalize: str = _DEFAULTS.normalize,
                  batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = 1, verbose: bool = False,
                  compile: bool = False, seed: int | None = None) -> None:
         self.n_clusters = n_clusters
@@ -105,6 +106,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         self.warmup = warmup
         self.balance_weight = balance_weight
         self.stop = stop
+        self.normalize = normalize
         self.n_init = n_init
         self.verbose = verbose
         self.batch_nodes = batch_nodes
@@ -163,7 +165,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         bounded memory)."""
         check_is_fitted(self, "model_")
         g = to_graph(graph, X)
-        x = node_features(g, seed=self.seed_)
+        x = node_features(g, self.normalize, seed=self.seed_)
         if x.size(1) != self.n_features_in_:
             raise GraphFormatError(
                 f"The graph's node features have {x.size(1)} columns but the model was trained on "
@@ -226,7 +228,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         """The :class:`RunConfig` of one start (validated there)."""
         settings = {name: getattr(self, name) for name in ("alpha1", "alpha2", "delta", "eps", "hidden", "mlp", "lr",
                                                             "epochs", "device", "warmup", "balance_weight",
-                                                            "stop", "batch_nodes")}
+                                                            "stop", "normalize", "batch_nodes")}
         try:
             return RunConfig(clusters=self.n_clusters, method="tvgnn", seed=seed, **settings)
         except ConfigError as err:  # the estimator names the setting n_clusters

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from gtvviz import defaults
 from gtvviz.budget import check_model_budget
-from gtvviz.defaults import BALANCE_WEIGHTS, DEVICES, MIN_CLUSTERS, STOP_RULES
+from gtvviz.defaults import BALANCE_WEIGHTS, DEVICES, MIN_CLUSTERS, NORMALIZATIONS, STOP_RULES
 from gtvviz.errors import ConfigError
 from gtvviz.params import ParamSpec
 from gtvviz.registry import METHODS
@@ -55,6 +55,9 @@ _DECLARED: tuple[ParamSpec, ...] = (
           "an epoch is one pass over the nodes, at lr / steps per step; see gtvviz.scale)"),
     _spec("stop", choices=STOP_RULES, help="when to stop: epochs (train all of them) or plateau (stop earlier once "
           "the loss has plateaued at an assignment that uses every cluster; epochs is then the limit)"),
+    _spec("normalize", choices=NORMALIZATIONS, help="node features: auto (row-normalise non-negative features like "
+          "the reference, standardise features with negative entries), row (the reference for every graph), "
+          "standard or none; see gtvviz.features"),
 )
 
 
@@ -62,7 +65,8 @@ _DECLARED: tuple[ParamSpec, ...] = (
 class RunConfig:
     """Every setting of one clustering run. Defaults: the authors' Cora configuration on the karate club, with
     the adaptive balance weight of :class:`~gtvviz.objective.AsymCheegerCutObjective` (``balance_weight="fixed"``
-    is exactly the reference)."""
+    is exactly the reference) and features scaled by :func:`gtvviz.features.node_features` (``normalize="auto"``
+    is the reference's row normalisation on non-negative features; ``normalize="row"`` is it on every graph)."""
 
     graph: str = "karate"
     clusters: int = 2
@@ -81,6 +85,7 @@ class RunConfig:
     balance_weight: str = "adaptive"
     batch_nodes: int | None = None
     stop: str = "epochs"
+    normalize: str = "auto"
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -32,6 +32,11 @@ BALANCE_WEIGHTS = ("adaptive", "fixed", "escape")
 #: Stopping rules of a run: ``"epochs"`` trains ``EPOCHS`` epochs; ``"plateau"`` stops earlier once the loss has
 #: plateaued at a non-degenerate assignment (:class:`~gtvviz.stopping.GuardedPlateau`), the epochs being the limit.
 STOP_RULES = ("epochs", "plateau")
+#: How node features are scaled before the first layer (:func:`gtvviz.features.node_features`): ``"auto"`` (the
+#: default) row-normalises non-negative features as the reference does and standardises features with negative
+#: entries; ``"row"`` row-normalises every feature matrix (PyG's ``NormalizeFeatures``, exactly the reference),
+#: ``"standard"`` standardises every one, ``"none"`` hands the features over unchanged.
+NORMALIZATIONS = ("auto", "row", "standard", "none")
 #: Device names a configuration may give (``auto`` picks CUDA, then MPS, then the CPU).
 DEVICES = ("auto", "cpu", "cuda", "mps")
 #: The fewest clusters a clustering or pooling can have.

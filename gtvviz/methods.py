@@ -61,7 +61,7 @@ def build_trainer(graph: Graph, config: RunConfig, metrics_every: int = 1, compi
     check_run_budget(trained_nodes, trained_edges, graph.num_features, config.hidden, config.mlp, config.clusters)
     if config.method not in REGISTRY:
         raise ConfigError(f"Unknown method {config.method!r}; choose one of {', '.join(REGISTRY)}.")
-    x = node_features(graph, seed=config.seed)
+    x = node_features(graph, config.normalize, seed=config.seed)
     with torch.random.fork_rng(devices=[]):  # building layers draws random numbers; the Trainer re-seeds them
         build: MethodBuilder = REGISTRY[config.method].builder()
         model, objective = build(graph, config, x)

@@ -24,21 +24,22 @@ AREA = "settings"
 NOT_IN_FORM = ("graph", "batch_nodes")
 #: The only fields shown in classroom mode (those the method reads).
 CLASSROOM = ("clusters", "method", "epochs", "seed")
-_TRAINED = ("clusters", "method", "hidden", "mlp", "lr", "epochs", "seed", "device")
+_TRAINED = ("clusters", "method", "hidden", "mlp", "lr", "epochs", "seed", "device", "normalize")
 #: The fields each method reads (:func:`gtvviz.methods.build_trainer` and the method's builder): TVGNN all of them;
 #: MinCutPool and DMoN (a GCSNet with TVGNN's widths) neither the AsymCheegerCut weights nor GTVConv's δ and ε;
-#: spectral clustering and k-means, computed once, only K and the seed.
+#: spectral clustering, computed once, only K and the seed; k-means also the features' scaling.
 METHOD_FIELDS = {
     "tvgnn": tuple(f.name for f in fields(RunConfig) if f.name not in NOT_IN_FORM),
     "mincut": _TRAINED,
     "dmon": _TRAINED,
     "spectral": ("clusters", "method", "seed"),
-    "kmeans": ("clusters", "method", "seed"),
+    "kmeans": ("clusters", "method", "seed", "normalize"),
 }
 LABELS = {"clusters": "Clusters K", "alpha1": "α₁ (GTV)", "alpha2": "α₂ (balance)", "delta": "δ", "eps": "ε",
           "hidden": "GTVConv widths", "mlp": "MLP widths", "lr": "Learning rate", "epochs": "Epochs",
           "seed": "Seed", "device": "Device", "method": "Method",
-          "warmup": "GTV warm-up (epochs)", "balance_weight": "Balance weight"}
+          "warmup": "GTV warm-up (epochs)", "balance_weight": "Balance weight",
+          "normalize": "Feature scaling"}
 FORMATS = {"eps": "%.1e", "lr": "%.1e"}
 #: Dropdowns with an option longer than this many characters take the sidebar's whole width.
 WIDE_CHOICE = 6

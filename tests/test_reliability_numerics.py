@@ -465,7 +465,7 @@ def test_huge_but_finite_features_are_refused_before_training() -> None:
     x[0, 0], x[1, 1] = 3e38, -3e38
     graph = Graph.from_edges([(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)], 6, x=x, directed=False)
     with pytest.raises(TrainingDivergedError, match="cannot start"):
-        build_trainer(graph, RunConfig(clusters=2, hidden=(8,), mlp=(8,), device="cpu"))
+        build_trainer(graph, RunConfig(clusters=2, hidden=(8,), mlp=(8,), device="cpu", normalize="row"))
 
 
 def test_a_link_reachable_overflow_stops_cleanly() -> None:

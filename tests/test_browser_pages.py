@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import SMALL_MODEL, address, chromium_browser, streamlit_server
 
@@ -82,9 +83,11 @@ def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: 
     assert all(opacity == 1 for opacity in opacities), opacities
     expect(counter).not_to_contain_text("Epoch 0 ", timeout=60_000)
     pause = page.get_by_role("button", name="Pause", exact=True)
-    for _ in range(3):  # a click that lands while Streamlit swaps the bar's buttons is lost: click once more
-        if pause.count() == 1:
-            pause.click()
+    for _ in range(4):  # a click that lands while Streamlit swaps the bar's buttons is lost: click once more
+        try:  # (a busy browser can keep the button from counting as stable for a while: then try again)
+            pause.click(timeout=10_000)
+        except PlaywrightError:
+            pass
         try:
             expect(counter).to_contain_text("paused", timeout=15_000)
             break

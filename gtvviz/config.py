@@ -55,9 +55,10 @@ _DECLARED: tuple[ParamSpec, ...] = (
           "an epoch is one pass over the nodes, at lr / steps per step; see gtvviz.scale)"),
     _spec("stop", choices=STOP_RULES, help="when to stop: epochs (train all of them) or plateau (stop earlier once "
           "the loss has plateaued at an assignment that uses every cluster; epochs is then the limit)"),
-    _spec("normalize", choices=NORMALIZATIONS, help="node features: auto (row-normalise non-negative features like "
-          "the reference, standardise features with negative entries), row (the reference for every graph), "
-          "standard or none; see gtvviz.features"),
+    _spec("normalize", choices=NORMALIZATIONS, help="how node features are scaled before training: auto divides "
+          "counts (no negative value) by their row's total, as the paper does, and standardises measurements "
+          "(features with negative values) column by column; row divides every graph's rows by their totals (the "
+          "paper's setting), standard standardises every graph, none keeps the features as given"),
 )
 
 

@@ -118,9 +118,23 @@ def _show_current_source(state: AppState, kinds: tuple[str, ...]) -> None:
     st.session_state.update(values)
 
 
+#: The picker's choices that every page shows again.
+PICKER_KEYS = ("source.kind", "source.sample", "source.dataset", "source.generator")
+
+
+def _carry_over_choices() -> None:
+    """Save the picker's choices again through the Session State API: a widget that another page draws anew starts
+    in the browser from its default (the first sample) and sends that back with the next click, which would switch
+    the run to that sample; a value set through the API is sent to the browser with the widget."""
+    for key in PICKER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def source_picker(state: AppState) -> None:
     """Draw the picker (only the samples in classroom mode), the current graph and any loading error."""
     kinds = KINDS[:1] if state.classroom else KINDS
+    _carry_over_choices()
     _show_current_source(state, kinds)
     kind = st.radio("Graph source", kinds, horizontal=True, key="source.kind", persist_state="session")
     if kind == "Sample":

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import SMALL_MODEL, address, chromium_browser, streamlit_server
+from tests.browser import SMALL_MODEL, address, chromium_browser, settled, streamlit_server
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
@@ -63,11 +63,29 @@ def test_pooling_keeps_classroom_mode_and_the_link(page: Page, app_url: str) -> 
     assert parse_qs(urlparse(address(page)).query) == before
 
 
+def test_the_sidebar_link_to_compare_keeps_the_running_graph(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/?{SMALL_MODEL}")  # the landing graph, not the picker's first sample
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
+    sidebar = page.locator("section[data-testid=stSidebar]")
+    picker = sidebar.get_by_role("combobox", name="Sample graph")
+    expect(picker).to_have_value(re.compile(r"^bridged_communities — "))
+    page.locator("[data-testid=stSidebarNav]").get_by_text("Compare", exact=True).click()
+    expect(page.get_by_role("button", name="Step", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
+    settled(page)
+    expect(picker).to_have_value(re.compile(r"^bridged_communities — "))
+    page.get_by_role("button", name="Step", exact=True).click()  # the next click sends the picker's value
+    expect(page.locator(".st-key-compare-epoch")).to_contain_text("Epoch 1 ", timeout=60_000)
+    settled(page)
+    expect(picker).to_have_value(re.compile(r"^bridged_communities — "))
+    expect(sidebar).to_contain_text("bridged_communities: 80 nodes")
+    assert "graph=bridged_communities" in address(page)
+
+
 def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: str) -> None:
     """Compare in presentation mode: the pace control (as on Explore), Play advances every method, the panels stay
     at full opacity while the live view redraws them (Streamlit fades elements a slow run has not redrawn), and
     the graphs and simplexes of every method sit above the fold."""
-    page.goto(f"{app_url}/compare?present=1&{SMALL_MODEL}")
+    page.goto(f"{app_url}/compare?present=1&{SMALL_MODEL}&epochs=5000")  # a run that outlasts the test
     play = page.get_by_role("button", name="Play", exact=True)
     expect(play).to_be_visible(timeout=LOAD_TIMEOUT)
     expect(page.get_by_text("Pace (epochs per second)")).to_be_visible()
@@ -84,8 +102,8 @@ def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: 
     expect(counter).not_to_contain_text("Epoch 0 ", timeout=60_000)
     pause = page.get_by_role("button", name="Pause", exact=True)
     for _ in range(4):  # a click that lands while Streamlit swaps the bar's buttons is lost: click once more
-        try:  # (a busy browser can keep the button from counting as stable for a while: then try again)
-            pause.click(timeout=10_000)
+        try:  # (force: a busy browser can keep the button from counting as stable for a long while)
+            pause.click(timeout=10_000, force=True)
         except PlaywrightError:
             pass
         try:

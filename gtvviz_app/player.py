@@ -50,6 +50,13 @@ DEFAULT_PACE = 20
 CATCH_UP = 1.0
 #: Seconds over which the measured pace (:attr:`Player.measured`) averages the epochs played.
 RATE_WINDOW = 2.0
+#: Frames per second the live graph draws at most while playing (one every ``PLAYBACK_MS`` = 70 ms of
+#: :mod:`gtvviz_app.live_graph`).
+DRAWN_PER_SECOND = 14
+#: Seconds of play whose epochs every rerun of a live view hands to its graph again (see :func:`epochs_to_draw`).
+RESEND_SECONDS = 1.0
+#: Epochs every rerun hands again at least (slow motion, where a second of play holds only a few epochs).
+RESEND_AT_LEAST = 6
 #: The clock that paces play (seconds).
 pace_clock = time.monotonic
 
@@ -182,6 +189,24 @@ def frames_of(frames: list[Any], most: int) -> list[Any]:
     the last one (the latest state), oldest first."""
     every = max(-(-len(frames) // most), 1)
     return frames[len(frames) - 1::-every][::-1]
+
+
+def epochs_to_draw(recorded: list[int], rate: float) -> list[int]:
+    """The recorded epochs a rerun of a live view hands to its graph while playing at ``rate`` epochs per second,
+    oldest first, ending on the latest.
+
+    Streamlit delivers only the latest of several reruns that reach the browser together, so frames handed only
+    once are lost whenever reruns bunch up (the graph then jumps, e.g. 7 → 14). Every rerun therefore hands the
+    epochs of the last :data:`RESEND_SECONDS` of play again (at least :data:`RESEND_AT_LEAST`); the graph skips
+    those it has drawn. Above :data:`DRAWN_PER_SECOND` epochs per second only every ``ceil(rate / 14)``-th epoch
+    is handed, counted from epoch 0, so that every rerun picks the same epochs and the drawn ones are evenly spaced.
+    """
+    if not recorded:
+        return []
+    latest = recorded[-1]
+    span = max(RESEND_AT_LEAST, math.ceil(rate * RESEND_SECONDS))
+    every = max(math.ceil(rate / DRAWN_PER_SECOND), 1)
+    return [epoch for epoch in recorded[:-1] if epoch > latest - span and epoch % every == 0] + [latest]
 
 
 def first_line(err: BaseException, limit: int = 200) -> str:

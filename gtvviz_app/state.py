@@ -171,9 +171,10 @@ class AppState:
         return self.run.recorder.get(self.view_epoch)
 
     def sharpening(self) -> SharpeningWindow | None:
-        """The epochs over which the run has sharpened so far (:func:`~gtvviz.viz.sharpening.sharpening_window`
-        of its recorded snapshots), or ``None`` before it does."""
-        return snapshots_window(self.run.recorder.snapshots())
+        """The epochs over which the run has sharpened (:func:`~gtvviz.viz.sharpening.sharpening_window` of its
+        recorded snapshots), or ``None`` before its sharpness has risen and settled (no replay of half a rise)."""
+        window = snapshots_window(self.run.recorder.snapshots())
+        return window if window is not None and window.settled else None
 
 
 def get_state() -> AppState:

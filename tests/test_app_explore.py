@@ -70,15 +70,15 @@ def test_play_trains_a_tick_and_pause_stops() -> None:
 
 
 def test_the_pace_sets_the_epochs_per_tick_and_slow_motion_hands_over_every_epoch() -> None:
-    from gtvviz_app.player import frames_of
+    from gtvviz_app.player import epochs_to_draw
 
     at = start_app({**SMALL, "epochs": "1000"})
     click(at, "Step 10")
     click(at, "Step 10")
-    snapshots = [state(at).run.recorder.get(epoch) for epoch in range(1, 13)]
-    assert [snap.epoch for snap in frames_of(snapshots, 5)] == [3, 6, 9, 12]  # at most 5, ending on the latest
-    assert [snap.epoch for snap in frames_of(snapshots, 12)] == list(range(1, 13))
-    assert [snap.epoch for snap in frames_of(snapshots[:1], 10)] == [1] and frames_of([], 10) == []
+    recorded = state(at).run.recorder.epochs()
+    assert recorded == list(range(21))  # every epoch is recorded, so every epoch can be handed to the graph
+    assert epochs_to_draw(recorded, 2) == [15, 16, 17, 18, 19, 20]  # slow motion: the last six, each of them
+    assert epochs_to_draw(recorded, 50) == [0, 4, 8, 12, 16, 20]  # a second of play, every fourth epoch
     at.select_slider(key="pace").set_value(200).run()
     assert state(at).rate == 200
     ticks = _play_ticks(at, 3)

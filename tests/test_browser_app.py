@@ -169,7 +169,12 @@ def test_the_pace_changes_the_epochs_per_second(app_page: Page) -> None:
         thumb.press("ArrowRight")  # 2 -> 5 -> 10 -> 20 -> 50 epochs per second, in the same run
     expect(thumb).to_have_attribute("aria-valuetext", re.compile("^50/s"), timeout=30_000)
     time.sleep(1.0)
+    before = live_evaluate(page, "() => window.gtvvizLiveGraph.drawn.length")
     fast = _epochs_per_second(page, 5.0)
+    drawn = live_evaluate(page, "() => window.gtvvizLiveGraph.drawn")[before - 1:]
     page.get_by_role("button", name="Pause", exact=True).click()
     assert 0 < slow <= 3.0, slow  # never faster than the pace (slower when the machine is loaded)
     assert fast >= 3 * slow, (slow, fast)  # the pace, not the machine, sets the epochs per second
+    # 50/s: every 4th epoch is drawn (14 frames a second at most), evenly: no bursts of neighbours, then jumps
+    steps = sorted(b - a for a, b in zip(drawn, drawn[1:]) if b > a)
+    assert steps and steps[len(steps) // 2] == 4 and steps[len(steps) * 9 // 10] <= 8, drawn

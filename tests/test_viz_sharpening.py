@@ -47,6 +47,23 @@ def test_padding_counts_recorded_epochs_and_stays_inside_the_run() -> None:
     assert wide is not None and (wide.start, wide.end) == (0, 36)
 
 
+def test_a_rise_is_settled_once_the_flat_stretch_after_it_is_as_long_as_the_rise() -> None:
+    values = logistic(np.arange(0, 200), centre=25.0, tau=4.0)  # 10 %-90 % points at epochs 16 and 34 (by hand)
+    low, rise = values[0], values.max() - values[0]
+    first = next(e for e, v in enumerate(values) if v >= low + 0.1 * rise)
+    last = next(e for e, v in enumerate(values) if v >= low + 0.9 * rise)
+    # half-way up (paused at epoch 25, nodes still pale): the 90 % point is the latest epoch, not settled
+    half = sharpening_window(np.arange(26), values[:26], k=2, pad=2)
+    assert half is not None and not half.settled
+    # the 90 % point of the full rise at `last`: settled from epoch last + (last - first) on, not one epoch before
+    done = last + (last - first)
+    assert sharpening_window(np.arange(done + 1), values[:done + 1], k=2, pad=2).settled
+    assert not sharpening_window(np.arange(done), values[:done], k=2, pad=2).settled
+    # a steady climb never settles while it climbs
+    climb = 0.5 + 0.004 * np.arange(100)
+    assert not sharpening_window(np.arange(100), climb, k=2).settled
+
+
 def test_a_run_that_stays_grey_or_has_one_epoch_has_no_window() -> None:
     epochs = np.arange(100)
     assert sharpening_window(epochs, np.full(100, 1 / 3) + 0.01 * np.sin(epochs), k=3) is None

@@ -10,7 +10,10 @@ replay it in slow motion:
 * the window runs from the first epoch whose sharpness reaches :math:`m_0 + 0.1\,\text{rise}` to the first that
   reaches :math:`m_0 + 0.9\,\text{rise}` (the classic 10 %-90 % rise time), widened by ``pad`` recorded epochs
   on each side so that a replay starts before the change and ends after it;
-* ``steepest`` is the epoch that ends the largest rise per epoch between two consecutive recorded epochs.
+* ``steepest`` is the epoch that ends the largest rise per epoch between two consecutive recorded epochs;
+* the rise has *settled* once the recorded epochs after its 90 % point span at least as many epochs as the
+  10 %-90 % stretch itself (and ``pad`` recorded epochs): while the sharpness still climbs, the 90 % point moves
+  on with it, so a run paused half-way (nodes still pale) has a window that is not yet settled.
 
 A run whose rise is below ``min_rise`` of the possible :math:`1 - 1/K` (a run that stays grey, or a method without
 epochs) has no window.
@@ -42,6 +45,7 @@ class SharpeningWindow:
         steepest: epoch that ends the fastest rise between two recorded epochs.
         low: sharpness at the start of the rise (the first recorded epoch's).
         high: highest sharpness recorded.
+        settled: whether the sharpness has stopped rising (see the module docstring).
     """
 
     start: int
@@ -49,6 +53,7 @@ class SharpeningWindow:
     steepest: int
     low: float
     high: float
+    settled: bool = True
 
     def __contains__(self, epoch: object) -> bool:
         return isinstance(epoch, (int, np.integer)) and self.start <= int(epoch) <= self.end
@@ -96,7 +101,8 @@ def sharpening_window(epochs: Sequence[int] | np.ndarray, sharpness: Sequence[fl
     gains = np.diff(values) / np.maximum(np.diff(epochs), 1)
     steepest = int(epochs[int(np.argmax(gains)) + 1])
     start, end = max(first - pad, 0), min(last + pad, len(epochs) - 1)
-    return SharpeningWindow(int(epochs[start]), int(epochs[end]), steepest, low, high)
+    settled = last + pad < len(epochs) and epochs[-1] - epochs[last] >= epochs[last] - epochs[first]
+    return SharpeningWindow(int(epochs[start]), int(epochs[end]), steepest, low, high, bool(settled))
 
 
 def snapshots_window(snapshots: Sequence[Snapshot], pad: int = 2) -> SharpeningWindow | None:

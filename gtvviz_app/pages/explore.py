@@ -25,8 +25,8 @@ from gtvviz.viz import (cluster_sizes_figure, loss_figure, mark_epochs, relaxed_
                         sharpness_figure)
 from gtvviz_app.downloads import download_buttons
 from gtvviz_app.live_graph import HEIGHT, held_epoch, live_graph
-from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport, frames_of,
-                               run_message, tick, transport_bar)
+from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport,
+                               epochs_to_draw, run_message, tick, transport_bar)
 from gtvviz_app.presentation import figure_style, graph_height, key_text_px
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import (TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest, get_state,
@@ -83,8 +83,6 @@ REMEDY = {
     "mincut": "MinCutPool's loss is lowest with every node in one cluster when the rows of S start alike: this is "
               "the smooth behaviour TVGNN is built to avoid. Switch to TVGNN to see the difference on this graph.",
 }
-#: Epochs handed to the graph with every rerun in slow motion (the latest and those before it).
-RESENT = 6
 TRANSPORT = Transport(
     "transport", reset_help="Start again from the current settings", pace_key="pace",
     pace_help=f"Epochs trained per second while playing. Up to {SLOW_MOTION}/s (slow motion) the graph draws every "
@@ -207,14 +205,11 @@ def _live_frames(state: AppState) -> list:
         if state.replay is None:
             st.rerun()  # the replay has ended: stop the timers, show every metric of its last epoch
         return frames
-    trained = tick(state.run.player, FRAMES_PER_TICK)
-    if state.playing and state.rate <= SLOW_MOTION:
-        # slow motion: the last few epochs with every rerun, also one that trained none, so that an epoch whose
-        # rerun the browser skipped (Streamlit draws only the latest of reruns that arrive together) is still drawn;
-        # the graph skips those it has drawn
-        recorder, latest = state.run.recorder, state.run.latest.epoch
-        return [recorder.get(epoch) for epoch in recorder.epochs() if epoch > latest - RESENT]
-    return frames_of(trained, FRAMES_PER_TICK)
+    tick(state.run.player, FRAMES_PER_TICK)
+    if not state.playing:
+        return []
+    recorder = state.run.recorder
+    return [recorder.get(epoch) for epoch in epochs_to_draw(recorder.epochs(), state.rate)]
 
 
 @st.fragment(run_every=FRAME_INTERVAL if get_state().playing or get_state().replay is not None else None)

@@ -29,6 +29,7 @@ from gtvviz.errors import ConfigError, TrainingDivergedError
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import match_labels
+from gtvviz.partial_collapse import partial_collapse
 from gtvviz.train import Snapshot, Trainer
 
 #: Columns of the comparison table, in order (label metrics are left out for graphs without labels).
@@ -38,6 +39,8 @@ TABLE_METRICS = ("nmi", "acc", "ari", "cut_fraction", "conductance", "modularity
 TRUTH = "truth"
 
 Progress = Callable[[str, int], None]
+#: A sharpness below :math:`1/K` plus this share of :math:`1 - 1/K` reads as undecided (:func:`verdict`).
+UNDECIDED = 0.5
 
 
 def parse_methods(text: str | Sequence[str]) -> tuple[str, ...]:
@@ -91,6 +94,38 @@ def relaxed_and_sharp(relaxed: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, n
     span = float(np.ptp(relaxed))
     scaled = (relaxed - relaxed.min()) / span if span > 0 else np.full_like(relaxed, 0.5)
     return (1.0 - scaled if best >= k else scaled), s[:, best % k]
+
+
+def verdict(s: np.ndarray, one_shot: bool = False) -> str:
+    r"""What the sharpness :math:`\frac{1}{N}\sum_i \max_k s_{ik}` of an :math:`(N, K)` assignment does not tell,
+    in a few words for a panel title, or ``""`` when it tells it all.
+
+    A sharpness of 1 reads as "sharp", but it is also what a collapse into one cluster and a method that rounds
+    its result once give:
+
+    * ``"hard by construction"``: a method without epochs (``one_shot``: spectral clustering, k-means) rounds to
+      one-hot rows, whatever it found;
+    * ``"undecided"``: pale rows, a sharpness less than halfway from the uniform :math:`1/K` to 1 (the graph views
+      draw such nodes pale: "pale = undecided"), however their argmax falls;
+    * ``"one cluster"``: every node in one cluster;
+    * ``"3 of 6 clusters used"`` or ``"one cluster holds 93%"``: a partial collapse
+      (:func:`~gtvviz.partial_collapse.partial_collapse`).
+
+    Several apply joined by ``", "`` (a one-shot method that put every node in one cluster).
+    """
+    n, k = s.shape
+    parts = ["hard by construction"] if one_shot else []
+    if n and k > 1:
+        check = partial_collapse(s)
+        if float(s.max(axis=1).mean()) < 1.0 / k + UNDECIDED * (1.0 - 1.0 / k):
+            parts.append("undecided")
+        elif check.nonempty == 1:
+            parts.append("one cluster")
+        elif check.used < k:
+            parts.append(f"{check.used} of {k} clusters used")
+        elif check.collapsed:
+            parts.append(f"one cluster holds {check.largest_share:.0%}")
+    return ", ".join(parts)
 
 
 def _fit(graph: Graph, config: RunConfig, metrics_every: int) -> tuple[Trainer, float]:
@@ -227,6 +262,10 @@ class Comparison:
             perm = cluster_permutation(ref, snapshot.labels, self.config.clusters)
             out[method] = align_assignment(snapshot.s, perm)
         return out
+
+    def verdicts(self) -> dict[str, str]:
+        """Every method's :func:`verdict` at its latest epoch."""
+        return {m: verdict(snap.s, self.trainers[m].one_shot) for m, snap in self.snapshots().items()}
 
     def results(self) -> dict[str, dict[str, float]]:
         """Every method's metrics at its latest epoch, with its ``epoch`` and ``seconds`` of fitting."""

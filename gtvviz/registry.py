@@ -15,10 +15,11 @@ from typing import Any, Callable
 
 @dataclass(frozen=True)
 class Method:
-    """One clustering method: where its builder lives and what it is."""
+    """One clustering method: where its builder lives, its name on screen (``title``) and what it is."""
 
     module: str
     function: str
+    title: str
     summary: str
 
     def builder(self) -> Callable[..., Any]:
@@ -30,11 +31,12 @@ class Method:
 
 #: Every method, in the order the app, the command line and the tables show them.
 REGISTRY: dict[str, Method] = {
-    "tvgnn": Method("gtvviz.methods", "build_tvgnn", "TVGNN trained with the AsymCheegerCut loss"),
-    "mincut": Method("gtvviz.baselines", "build_mincut", "GCSNet trained with the MinCutPool loss"),
-    "dmon": Method("gtvviz.baselines", "build_dmon", "GCSNet trained with the DMoN loss"),
-    "spectral": Method("gtvviz.baselines", "build_spectral", "spectral clustering of the adjacency"),
-    "kmeans": Method("gtvviz.baselines", "build_kmeans", "k-means on the node features"),
+    "tvgnn": Method("gtvviz.methods", "build_tvgnn", "TVGNN", "TVGNN trained with the AsymCheegerCut loss"),
+    "mincut": Method("gtvviz.baselines", "build_mincut", "MinCutPool", "GCSNet trained with the MinCutPool loss"),
+    "dmon": Method("gtvviz.baselines", "build_dmon", "DMoN", "GCSNet trained with the DMoN loss"),
+    "spectral": Method("gtvviz.baselines", "build_spectral", "spectral clustering",
+                       "spectral clustering of the adjacency"),
+    "kmeans": Method("gtvviz.baselines", "build_kmeans", "k-means", "k-means on the node features"),
 }
 #: The method names, in order.
 METHODS = tuple(REGISTRY)

@@ -27,6 +27,19 @@ CONTEXT_OPACITY = 0.12
 RELAXED_COLORSCALE = "RdBu"
 #: Colour of the low end of the relaxed-solution view for K > 2 ("not in this cluster").
 OTHER_COLOR = "#444444"
+#: Colour of a panel's note (the second line of its title, e.g. "one cluster"): dark red, 7.6:1 on white.
+NOTE_COLOR = "#a3261c"
+#: Top margin of a figure whose panel titles have one line, and with a second line (a note).
+TITLE_MARGIN, NOTED_TITLE_MARGIN = 30, 60
+#: Top margin per line of a panel title (room for presentation-size titles, 22 px).
+TITLE_LINE = 28
+
+
+def panel_titles(names: list[str], notes: Mapping[str, str] | None) -> list[str]:
+    """Subplot titles: each name, with its note (when it has one) on a second line in :data:`NOTE_COLOR`."""
+    notes = notes or {}
+    return [f"{name}<br><span style='color:{NOTE_COLOR}'>{notes[name]}</span>" if notes.get(name) else name
+            for name in names]
 
 
 def _marker_size(num_nodes: int) -> int:
@@ -62,7 +75,8 @@ def _focus_ranges(pos: np.ndarray, focus: np.ndarray, pad: float = 0.08) -> tupl
 
 
 def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str, np.ndarray], *,
-                         focus: np.ndarray | None = None, columns: int = 3, panel_height: int = 380) -> go.Figure:
+                         focus: np.ndarray | None = None, columns: int = 3, panel_height: int = 380,
+                         notes: Mapping[str, str] | None = None) -> go.Figure:
     """Every method's assignment on the same layout, one panel each, edges darkened by their GTV share.
 
     Args:
@@ -74,10 +88,12 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
             the panel's border) and the other nodes are faded.
         columns: panels per row.
         panel_height: height of one row of panels in pixels.
+        notes: ``{title: note}``, shown under a panel's title (e.g. :func:`gtvviz.compare.verdict`).
     """
     names = list(assignments)
     rows, cols = _grid(len(names), columns)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.01, vertical_spacing=0.06)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=panel_titles(names, notes), horizontal_spacing=0.01,
+                        vertical_spacing=0.1 if any((notes or {}).values()) else 0.06)
     trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
     src, dst = undirected_edges(graph)
     ranges = None
@@ -105,28 +121,34 @@ def compare_graph_figure(graph: Graph, pos: np.ndarray, assignments: Mapping[str
         for t in panel:
             fig.add_trace(t, row=row + 1, col=col + 1)
     _hide_axes(fig, len(names), ranges)
+    top = NOTED_TITLE_MARGIN if any((notes or {}).values()) else TITLE_MARGIN
     fig.update_layout(height=panel_height * rows, showlegend=False, uirevision="compare", hovermode="closest",
-                      plot_bgcolor="white", margin={"l": 5, "r": 5, "t": 30, "b": 5})
+                      plot_bgcolor="white", margin={"l": 5, "r": 5, "t": top, "b": 5})
     return fig
 
 
 def sharpness_histograms_figure(assignments: Mapping[str, np.ndarray], bins: int = 20,
-                                height: int = 240) -> go.Figure:
+                                height: int = 260, notes: Mapping[str, str] | None = None) -> go.Figure:
     r"""Side-by-side histograms of the confidence :math:`\max_k s_{ik}`, one per method, sharing the y axis.
 
-    Each panel's title carries the method's sharpness (the mean confidence). A sharp method piles every node into
-    the last bin; a smooth one spreads them towards :math:`1/K`.
+    Each panel's title carries the method's sharpness (the mean confidence) on its second line. A sharp method
+    piles every node into the last bin; a smooth one spreads them towards :math:`1/K`. ``notes`` (``{title: note}``, e.g.
+    :func:`gtvviz.compare.verdict`) adds a third line where a full last bin does not mean sharp clusters (a
+    collapse into one cluster, a method that rounds once).
     """
     names = list(assignments)
-    titles = [f"{name} (mean {s.max(axis=1).mean():.3f})" for name, s in assignments.items()]
+    means = {name: f"{name}<br>mean {s.max(axis=1).mean():.3f}" for name, s in assignments.items()}
+    titles = panel_titles(list(means.values()), {means[name]: note for name, note in (notes or {}).items()
+                                                  if name in means})
     fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=titles, shared_yaxes=True,
                         horizontal_spacing=0.02)
     for i, s in enumerate(assignments.values()):
         fig.add_trace(sharpness_figure(s, bins=bins).data[0], row=1, col=i + 1)
         fig.update_xaxes(range=[1.0 / s.shape[1], 1.0], row=1, col=i + 1)
     fig.update_yaxes(title_text="nodes", row=1, col=1)
+    lines = 3 if any((notes or {}).values()) else 2  # name, mean (and note): room for them at a projector's size
     fig.update_layout(height=height, showlegend=False, uirevision="sharpness", bargap=0.05,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+                      margin={"l": 10, "r": 10, "t": TITLE_LINE * lines, "b": 10})
     fig.update_annotations(font_size=12)
     return fig
 

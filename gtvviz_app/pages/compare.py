@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -20,6 +21,7 @@ from gtvviz.compare import TABLE_METRICS, TRUTH, Comparison, format_table, relax
 from gtvviz.config import METHODS
 from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
+from gtvviz.registry import REGISTRY
 from gtvviz.viz import (apply_style, assignments_table, compare_graph_figure, compare_simplex_figure, figure_html,
                         legend_html, metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
 from gtvviz_app.player import (CHART_INTERVAL, DEFAULT_PACE, FRAME_INTERVAL, Player, StepButton, Transport, run_message,
@@ -102,6 +104,14 @@ def _reset() -> None:
 
 
 # ---------------------------------------------------------------- views
+def _titled(comparison: Comparison, reference: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Every method's matched assignment under its name on screen, and the notes its panels carry
+    (:func:`gtvviz.compare.verdict`: a collapse, an undecided run, a result that is hard by construction)."""
+    verdicts = comparison.verdicts()
+    assignments = {REGISTRY[m].title: s for m, s in comparison.aligned(reference).items()}
+    return assignments, {REGISTRY[m].title: note for m, note in verdicts.items() if note}
+
+
 def _reference(comparison: Comparison) -> str:
     options = [m for m in ("tvgnn",) if m in comparison.methods]
     if comparison.graph.has_labels:
@@ -137,23 +147,25 @@ def live_view() -> None:
     _status(comparison, cs.playing)
     run_message(cs.player)
     reference = st.session_state.get("compare.reference_value", "tvgnn")
-    assignments = comparison.aligned(reference)
+    assignments, notes = _titled(comparison, reference)
     focus = None
     if st.session_state.get("compare.boundary"):
         focus = boundary_nodes(comparison.graph, comparison.reference_labels(reference))
     k = next(iter(assignments.values())).shape[1]
     if present_mode():  # one row of panels and a short simplex row: both above the fold at 1280x720
         figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus,
-                                      columns=len(assignments), panel_height=PRESENT_PANEL_HEIGHT)
+                                      columns=len(assignments), panel_height=PRESENT_PANEL_HEIGHT, notes=notes)
         simplex = compare_simplex_figure(assignments, height=PRESENT_SIMPLEX_HEIGHT * (1 if k == 2 else 2))
     else:
-        figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus)
+        figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus, notes=notes)
         simplex = compare_simplex_figure(assignments)
     apply_style(figure, figure_style())
     apply_style(simplex, figure_style())
     st.html(legend_html(k, font_px=key_text_px()))
-    st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False})
-    st.plotly_chart(simplex, key="compare-simplex", config={"displaylogo": False})
+    # (plotly's toolbar would cover the last panel's title: only the graphs keep it, for zooming, and not in front
+    # of a class)
+    st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False, "displayModeBar": not present_mode()})
+    st.plotly_chart(simplex, key="compare-simplex", config={"displayModeBar": False})
 
 
 @st.fragment(run_every=CHART_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
@@ -163,8 +175,11 @@ def charts() -> None:
     if cs.comparison is None:
         return
     comparison = cs.comparison
-    assignments = comparison.aligned(st.session_state.get("compare.reference_value", "tvgnn"))
-    st.plotly_chart(apply_style(sharpness_histograms_figure(assignments), figure_style()), key="compare-sharpness")
+    reference = st.session_state.get("compare.reference_value", "tvgnn")
+    titled, notes = _titled(comparison, reference)
+    st.plotly_chart(apply_style(sharpness_histograms_figure(titled, notes=notes), figure_style()),
+                    key="compare-sharpness", config={"displayModeBar": False})
+    assignments = comparison.aligned(reference)
     fiedler = comparison.relaxed("spectral") if "spectral" in assignments else None
     if fiedler is not None and "tvgnn" in assignments:
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])

@@ -21,6 +21,7 @@ import streamlit as st
 from gtvviz.baselines import relaxed_solution
 from gtvviz.compare import relaxed_and_sharp
 from gtvviz.data import SAMPLES, sample_info
+from gtvviz.registry import REGISTRY
 from gtvviz.viz import (cluster_sizes_figure, loss_figure, mark_epochs, relaxed_colorscale, relaxed_figure,
                         sharpness_figure)
 from gtvviz_app.downloads import download_buttons
@@ -40,9 +41,6 @@ GRAPH_METRICS = {"modularity": "Modularity", "conductance": "Conductance", "cut_
 METRIC_HELP = {"sharpness": "Mean confidence max_k s_ik: 1 for one-hot rows, 1/K for uniform ones.",
                "boundary_sharpness": "Sharpness of the nodes with a neighbour in another cluster, where smooth "
                                      "methods blur (— while no edge is cut)."}
-#: Each method's name on the page.
-METHOD_NAMES = {"tvgnn": "TVGNN", "mincut": "MinCutPool", "dmon": "DMoN", "spectral": "spectral clustering",
-                "kmeans": "k-means"}
 #: What the methods without epochs do, in one sentence.
 ONE_SHOT = {
     "spectral": "Spectral clustering has no epochs: it computes its result at once, rounding the relaxed solution "
@@ -92,8 +90,8 @@ TRANSPORT = Transport(
 def _title(state: AppState) -> str:
     method = state.run.config.method
     if method in ONE_SHOT:
-        return f"Explore — {METHOD_NAMES[method]} of the graph (no training)"
-    return f"Explore — watch {METHOD_NAMES.get(method, method)} cluster the graph"
+        return f"Explore — {REGISTRY[method].title} of the graph (no training)"
+    return f"Explore — watch {REGISTRY[method].title} cluster the graph"
 
 
 def _one_shot(state: AppState) -> bool:

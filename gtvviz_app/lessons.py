@@ -30,6 +30,7 @@ from gtvviz.runner import Runner
 from gtvviz.train import Snapshot, Trainer
 from gtvviz.nn import GTVConv
 from gtvviz.objective import TrainingPolicy
+from gtvviz.registry import REGISTRY
 from gtvviz.viz import layer_gamma
 from gtvviz.viz.figures import undirected_edges
 
@@ -38,7 +39,7 @@ LESSON_PARAM = "lesson"
 #: What a step draws: the assignment (graph, simplex, colour key) or the Γ weights of the last GTVConv layer.
 VIEWS = ("assignment", "gamma")
 #: Method names as the lessons' panels title them.
-METHOD_TITLES = {"tvgnn": "TVGNN", "dmon": "DMoN", "mincut": "MinCutPool", "spectral": "spectral", "kmeans": "k-means"}
+METHOD_TITLES = {name: method.title for name, method in REGISTRY.items()}
 
 
 @dataclass(frozen=True)

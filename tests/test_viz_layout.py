@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gtvviz import Graph
-from gtvviz.viz.layout import SPRING_LIMIT, compute_layout, normalise
+from gtvviz.viz.layout import SPRING_LIMIT, compute_layout, landscape, normalise
 
 
 def two_blocks(n: int, seed: int = 0) -> Graph:
@@ -48,6 +48,33 @@ def test_large_layout_separates_communities() -> None:
     centres = np.stack([pos[y == c].mean(axis=0) for c in (0, 1)])
     spread = np.mean([np.linalg.norm(pos[y == c] - centres[c], axis=1).mean() for c in (0, 1)])
     assert np.linalg.norm(centres[0] - centres[1]) > spread
+
+
+def test_landscape_turns_the_longest_extent_across_without_a_mirror_image() -> None:
+    upright = np.array([[0.0, 0.0], [0.0, 4.0], [1.0, 2.0], [-1.0, 2.0]])  # a diamond 4 tall, 2 wide
+    turned = landscape(upright)
+    # by hand: centred at (0, 2); the principal axis is y, turned onto x by -90 degrees: (x, y) -> (y, -x)
+    np.testing.assert_allclose(turned, [[-2.0, 0.0], [2.0, 0.0], [0.0, -1.0], [0.0, 1.0]], atol=1e-12)
+    rng = np.random.default_rng(0)
+    cloud = rng.standard_normal((50, 2)) * [0.3, 3.0] @ np.array([[0.8, 0.6], [-0.6, 0.8]])
+    out = landscape(cloud)
+    assert np.ptp(out[:, 0]) > np.ptp(out[:, 1])
+    distances = lambda p: np.linalg.norm(p[:, None] - p[None], axis=-1)  # noqa: E731
+    np.testing.assert_allclose(distances(out), distances(cloud), atol=1e-9)  # a rigid motion
+    a, b = cloud[1] - cloud[0], cloud[2] - cloud[0]
+    c, d = out[1] - out[0], out[2] - out[0]
+    assert np.sign(a[0] * b[1] - a[1] * b[0]) == np.sign(c[0] * d[1] - c[1] * d[0])  # no mirror image
+    assert landscape(np.zeros((1, 2))).shape == (1, 2)
+
+
+@pytest.mark.parametrize("n", [40, SPRING_LIMIT + 100])
+def test_two_communities_are_drawn_side_by_side(n: int) -> None:
+    graph = two_blocks(n)
+    pos = compute_layout(graph)
+    y = graph.y.numpy()
+    assert np.ptp(pos[:, 0]) == pytest.approx(2.0) and np.ptp(pos[:, 1]) < 2.0
+    gap = pos[y == 0].mean(axis=0) - pos[y == 1].mean(axis=0)
+    assert abs(gap[0]) > abs(gap[1])  # the communities sit left and right, not above each other
 
 
 def test_empty_and_edgeless_graphs() -> None:

@@ -89,7 +89,7 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
            preset={"delta": 1.0, "seed": 0, "normalize": "row"}, compare=("tvgnn", "dmon", "mincut", "spectral")),
     Sample("pixel_grid", "A 24x24 pixel image with three shapes, as a 4-neighbour grid graph",
            "Image segmentation as graph clustering: features are noisy RGB colours, labels the regions "
-           "(0 = background), pos the pixel coordinates. At this preset (seed 0) TVGNN gives the best "
+           "(0 = background); every node is drawn at its pixel. At this preset (seed 0) TVGNN gives the best "
            "segmentation (NMI 0.91; k-means on the standardised colours 0.62, DMoN 0.42, spectral clustering on "
            "the grid alone 0.19) with sharp region boundaries (boundary sharpness 0.997), but uses only 3 of the 4 "
            "clusters, so at least two regions share one. DMoN's boundaries are as sharp (0.99) but do not follow "

@@ -6,7 +6,9 @@
   :math:`O((E + N m) \\cdot \\text{iterations})`, with attraction along edges and repulsion from ``m`` random
   nodes per node and iteration (a negative-sampling take on ForceAtlas).
 
-Every layout is centred and scaled into :math:`[-1, 1]^2`.
+A computed layout is turned so that its longest extent runs across (:func:`landscape`): screens, panels and
+projectors are wider than tall, so a graph of two communities is drawn side by side rather than stacked. Every
+layout is centred and scaled into :math:`[-1, 1]^2`.
 """
 
 from __future__ import annotations
@@ -34,8 +36,24 @@ def compute_layout(graph: Graph, seed: int = 0) -> np.ndarray:
     if graph.pos is not None:
         return normalise(np.asarray(graph.pos, dtype=np.float64))
     if n <= SPRING_LIMIT:
-        return normalise(_networkx_layout(graph, seed))
-    return normalise(force_layout(graph.to_scipy(), seed=seed))
+        return normalise(landscape(_networkx_layout(graph, seed)))
+    return normalise(landscape(force_layout(graph.to_scipy(), seed=seed)))
+
+
+def landscape(pos: np.ndarray) -> np.ndarray:
+    r"""Rotate ``pos`` about its mean so that its principal axis (the leading eigenvector :math:`u` of the
+    :math:`2 \times 2` covariance of the centred positions) lies along :math:`x`: the drawing's longest extent
+    runs across. A rotation (no mirror image), with :math:`u` signed so that its first non-zero entry is
+    positive, so that equal inputs give equal pictures."""
+    pos = np.asarray(pos, dtype=np.float64).reshape(-1, 2)
+    if len(pos) < 2:
+        return pos
+    centred = pos - pos.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    u = vectors[:, 1]
+    u = -u if u[np.flatnonzero(np.abs(u) > 1e-12)[0]] < 0 else u
+    rotation = np.array([[u[0], -u[1]], [u[1], u[0]]])  # columns: u and u turned by 90 degrees
+    return centred @ rotation
 
 
 def normalise(pos: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ simplex beside it, and the epoch counter drawn over it with each frame, so that 
 frame) and, less often, the charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart
 costs the browser a full redraw per update, so only the graph is updated every frame, in place
 (``gtvviz_app.live_graph``). Pause stops on the frame drawn; paused, a slider replays the recorded snapshots, and
-"Replay the sharpening" plays the epochs where the sharpness rose (:mod:`gtvviz.viz.sharpening`, shaded on the
+"Replay sharpening" plays the epochs where the sharpness rose (:mod:`gtvviz.viz.sharpening`, shaded on the
 loss chart) in slow motion.
 
 Everything follows the chosen method: the title, the settings (``gtvviz_app.settings``), the loss terms and the
@@ -25,7 +25,7 @@ from gtvviz.registry import REGISTRY
 from gtvviz.viz import (cluster_sizes_figure, loss_figure, mark_epochs, relaxed_colorscale, relaxed_figure,
                         sharpness_figure)
 from gtvviz_app.downloads import download_buttons
-from gtvviz_app.live_graph import HEIGHT, held_epoch, live_graph
+from gtvviz_app.live_graph import held_epoch, live_graph
 from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport,
                                epochs_to_draw, run_message, tick, transport_bar)
 from gtvviz_app.presentation import figure_style, graph_height, key_text_px
@@ -81,6 +81,10 @@ REMEDY = {
     "mincut": "MinCutPool's loss is lowest with every node in one cluster when the rows of S start alike: this is "
               "the smooth behaviour TVGNN is built to avoid. Switch to TVGNN to see the difference on this graph.",
 }
+#: Height of the live graph outside presentation mode: with its colour key it ends above the fold of a 1280x720
+#: screen under the title and the transport bar (a layout is drawn wider than tall, so the 320 px wide panel of
+#: that screen does not need more).
+GRAPH_HEIGHT = 350
 TRANSPORT = Transport(
     "transport", reset_help="Start again from the current settings", pace_key="pace",
     pace_help=f"Epochs trained per second while playing. Up to {SLOW_MOTION}/s (slow motion) the graph draws every "
@@ -183,17 +187,17 @@ def _replay_slider(state: AppState) -> None:
 
 
 def _sharpening_button(state: AppState) -> None:
-    """"Replay the sharpening" (or "Stop replay" while it plays) beside the transport bar, once the run has
-    sharpened."""
+    """"Replay sharpening" (or "Stop replay" while it plays) beside the transport bar, once the run has sharpened
+    (short, so that the bar keeps one line at 1280x720: the epochs are in its help and shaded on the loss chart)."""
     if state.replay is not None:
         st.button("Stop replay", key="sharpening.stop", on_click=stop_replay, icon=":material/stop:")
         return
     window = None if state.playing else state.sharpening()
     if window is not None:
-        st.button(f"Replay the sharpening (epochs {window.start}–{window.end})", key="sharpening.replay",
-                  on_click=replay_sharpening, icon=":material/slow_motion_video:",
-                  help="Play again, in slow motion, the epochs where the sharpness rose fastest (shaded on the "
-                       "loss chart).")
+        st.button("Replay sharpening", key="sharpening.replay", on_click=replay_sharpening,
+                  icon=":material/slow_motion_video:",
+                  help=f"Play epochs {window.start} to {window.end} again in slow motion: where the sharpness rose "
+                       "fastest (shaded on the loss chart).")
 
 
 def _live_frames(state: AppState) -> list:
@@ -229,7 +233,7 @@ def live_view() -> None:
                 icon=":material/join:")
     value = live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
                        frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=moving,
-                       picture=run.picture, height=graph_height(HEIGHT), key="graph",
+                       picture=run.picture, height=graph_height(GRAPH_HEIGHT), key="graph",
                        total=0 if _one_shot(state) else run.config.epochs, hold=state.hold, text_px=key_text_px())
     if take_held(state, held_epoch(value, state.hold)):
         st.rerun()  # the whole page: the status, the metrics and the charts show the held epoch

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
+from gtvviz.compare import verdict
 from gtvviz.errors import GtvvizError
 from gtvviz.viz import (apply_style, compare_graph_figure, compare_simplex_figure, edge_values_figure, graph_figure,
                         legend_html)
@@ -31,9 +32,9 @@ KEY = "gtvviz_lesson"
 STEP_PARAM = "step"
 #: Most epochs one rerun of the live view trains (each also time-boxed to ``TICK_SECONDS``): slow enough to watch.
 EPOCHS_PER_TICK = 5
-#: Height of the pictures (outside presentation mode, in it), in pixels: in presentation mode the step's text, the
-#: buttons and the picture fill a 1280x720 screen.
-HEIGHT, PRESENT_HEIGHT = 480, 420
+#: Height of the pictures (outside presentation mode, in it), in pixels: the step's text, the buttons and the
+#: picture fill a 1280x720 screen (the layouts are drawn wider than tall, so the side-by-side panels need no more).
+HEIGHT, PRESENT_HEIGHT = 400, 380
 #: Height of the simplex row under the side-by-side graphs (K = 2: a line), in pixels.
 SIMPLEX_HEIGHT = 100
 #: Γ's colours span these quantiles of its values (a few near-equal neighbours get Γ up to 1/ε, which would
@@ -136,9 +137,8 @@ def _status(ls: LessonState) -> None:
         if all("nmi" in s.metrics for s in shown.values()):  # the graph has labels: how well each method finds them
             parts.append("NMI " + ", ".join(f"{METHOD_TITLES.get(m, m)} **{s.metrics['nmi']:.2f}**"
                                             for m, s in shown.items()))
-        collapsed = [METHOD_TITLES.get(m, m) for m, s in shown.items() if s.collapsed]
-        if collapsed:
-            parts.append(f"every node alike (collapsed): {', '.join(collapsed)}")
+        notes = {METHOD_TITLES.get(m, m): verdict(s.s) for m, s in shown.items()}
+        parts += [f"{title}: {note}" for title, note in notes.items() if note]  # e.g. "DMoN: undecided"
         engaged = engaged_epoch(walk.runner)
         if engaged is not None:
             parts.append(f"adaptive balance weight engaged at epoch {engaged}")

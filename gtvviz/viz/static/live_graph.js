@@ -14,8 +14,10 @@ var STYLE = `
   .gtvviz-live #wrap { position: relative; flex: 1 1 62%; min-width: 0; }
   .gtvviz-live #graph { width: 100%; }
   .gtvviz-live #playback { position: absolute; left: 0; top: 0; pointer-events: none; display: none; }
-  .gtvviz-live #simplex-panel { flex: 0 0 34%; position: relative; border-left: 1px solid #e4e4e4; }
-  .gtvviz-live #simplex { display: block; }
+  .gtvviz-live #simplex-panel { flex: 0 0 34%; min-width: 0; overflow: hidden; position: relative;
+    border-left: 1px solid #e4e4e4; }
+  /* (out of the flow: a canvas sized to an earlier, wider panel must not keep the panel that wide) */
+  .gtvviz-live #simplex { display: block; position: absolute; left: 0; top: 0; }
   .gtvviz-live #simplex-title { position: absolute; left: 8px; top: 2px; font: 13px sans-serif; color: #222; }
   .gtvviz-live #legend { padding: 2px 4px; }
   .gtvviz-live #counter { position: absolute; left: 6px; top: 4px; z-index: 2; pointer-events: none;
@@ -242,7 +244,8 @@ export function mountLiveGraph(root, host) {
     g.moveTo(mid[0] - 7, mid[1]); g.lineTo(mid[0] + 7, mid[1]); g.moveTo(mid[0], mid[1] - 7); g.lineTo(mid[0], mid[1] + 7);
     g.stroke();
     var s = args.simplex, n = s.length / 2, radius = n <= 100 ? 5 : n <= 1000 ? 3.5 : 2.2;
-    paintNodes(g, args.colors, function (i) { return px(s[2 * i], s[2 * i + 1]); }, radius, n <= 300 ? 0.5 : 0, "white");
+    // (no outline: on a corner the sharp nodes lie packed, and white outlines would make their disc look pale)
+    paintNodes(g, args.colors, function (i) { return px(s[2 * i], s[2 * i + 1]); }, radius, 0, "white");
     g.font = "bold 16px sans-serif";
     g.textAlign = "center";
     g.textBaseline = "middle";

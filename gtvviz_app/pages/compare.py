@@ -37,6 +37,9 @@ KEY = "gtvviz_compare"
 TRUTH_LABEL = "ground truth"
 #: Most seeds the multi-seed table runs.
 MAX_SEEDS = 10
+#: Height of a row of graph panels outside presentation mode (three panels a row, each about 270 px wide at
+#: 1280x720; a layout is drawn wider than tall, so a taller row would only add white space), in pixels.
+PANEL_HEIGHT = 300
 #: Height of the row of graph panels and of one row of simplexes (two for K > 2) in presentation mode, in pixels.
 PRESENT_PANEL_HEIGHT, PRESENT_SIMPLEX_HEIGHT = 270, 100
 #: Seconds between refreshes of the multi-seed progress while its runs go on in the background.
@@ -157,7 +160,8 @@ def live_view() -> None:
                                       columns=len(assignments), panel_height=PRESENT_PANEL_HEIGHT, notes=notes)
         simplex = compare_simplex_figure(assignments, height=PRESENT_SIMPLEX_HEIGHT * (1 if k == 2 else 2))
     else:
-        figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus, notes=notes)
+        figure = compare_graph_figure(comparison.graph, get_state().run.layout, assignments, focus=focus, notes=notes,
+                                      panel_height=PANEL_HEIGHT)
         simplex = compare_simplex_figure(assignments)
     apply_style(figure, figure_style())
     apply_style(simplex, figure_style())

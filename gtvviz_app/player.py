@@ -336,7 +336,7 @@ def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, r
                       icon=":material/skip_next:" if button.epochs == 1 else ":material/fast_forward:")
         if spec.pace_key is not None:
             st.session_state.setdefault(spec.pace_key, _pace_of(player))
-            st.select_slider("Pace (epochs per second)", options=PACES, key=spec.pace_key, width=200,
+            st.select_slider("Pace (epochs/s)", options=PACES, key=spec.pace_key, width=200,
                              format_func=pace_label, on_change=_pace, args=(player_of, spec.pace_key),
                              help=spec.pace_help)
 

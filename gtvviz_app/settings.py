@@ -17,7 +17,7 @@ import streamlit as st
 from gtvviz import RunConfig
 from gtvviz.config import SPECS
 from gtvviz.devices import available_devices
-from gtvviz_app.state import WIDGET_PREFIX, AppState, apply_settings, get_state, sync_widgets
+from gtvviz_app.state import WIDGET_PREFIX, AppState, apply_settings, get_state, sync_widgets, typed_settings
 
 AREA = "settings"
 #: Fields that the form does not edit (the graph has its own picker).
@@ -45,15 +45,12 @@ FORMATS = {"eps": "%.1e", "lr": "%.1e"}
 WIDE_CHOICE = 6
 
 
-def _changed(name: str) -> None:
+def _changed() -> None:
     """A settings widget changed: restart the run with its value (a widget callback).
 
     Every other settings widget's value goes with it: when two fields are left in quick succession Streamlit may
     call back for the last one only, and the restart would then put the first one back to the applied value."""
-    state = get_state()
-    typed = {f.name: st.session_state[WIDGET_PREFIX + f.name] for f in shown_fields(state)
-             if WIDGET_PREFIX + f.name in st.session_state}
-    apply_settings(state, AREA, **{**typed, name: st.session_state[WIDGET_PREFIX + name]})
+    apply_settings(get_state(), AREA, **typed_settings())
 
 
 def shown_fields(state: AppState) -> list[Field]:
@@ -68,16 +65,15 @@ def _widget(field: Field) -> None:
     label, key = LABELS.get(name, name.replace("_", " ").capitalize()), WIDGET_PREFIX + name
     if spec.choices is not None:
         options = ["auto", *available_devices()] if name == "device" else list(spec.choices)
-        st.selectbox(label, options, key=key, help=spec.help, on_change=_changed, args=(name,),
-                     persist_state="session")
+        st.selectbox(label, options, key=key, help=spec.help, on_change=_changed, persist_state="session")
     elif field.type == "tuple[int, ...]":
-        st.text_input(label, key=key, help=spec.help, on_change=_changed, args=(name,), persist_state="session")
+        st.text_input(label, key=key, help=spec.help, on_change=_changed, persist_state="session")
     elif field.type == "int":
         st.number_input(label, min_value=int(spec.low or 0), max_value=int(spec.high or 0), step=1, key=key,
-                        help=spec.help, on_change=_changed, args=(name,), persist_state="session")
+                        help=spec.help, on_change=_changed, persist_state="session")
     else:
         st.number_input(label, min_value=spec.low, max_value=spec.high, step=0.05 if name not in FORMATS else 1e-4,
-                        format=FORMATS.get(name, "%.3f"), key=key, help=spec.help, on_change=_changed, args=(name,),
+                        format=FORMATS.get(name, "%.3f"), key=key, help=spec.help, on_change=_changed,
                         persist_state="session")
 
 

@@ -270,10 +270,26 @@ def apply_settings(state: AppState, area: str, **changes: object) -> bool:
     return started
 
 
+def typed_settings() -> dict[str, object]:
+    """The value every settings widget holds now, by setting name (a value typed but not yet applied included)."""
+    return {f.name: st.session_state[WIDGET_PREFIX + f.name] for f in fields(RunConfig)
+            if WIDGET_PREFIX + f.name in st.session_state}
+
+
 def reset_run() -> None:
-    """Start the session's run again from the applied settings (the transport bar's Reset)."""
+    """Start the session's run again from the settings on screen (the transport bar's Reset).
+
+    A value typed into a settings widget reaches the server when the widget loses focus, so a click on Reset
+    right after typing can arrive with it, before (or instead of) the widget's own callback: Reset takes the
+    widgets' values, and when they are not valid the applied settings (their message is the settings' own).
+    The widgets are not rewritten: that would wipe a value still being typed."""
     state = get_state()
-    start(state, state.pending, TRANSPORT_AREA)
+    try:
+        config = state.pending.replace(**typed_settings())
+    except GtvvizError:
+        config = state.pending
+    start(state, config, TRANSPORT_AREA)
+    state.widgets_stale = False
 
 
 def follow_latest() -> None:

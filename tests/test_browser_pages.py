@@ -88,7 +88,7 @@ def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: 
     page.goto(f"{app_url}/compare?present=1&{SMALL_MODEL}&epochs=5000")  # a run that outlasts the test
     play = page.get_by_role("button", name="Play", exact=True)
     expect(play).to_be_visible(timeout=LOAD_TIMEOUT)
-    expect(page.get_by_text("Pace (epochs per second)")).to_be_visible()
+    expect(page.get_by_text("Pace (epochs/s)")).to_be_visible()
     expect(page.get_by_text("epochs per frame")).to_have_count(0)
     play.click()
     counter = page.locator(".st-key-compare-epoch")

@@ -14,8 +14,10 @@ var STYLE = `
   .gtvviz-live #wrap { position: relative; flex: 1 1 62%; min-width: 0; }
   .gtvviz-live #graph { width: 100%; }
   .gtvviz-live #playback { position: absolute; left: 0; top: 0; pointer-events: none; display: none; }
-  .gtvviz-live #simplex-panel { flex: 0 0 34%; position: relative; border-left: 1px solid #e4e4e4; }
-  .gtvviz-live #simplex { display: block; }
+  .gtvviz-live #simplex-panel { flex: 0 0 34%; min-width: 0; overflow: hidden; position: relative;
+    border-left: 1px solid #e4e4e4; }
+  /* (out of the flow: a canvas sized for an earlier, wider panel must not keep the panel that wide) */
+  .gtvviz-live #simplex { display: block; position: absolute; left: 0; top: 0; }
   .gtvviz-live #simplex-title { position: absolute; left: 8px; top: 2px; font: 13px sans-serif; color: #222; }
   .gtvviz-live #legend { padding: 2px 4px; }
   .gtvviz-live #counter { position: absolute; left: 6px; top: 4px; z-index: 2; pointer-events: none;
@@ -222,8 +224,6 @@ export function mountLiveGraph(root, host) {
   function paintSimplex(args) {
     simplexShown = args;
     var panel = part("simplex-panel");
-    // (the canvas collapsed first: sized for an earlier, wider panel, it would keep the panel that wide)
-    simplexCanvas.style.width = "0px";
     var width = panel.clientWidth, tall = panel.clientHeight;
     if (!width || !tall || !args.simplex) { return; }
     var g = fitCanvas(simplexCanvas, width, tall), corners = geometry.corners, k = corners.length;

@@ -199,11 +199,11 @@ def test_compare_figures() -> None:
     assert len(bars.data) == 2 and bars.layout.annotations[1].text == "mincut<br>mean 0.500"
     noted = sharpness_histograms_figure({"tvgnn": s, "mincut": smooth}, notes={"mincut": "undecided"})
     assert noted.layout.annotations[0].text == "tvgnn<br>mean 1.000"
-    assert noted.layout.annotations[1].text == f"mincut<br>mean 0.500<br><span style='color:{NOTE_COLOR}'>undecided</span>"
+    note = f"<span style='color:{NOTE_COLOR}'>undecided</span>"
+    assert noted.layout.annotations[1].text == f"mincut<br>mean 0.500<br>{note}"
     assert noted.layout.margin.t > bars.layout.margin.t  # room for the third line
     titled = compare_graph_figure(graph, pos, assignments, notes={"dmon": "undecided", "tvgnn": ""})
-    assert [a.text for a in titled.layout.annotations] == [
-        "tvgnn", "mincut", f"dmon<br><span style='color:{NOTE_COLOR}'>undecided</span>", "spectral"]
+    assert [a.text for a in titled.layout.annotations] == ["tvgnn", "mincut", f"dmon<br>{note}", "spectral"]
     assert sum(bars.data[0].y) == 10 and bars.data[1].y[0] == 10
     relaxed = relaxed_figure(graph, pos, {"spectral": np.linspace(0, 1, 10), "tvgnn": s[:, 1]})
     assert len(relaxed.data) == 4 and relaxed.data[3].marker.showscale and not relaxed.data[1].marker.showscale

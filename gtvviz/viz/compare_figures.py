@@ -27,7 +27,7 @@ CONTEXT_OPACITY = 0.12
 RELAXED_COLORSCALE = "RdBu"
 #: Colour of the low end of the relaxed-solution view for K > 2 ("not in this cluster").
 OTHER_COLOR = "#444444"
-#: Colour of a panel's note (the second line of its title, e.g. "one cluster"): dark red, 7.6:1 on white.
+#: Colour of a panel's note (the last line of its title, e.g. "one cluster"): dark red, 7.6:1 on white.
 NOTE_COLOR = "#a3261c"
 #: Top margin of a figure whose panel titles have one line, and with a second line (a note).
 TITLE_MARGIN, NOTED_TITLE_MARGIN = 30, 60
@@ -36,7 +36,7 @@ TITLE_LINE = 28
 
 
 def panel_titles(names: list[str], notes: Mapping[str, str] | None) -> list[str]:
-    """Subplot titles: each name, with its note (when it has one) on a second line in :data:`NOTE_COLOR`."""
+    """Subplot titles: each name, with its note (when it has one) on the line below in :data:`NOTE_COLOR`."""
     notes = notes or {}
     return [f"{name}<br><span style='color:{NOTE_COLOR}'>{notes[name]}</span>" if notes.get(name) else name
             for name in names]
@@ -132,9 +132,9 @@ def sharpness_histograms_figure(assignments: Mapping[str, np.ndarray], bins: int
     r"""Side-by-side histograms of the confidence :math:`\max_k s_{ik}`, one per method, sharing the y axis.
 
     Each panel's title carries the method's sharpness (the mean confidence) on its second line. A sharp method
-    piles every node into the last bin; a smooth one spreads them towards :math:`1/K`. ``notes`` (``{title: note}``, e.g.
-    :func:`gtvviz.compare.verdict`) adds a third line where a full last bin does not mean sharp clusters (a
-    collapse into one cluster, a method that rounds once).
+    piles every node into the last bin; a smooth one spreads them towards :math:`1/K`. ``notes``
+    (``{title: note}``, e.g. :func:`gtvviz.compare.verdict`) adds a third line where a full last bin does not mean
+    sharp clusters (a collapse into one cluster, a method that rounds once).
     """
     names = list(assignments)
     means = {name: f"{name}<br>mean {s.max(axis=1).mean():.3f}" for name, s in assignments.items()}

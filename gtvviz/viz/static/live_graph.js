@@ -208,9 +208,9 @@ export function mountLiveGraph(root, host) {
     if (target.width !== Math.round(width * ratio) || target.height !== Math.round(tall * ratio)) {
       target.width = Math.round(width * ratio);
       target.height = Math.round(tall * ratio);
+      target.style.width = width + "px";
+      target.style.height = tall + "px";
     }
-    target.style.width = width + "px";
-    target.style.height = tall + "px";
     var g = target.getContext("2d");
     g.setTransform(ratio, 0, 0, ratio, 0, 0);
     g.clearRect(0, 0, width, tall);

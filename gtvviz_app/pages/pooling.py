@@ -32,9 +32,10 @@ DEFAULT_SETTING = "teaching"
 POOLS = {"tvgnn": "TVGNN (AsymCheegerCut)", "mincut": "MinCutPool", "dmon": "DMoN", "none": "No pooling"}
 #: Seconds between redraws of the pooling levels while playing (the curves follow ``CHART_INTERVAL``).
 LEVELS_INTERVAL = 2.0
-#: Height of the pooling level figures (outside presentation mode, in it), in pixels: in presentation mode the
-#: transport bar, the counter and the three levels fit a 1280x720 screen.
-LEVEL_HEIGHT, PRESENT_LEVEL_HEIGHT = 380, 300
+#: Height of the pooling level figures (outside presentation mode, in it), in pixels: layouts are drawn wider than
+#: tall, so three levels side by side need no more; in presentation mode the transport bar, the counter and the
+#: three levels fit a 1280x720 screen.
+LEVEL_HEIGHT, PRESENT_LEVEL_HEIGHT = 300, 280
 #: Largest number of epochs of a page run (early stopping with patience 20 usually ends it sooner).
 EPOCHS = 100
 TRANSPORT = Transport("pooling.transport", button_keys=True,

@@ -103,7 +103,7 @@ def verdict(s: np.ndarray, one_shot: bool = False) -> str:
     A sharpness of 1 reads as "sharp", but it is also what a collapse into one cluster and a method that rounds
     its result once give:
 
-    * ``"hard by construction"``: a method without epochs (``one_shot``: spectral clustering, k-means) rounds to
+    * ``"one-hot by construction"``: a method without epochs (``one_shot``: spectral clustering, k-means) rounds to
       one-hot rows, whatever it found;
     * ``"undecided"``: pale rows, a sharpness less than halfway from the uniform :math:`1/K` to 1 (the graph views
       draw such nodes pale: "pale = undecided"), however their argmax falls;
@@ -114,7 +114,7 @@ def verdict(s: np.ndarray, one_shot: bool = False) -> str:
     Several apply joined by ``", "`` (a one-shot method that put every node in one cluster).
     """
     n, k = s.shape
-    parts = ["hard by construction"] if one_shot else []
+    parts = ["one-hot by construction"] if one_shot else []
     if n and k > 1:
         check = partial_collapse(s)
         if float(s.max(axis=1).mean()) < 1.0 / k + UNDECIDED * (1.0 - 1.0 / k):

@@ -53,8 +53,9 @@ RATE_WINDOW = 2.0
 #: Frames per second the live graph draws at most while playing (one every ``PLAYBACK_MS`` = 70 ms of
 #: :mod:`gtvviz_app.live_graph`).
 DRAWN_PER_SECOND = 14
-#: Seconds of play whose epochs every rerun of a live view hands to its graph again (see :func:`epochs_to_draw`).
-RESEND_SECONDS = 1.0
+#: Seconds of play whose epochs every rerun of a live view hands to its graph again (see :func:`epochs_to_draw`):
+#: as long as the graph's queue lasts (23 frames, 70 ms apart), since the browser may skip reruns that long.
+RESEND_SECONDS = 1.6
 #: Epochs every rerun hands again at least (slow motion, where a second of play holds only a few epochs).
 RESEND_AT_LEAST = 6
 #: The clock that paces play (seconds).

@@ -338,16 +338,16 @@ def stop_replay() -> None:
     hold_drawn_frame()
 
 
-def replay_tick(state: AppState) -> list[Snapshot]:
-    """The recorded snapshots the replay shows next (those due at :data:`REPLAY_PACE` since its previous tick),
-    oldest first; moves :attr:`AppState.view_epoch` to the last. The tick after the last epoch was handed over ends
-    the replay (:attr:`AppState.replay` becomes ``None``), so the live graph has drawn it first."""
+def replay_tick(state: AppState) -> None:
+    """Move :attr:`AppState.view_epoch` on by the recorded epochs due at :data:`REPLAY_PACE` since the replay's
+    previous tick. The tick after the last epoch was shown ends the replay (:attr:`AppState.replay` becomes
+    ``None``), so the live graph has drawn it first."""
     replay = state.replay
     if replay is None:
-        return []
-    if not replay.epochs:  # every epoch was handed over by the previous tick: the replay ends now
+        return
+    if not replay.epochs:  # every epoch was shown by the previous tick: the replay ends now
         state.replay = None
-        return []
+        return
     now = player.pace_clock()
     elapsed = FRAME_INTERVAL if replay.clock is None else now - replay.clock
     replay.clock = now
@@ -355,7 +355,6 @@ def replay_tick(state: AppState) -> list[Snapshot]:
     chosen, replay.epochs = replay.epochs[:count], replay.epochs[count:]
     if chosen:
         state.view_epoch = chosen[-1]
-    return [state.run.recorder.get(epoch) for epoch in chosen]
 
 
 def continue_on_cpu(state: AppState) -> None:

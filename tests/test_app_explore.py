@@ -78,7 +78,7 @@ def test_the_pace_sets_the_epochs_per_tick_and_slow_motion_hands_over_every_epoc
     recorded = state(at).run.recorder.epochs()
     assert recorded == list(range(21))  # every epoch is recorded, so every epoch can be handed to the graph
     assert epochs_to_draw(recorded, 2) == [15, 16, 17, 18, 19, 20]  # slow motion: the last six, each of them
-    assert epochs_to_draw(recorded, 50) == [0, 4, 8, 12, 16, 20]  # a second of play, every fourth epoch
+    assert epochs_to_draw(recorded, 50) == [0, 4, 8, 12, 16, 20]  # the last moments of play, every fourth epoch
     at.select_slider(key="pace").set_value(200).run()
     assert state(at).rate == 200
     ticks = _play_ticks(at, 3)

@@ -198,12 +198,14 @@ def test_compare_figures() -> None:
     bars = sharpness_histograms_figure({"tvgnn": s, "mincut": smooth})
     assert len(bars.data) == 2 and bars.layout.annotations[1].text == "mincut<br>mean 0.500"
     noted = sharpness_histograms_figure({"tvgnn": s, "mincut": smooth}, notes={"mincut": "undecided"})
-    assert noted.layout.annotations[0].text == "tvgnn<br>mean 1.000"
+    blank = f"<br><span style='color:{NOTE_COLOR}'>&nbsp;</span>"  # an empty line keeps the names level
+    assert noted.layout.annotations[0].text == f"tvgnn<br>mean 1.000{blank}"
     note = f"<span style='color:{NOTE_COLOR}'>undecided</span>"
     assert noted.layout.annotations[1].text == f"mincut<br>mean 0.500<br>{note}"
     assert noted.layout.margin.t > bars.layout.margin.t  # room for the third line
     titled = compare_graph_figure(graph, pos, assignments, notes={"dmon": "undecided", "tvgnn": ""})
-    assert [a.text for a in titled.layout.annotations] == ["tvgnn", "mincut", f"dmon<br>{note}", "spectral"]
+    assert [a.text for a in titled.layout.annotations] == [
+        f"tvgnn{blank}", f"mincut{blank}", f"dmon<br>{note}", f"spectral{blank}"]
     assert sum(bars.data[0].y) == 10 and bars.data[1].y[0] == 10
     relaxed = relaxed_figure(graph, pos, {"spectral": np.linspace(0, 1, 10), "tvgnn": s[:, 1]})
     assert len(relaxed.data) == 4 and relaxed.data[3].marker.showscale and not relaxed.data[1].marker.showscale
@@ -213,13 +215,13 @@ def test_verdict_says_what_a_full_last_bin_hides() -> None:
     labels = np.array([0] * 6 + [1] * 6 + [2] * 6)
     sharp = np.eye(3)[labels]
     assert verdict(sharp) == ""  # every cluster used, sharp: the sharpness tells it all
-    assert verdict(sharp, one_shot=True) == "hard by construction"
+    assert verdict(sharp, one_shot=True) == "one-hot by construction"
     assert verdict(np.full((18, 3), 1 / 3)) == "undecided"
     # less than halfway from 1/3 to 1 (2/3), whatever the argmax: sharpness 0.65 is pale, 0.67 is not
     assert verdict(np.full((18, 3), 1 / 3) + np.array([0.3167, -0.1583, -0.1584])) == "undecided"
     assert verdict(np.full((18, 3), 1 / 3) + np.array([0.3367, -0.1683, -0.1684])) == "one cluster"
     assert verdict(np.eye(3)[np.zeros(18, dtype=int)]) == "one cluster"
-    assert verdict(np.eye(3)[np.zeros(18, dtype=int)], one_shot=True) == "hard by construction, one cluster"
+    assert verdict(np.eye(3)[np.zeros(18, dtype=int)], one_shot=True) == "one-hot by construction, one cluster"
     two = np.eye(3)[np.array([0] * 9 + [1] * 9)]
     assert verdict(two) == "2 of 3 clusters used"
     # every cluster used (>= a tenth of N/K = 0.6 node), but one holds 18 of 20 nodes: 90 %
@@ -231,7 +233,7 @@ def test_comparison_verdicts_follow_the_methods() -> None:
     comparison = Comparison(two_cliques(), SMALL, ("tvgnn", "spectral"))
     verdicts = comparison.verdicts()
     assert set(verdicts) == {"tvgnn", "spectral"}
-    assert verdicts["spectral"].startswith("hard by construction")
+    assert verdicts["spectral"].startswith("one-hot by construction")
     assert verdicts["tvgnn"] == "undecided"  # epoch 0: nothing learnt yet
 
 

@@ -73,14 +73,14 @@ def test_an_out_of_memory_error_is_the_device_s(graph) -> None:
     assert player.device_error and "failed on the CPU" in player.error and "continue on the CPU" in player.error
 
 
-def test_epochs_to_draw_resends_a_second_of_play_on_a_stride_fixed_by_the_pace() -> None:
+def test_epochs_to_draw_resends_the_last_moments_of_play_on_a_stride_fixed_by_the_pace() -> None:
     recorded = list(range(0, 101))
     # slow motion: at least the last six epochs, every one of them
     assert epochs_to_draw(recorded, 2) == [95, 96, 97, 98, 99, 100]
-    assert epochs_to_draw(recorded, 10) == list(range(91, 101))  # a second of play at 10/s
-    # 20/s: the last 20 epochs, every second one (counted from epoch 0), and the latest
-    assert epochs_to_draw(recorded, 20) == [82, 84, 86, 88, 90, 92, 94, 96, 98, 100]
-    assert epochs_to_draw(recorded[:-1], 20) == [80, 82, 84, 86, 88, 90, 92, 94, 96, 98, 99]
+    assert epochs_to_draw(recorded, 10) == list(range(85, 101))  # 1.6 s of play at 10/s
+    # 20/s: the last 32 epochs, every second one (counted from epoch 0), and the latest
+    assert epochs_to_draw(recorded, 20) == list(range(70, 99, 2)) + [100]
+    assert epochs_to_draw(recorded[:-1], 20) == list(range(68, 99, 2)) + [99]
     # the same epochs from every rerun: a later call repeats the earlier one's stride
     assert set(epochs_to_draw(recorded[:96], 20)[:-1]) <= set(range(0, 101, 2))
     assert epochs_to_draw(recorded, 200) == [0, 15, 30, 45, 60, 75, 90, 100]  # every 15th (14 frames a second)

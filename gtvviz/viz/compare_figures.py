@@ -36,10 +36,12 @@ TITLE_LINE = 28
 
 
 def panel_titles(names: list[str], notes: Mapping[str, str] | None) -> list[str]:
-    """Subplot titles: each name, with its note (when it has one) on the line below in :data:`NOTE_COLOR`."""
+    """Subplot titles: each name, with its note (when it has one) on the line below in :data:`NOTE_COLOR`; when
+    any panel has a note, the others get an empty line there, so that the names of a row stay level."""
     notes = notes or {}
-    return [f"{name}<br><span style='color:{NOTE_COLOR}'>{notes[name]}</span>" if notes.get(name) else name
-            for name in names]
+    if not any(notes.get(name) for name in names):
+        return list(names)
+    return [f"{name}<br><span style='color:{NOTE_COLOR}'>{notes.get(name) or '&nbsp;'}</span>" for name in names]
 
 
 def _marker_size(num_nodes: int) -> int:

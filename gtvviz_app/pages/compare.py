@@ -24,8 +24,7 @@ from gtvviz.metrics import boundary_nodes
 from gtvviz.registry import REGISTRY
 from gtvviz.viz import (apply_style, assignments_table, compare_graph_figure, compare_simplex_figure, figure_html,
                         legend_html, metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
-from gtvviz_app.player import (CHART_INTERVAL, DEFAULT_PACE, FRAME_INTERVAL, Player, StepButton, Transport, run_message,
-                               tick, transport_bar)
+from gtvviz_app.player import DEFAULT_PACE, Player, StepButton, Transport, run_message, tick, transport_bar
 from gtvviz_app.presentation import figure_style, key_text_px, present_mode
 from gtvviz_app.seed_job import SeedJob
 from gtvviz_app.sidebar import page_frame
@@ -42,6 +41,12 @@ MAX_SEEDS = 10
 PANEL_HEIGHT = 300
 #: Height of the row of graph panels and of one row of simplexes (two for K > 2) in presentation mode, in pixels.
 PRESENT_PANEL_HEIGHT, PRESENT_SIMPLEX_HEIGHT = 270, 100
+#: Seconds between reruns of the side-by-side panels while playing (each one trains a paced tick): every rerun
+#: redraws several plotly figures of every method, which costs the browser's thread up to a second where WebGL is
+#: rendered in software, so faster reruns would leave Pause unanswered for seconds.
+PANELS_INTERVAL = 0.5
+#: Seconds between redraws of the histograms, the relaxed solution and the metrics while playing.
+CHARTS_INTERVAL = 2.0
 #: Seconds between refreshes of the multi-seed progress while its runs go on in the background.
 SEEDS_POLL = 1.0
 
@@ -109,7 +114,7 @@ def _reset() -> None:
 # ---------------------------------------------------------------- views
 def _titled(comparison: Comparison, reference: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Every method's matched assignment under its name on screen, and the notes its panels carry
-    (:func:`gtvviz.compare.verdict`: a collapse, an undecided run, a result that is hard by construction)."""
+    (:func:`gtvviz.compare.verdict`: a collapse, an undecided run, a result that is one-hot by construction)."""
     verdicts = comparison.verdicts()
     assignments = {REGISTRY[m].title: s for m, s in comparison.aligned(reference).items()}
     return assignments, {REGISTRY[m].title: note for m, note in verdicts.items() if note}
@@ -139,7 +144,7 @@ def _status(comparison: Comparison, playing: bool) -> None:
         st.error(f"{method}: {message}")
 
 
-@st.fragment(run_every=FRAME_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
+@st.fragment(run_every=PANELS_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
 def live_view() -> None:
     """One frame: a time-boxed training tick while playing, then the side-by-side graph panels."""
     cs = compare_state(get_state())
@@ -166,13 +171,12 @@ def live_view() -> None:
     apply_style(figure, figure_style())
     apply_style(simplex, figure_style())
     st.html(legend_html(k, font_px=key_text_px()))
-    # (plotly's toolbar would cover the last panel's title: only the graphs keep it, for zooming, and not in front
-    # of a class)
-    st.plotly_chart(figure, key="compare-graphs", config={"displaylogo": False, "displayModeBar": not present_mode()})
+    # (no plotly toolbar: it would cover the last panel's title; dragging still zooms)
+    st.plotly_chart(figure, key="compare-graphs", config={"displayModeBar": False})
     st.plotly_chart(simplex, key="compare-simplex", config={"displayModeBar": False})
 
 
-@st.fragment(run_every=CHART_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
+@st.fragment(run_every=CHARTS_INTERVAL if st.session_state.get(KEY) and st.session_state[KEY].playing else None)
 def charts() -> None:
     """Sharpness histograms, the relaxed solution next to TVGNN, and the metrics of the current epoch."""
     cs = compare_state(get_state())
@@ -190,7 +194,7 @@ def charts() -> None:
         panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
         figure = relaxed_figure(comparison.graph, get_state().run.layout, panels,
                                 colorscale=relaxed_colorscale(assignments["tvgnn"], sharp))
-        st.plotly_chart(apply_style(figure, figure_style()), key="compare-relaxed")
+        st.plotly_chart(apply_style(figure, figure_style()), key="compare-relaxed", config={"displayModeBar": False})
     else:
         st.caption("Choose tvgnn and spectral to see the spectral relaxed solution next to TVGNN's assignment.")
     st.dataframe(metrics_table(comparison.results(), (*TABLE_METRICS, "epoch")), key="compare-metrics")

@@ -30,7 +30,7 @@ from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, 
                                epochs_to_draw, run_message, tick, transport_bar)
 from gtvviz_app.presentation import figure_style, graph_height, key_text_px
 from gtvviz_app.sidebar import page_frame
-from gtvviz_app.state import (TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest, get_state,
+from gtvviz_app.state import (REPLAY_PACE, TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest, get_state,
                               hold_drawn_frame, replay_sharpening, replay_tick, reset_run, restart_with, stop_replay,
                               take_held)
 
@@ -201,16 +201,20 @@ def _sharpening_button(state: AppState) -> None:
 
 
 def _live_frames(state: AppState) -> list:
-    """The frames this rerun hands to the graph: trained (playing) or recorded (replaying the sharpening)."""
+    """The frames this rerun hands to the graph, ending on the shown one: trained (playing) or recorded (replaying
+    the sharpening), each time with those of the last moments again (:func:`~gtvviz_app.player.epochs_to_draw`),
+    so that an epoch whose rerun the browser skipped is still drawn."""
+    recorder = state.run.recorder
     if state.replay is not None:
-        frames = replay_tick(state)
+        replay_tick(state)
         if state.replay is None:
             st.rerun()  # the replay has ended: stop the timers, show every metric of its last epoch
-        return frames
+        shown = state.shown().epoch
+        return [recorder.get(epoch) for epoch in epochs_to_draw([e for e in recorder.epochs() if e <= shown],
+                                                                REPLAY_PACE)]
     tick(state.run.player, FRAMES_PER_TICK)
     if not state.playing:
         return []
-    recorder = state.run.recorder
     return [recorder.get(epoch) for epoch in epochs_to_draw(recorder.epochs(), state.rate)]
 
 

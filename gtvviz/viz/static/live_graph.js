@@ -250,7 +250,8 @@ export function mountLiveGraph(root, host) {
     g.textAlign = "center";
     g.textBaseline = "middle";
     corners.forEach(function (c, i) {
-      var p = px(c[0] * 1.15, c[1] * 1.15 - (flat ? 0.16 : 0));
+      // (K > 2: outside the disc of packed nodes on the corner; K = 2: under the line's ends)
+      var out = flat ? 1.15 : 1.27, p = px(c[0] * out, c[1] * out - (flat ? 0.16 : 0));
       g.fillStyle = clusterColor(i);
       g.fillText(String(i), p[0], p[1]);
     });

@@ -21,12 +21,11 @@ from gtvviz.graph import Graph, as_graph
 from gtvviz.methods import build_trainer
 from gtvviz.nn.models import TVGNN
 from gtvviz.scale.inference import CHUNK_NODES, chunked_assignment
+from gtvviz.starts import SEED_BOUND, best_start, start_seeds
 from gtvviz.train import Trainer
 
 #: The defaults of every training setting, read from one place.
 _DEFAULTS = RunConfig()
-#: Seeds are drawn below this bound (the range of :attr:`RunConfig.seed`).
-_SEED_BOUND = 2**31 - 1
 #: Version of the file layout written by :meth:`TVGNNClustering.save`.
 _FILE_FORMAT = 1
 
@@ -126,19 +125,16 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         ``y`` is ignored (the clustering uses no labels)."""
         g = to_graph(graph, X)
         config = self._config(self._first_seed())
-        seeds = self._start_seeds(config.seed)
-        best: Trainer | None = None
-        final_losses: list[float] = []
+        seeds = start_seeds(config.seed, self.n_init)
         with tqdm(total=len(seeds) * config.epochs, desc="TVGNN", unit="epoch", disable=not self.verbose) as bar:
-            for start, seed in enumerate(seeds):
+            def train(start: int, seed: int) -> Trainer:
                 trainer = build_trainer(g, config.replace(seed=seed), compile=self.compile)
                 bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
                 done_before = bar.n  # epochs of the earlier starts
-                last = trainer.run(progress=lambda snapshot: bar.update(done_before + snapshot.epoch - bar.n))
-                final_losses.append(last.losses["total"])
-                if best is None or final_losses[-1] < min(final_losses[:-1]):
-                    best = trainer  # only the best start so far is kept in memory
-        assert best is not None
+                trainer.run(progress=lambda snapshot: bar.update(done_before + snapshot.epoch - bar.n))
+                return trainer
+
+            best, final_losses = best_start(seeds, train)
         self.trainer_ = best
         self.model_ = best.model
         self.seed_ = best.seed
@@ -244,14 +240,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
             random_state = self.seed
         if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
             return int(random_state)
-        return int(check_random_state(random_state).randint(_SEED_BOUND))
-
-    def _start_seeds(self, first: int) -> list[int]:
-        """The seed of every start: ``first``, then ``n_init - 1`` seeds drawn from it."""
-        if isinstance(self.n_init, bool) or not isinstance(self.n_init, (int, np.integer)) or self.n_init < 1:
-            raise ConfigError(f"n_init must be a positive integer, got {self.n_init!r}.")
-        others = np.random.default_rng(first).integers(0, _SEED_BOUND, size=int(self.n_init) - 1)
-        return [first, *(int(seed) for seed in others)]
+        return int(check_random_state(random_state).randint(SEED_BOUND))
 
 
 def to_graph(graph: Any, X: Any = None) -> Graph:

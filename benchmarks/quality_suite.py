@@ -154,7 +154,7 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
     last = trainer.last
     assert last is not None
     verdict = last.partial
-    return {**asdict(case), "method": method, "nodes": graph.num_nodes, "edges": graph.num_edges // 2,
+    return {**asdict(case), "method": method, "nodes": graph.num_nodes, "edges": graph.num_edges,
             "epochs": last.epoch, "nmi": nmi(graph.y, last.labels), "sharpness": sharpness(last.s),
             "used": n_nonempty(last.labels), "seconds": seconds, "collapsed": bool(last.collapsed),
             "partial_collapse": verdict.collapsed, "used_10pct": verdict.used,

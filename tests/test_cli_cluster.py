@@ -106,3 +106,17 @@ def test_n_init_keeps_the_start_with_the_lowest_final_loss(capsys) -> None:
     assert single["n_init"] == 1 and single["kept_seed"] == 3 and single["start_losses"] == [result["start_losses"][0]]
     assert main([*small, "--n-init", "0"]) == 2
     assert "n_init must be a positive integer" in capsys.readouterr().err
+
+
+def test_probe_epochs_compare_the_starts_early_and_train_the_kept_one_to_the_end(capsys) -> None:
+    small = ["cluster", "--graph", "karate", "--clusters", "3", "--epochs", "30", "--hidden", "8", "--mlp", "",
+             "--device", "cpu", "--json", "-"]
+    assert main([*small, "--seed", "3", "--n-init", "3", "--probe-epochs", "10"]) == 0
+    probed = json.loads(capsys.readouterr().out)
+    assert probed["probe_epochs"] == 10 and probed["epochs"] == 30 and len(probed["start_losses"]) == 3
+    assert probed["kept_seed"] == start_seeds(3, 3)[int(np.argmin(probed["start_losses"]))]
+    assert main([*small, "--seed", str(probed["kept_seed"])]) == 0  # the kept start ends as its own run
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["loss"] == probed["loss"] and alone["labels"] == probed["labels"]
+    assert main([*small, "--n-init", "2", "--probe-epochs", "0"]) == 2
+    assert "probe_epochs must be a positive integer" in capsys.readouterr().err

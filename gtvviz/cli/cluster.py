@@ -14,7 +14,7 @@ from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.objective import AsymCheegerCutObjective
 from gtvviz.scale.distributed import distributed_session, max_over_ranks, peak_rss_mb
-from gtvviz.starts import best_start, start_seeds
+from gtvviz.starts import best_start, start_seeds, total_epochs, train_until
 from gtvviz.train import Trainer, resolve_device
 
 
@@ -36,6 +36,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--n-init", type=int, default=1, metavar="N",
                         help="train N starts (the seed's, then seeds drawn from it) and keep the one with the lowest "
                              "final loss, without labels; costs N runs (default: 1)")
+    parser.add_argument("--probe-epochs", type=int, default=None, metavar="P",
+                        help="with --n-init: compare the starts after P epochs and train only the kept one on (costs "
+                             "one run and N - 1 times P epochs; default: compare full runs)")
     RunConfig.add_arguments(parser, skip=("clusters",))
     parser.set_defaults(func=run)
 
@@ -60,20 +63,19 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
     for warning in graph.warnings if rank == 0 else ():
         print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
     seeds = start_seeds(config.seed, args.n_init)
-    with progress_bar(config.epochs * len(seeds), f"{config.method} on {graph.name}") as bar:
-        def train(start: int, seed: int) -> Trainer:
-            trainer = build_trainer(graph, config.replace(seed=seed), metrics_every=max(config.epochs // 50, 1),
-                                    compile=args.compile)
-            done_before = start * config.epochs
+    total = total_epochs(config.epochs, len(seeds), args.probe_epochs)
+    with progress_bar(total, f"{config.method} on {graph.name}") as bar:
+        def build(start: int, seed: int) -> Trainer:
+            bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
+            return build_trainer(graph, config.replace(seed=seed), metrics_every=max(config.epochs // 50, 1),
+                                 compile=args.compile)
 
-            def advance(snapshot: Any) -> None:
-                bar.update(done_before + snapshot.epoch - bar.n)
-                bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}", start=f"{start + 1}/{len(seeds)}")
+        def advance(snapshot: Any) -> None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
 
-            trainer.run(advance)
-            return trainer
-
-        trainer, start_losses = best_start(seeds, train)
+        trainer, start_losses = best_start(seeds, build, lambda t, epoch: train_until(t, epoch, advance),
+                                           args.probe_epochs)
     last = trainer.last
     assert last is not None
     objective = trainer.objective
@@ -82,7 +84,8 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
     result = cluster_result(summary, last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
                             node_names=graph.node_names)
     result["compiled"] = trainer.compile
-    result.update(n_init=len(seeds), kept_seed=trainer.seed, start_losses=start_losses)
+    result.update(n_init=len(seeds), probe_epochs=args.probe_epochs, kept_seed=trainer.seed,
+                  start_losses=start_losses)
     peak = peak_rss_mb()
     result.update(world_size=world_size, batch_nodes=config.batch_nodes, step_lr=summary.get("step_lr", config.lr),
                   peak_rss_mb=peak, peak_rss_mb_all_ranks=max_over_ranks(peak))

@@ -17,6 +17,9 @@ and wall time, and, for the trained methods, what the label-free tools of issue 
 trainer's stopping rule (:class:`gtvviz.stopping.GuardedPlateau`, ``stop="plateau"``) fires with the NMI there,
 and whether the last snapshot is partially collapsed (:attr:`gtvviz.train.Snapshot.partial_collapse`). With
 ``--override stop=plateau`` the run ends there; otherwise it trains its full ``epochs`` and the rule only watches.
+With ``--n-init N`` each trained method runs N starts (:func:`gtvviz.starts.start_seeds` of the seed) and the row is
+the start of lowest final loss; every start's seed, loss, NMI and loss trajectory is kept under ``starts``, so that
+the choice a probe of any length would make (:func:`gtvviz.starts.best_start`) can be read back from the same runs.
 
     nice -n 10 python benchmarks/quality_suite.py --sizes 1000 --seeds 1 --out benchmarks/results/quality_suite.md
 

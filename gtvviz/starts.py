@@ -18,7 +18,7 @@ shared and a longer list of starts begins with a shorter one.
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -42,7 +42,7 @@ def start_seeds(first: int, n_init: int) -> list[int]:
 
 def best_start(seeds: Sequence[int], build: Callable[[int, int], Trainer], advance: Callable[[Trainer, float], None],
                probe_epochs: int | None = None) -> tuple[Trainer, list[float]]:
-    """Train one start per seed and keep the one with the lowest ``total`` loss (the first such start on a tie),
+    r"""Train one start per seed and keep the one with the lowest ``total`` loss (the first such start on a tie),
     trained to its end; only the best start so far is kept in memory.
 
     With ``probe_epochs`` every start is trained that many epochs (or to its end, if sooner), the starts are
@@ -51,6 +51,8 @@ def best_start(seeds: Sequence[int], build: Callable[[int, int], Trainer], advan
     so the kept start ends exactly as its full run would; the choice equals the full runs' choice wherever the
     order of the losses at ``probe_epochs`` is that at the end (on Cora's five seeds, three starts each: from
     epoch 100 on, not at epoch 50; ``benchmarks/results/quality_suite.md``).
+    So ``probe_epochs`` should outlast the epochs in which the runs leave the uniform assignment and sharpen: starts
+    compared while still near :math:`\mathbf{S} = 1/K` differ by noise.
 
     Args:
         seeds: the seed of every start (:func:`start_seeds`).

@@ -21,12 +21,11 @@ from gtvviz.graph import Graph, as_graph
 from gtvviz.methods import build_trainer
 from gtvviz.nn.models import TVGNN
 from gtvviz.scale.inference import CHUNK_NODES, chunked_assignment
+from gtvviz.starts import SEED_BOUND, best_start, start_seeds, total_epochs, train_until
 from gtvviz.train import Trainer
 
 #: The defaults of every training setting, read from one place.
 _DEFAULTS = RunConfig()
-#: Seeds are drawn below this bound (the range of :attr:`RunConfig.seed`).
-_SEED_BOUND = 2**31 - 1
 #: Version of the file layout written by :meth:`TVGNNClustering.save`.
 _FILE_FORMAT = 1
 
@@ -48,8 +47,10 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
     With ``n_init > 1`` the model is trained from several starts and the one with the lowest final loss is kept
     (the AsymCheegerCut loss of the last epoch; no labels are used). The first start is the run of
     ``RunConfig(seed=random_state)`` (the same as ``gtvviz cluster --seed``); the others take seeds drawn from
-    ``numpy.random.default_rng(random_state)``. ``random_state=None`` draws a fresh seed at each fit. What
-    ``n_init`` does to the NMI on Cora is measured in ``benchmarks/results/n_init.md``.
+    ``numpy.random.default_rng(random_state)``. ``random_state=None`` draws a fresh seed at each fit. With
+    ``probe_epochs`` the starts are compared after that many epochs and only the kept one trains on (see
+    :func:`gtvviz.starts.best_start`). What ``n_init`` does to the NMI on Cora is measured in
+    ``benchmarks/results/quality_suite.md`` (fifth round) and ``benchmarks/results/n_init.md``.
 
     The trained GNN is inductive: :meth:`predict` clusters another graph whose node features have the same width.
 
@@ -59,6 +60,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
             :class:`~gtvviz.config.RunConfig`.
         random_state (int or None): seed of the first start (see above). A ``numpy.random.RandomState`` draws it.
         n_init (int): number of starts. (default: ``1``)
+        probe_epochs (int or None): compare the starts after this many epochs and train only the kept one on;
+            ``None`` compares them at their end. (default: ``None``)
         verbose (bool): show a tqdm progress bar over the epochs of all starts. (default: ``False``)
         batch_nodes (int or None): train on mini-batches of about this many nodes (see :mod:`gtvviz.scale`);
             ``None`` trains full batch. ``lr`` stays the learning rate per epoch: each of an epoch's :math:`S`
@@ -71,7 +74,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         soft_assignments_ (numpy.ndarray): :math:`(N, K)` soft assignment at the last epoch.
         history_ (list of dict): one row per epoch of the kept start (losses, metrics, elapsed time).
         summary_ (dict): metrics at the last epoch and at the epoch of lowest loss of the kept start.
-        final_losses_ (list of float): the final loss of every start, in order.
+        final_losses_ (list of float): the loss of every start at the epoch the starts were compared at (their
+            last, or ``probe_epochs``), in order.
         seed_ (int): the seed of the kept start.
         model_ (gtvviz.nn.TVGNN): the trained model.
         n_features_in_ (int): width of the node features the model takes.
@@ -90,7 +94,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                  device: str = _DEFAULTS.device, warmup: int = _DEFAULTS.warmup,
                  balance_weight: str = _DEFAULTS.balance_weight, stop: str = _DEFAULTS.stop,
                  normalize: str = _DEFAULTS.normalize,
-                 batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = 1, verbose: bool = False,
+                 batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = 1, probe_epochs: int | None = None,
+                 verbose: bool = False,
                  compile: bool = False, seed: int | None = None) -> None:
         self.n_clusters = n_clusters
         self.alpha1 = alpha1
@@ -108,6 +113,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         self.stop = stop
         self.normalize = normalize
         self.n_init = n_init
+        self.probe_epochs = probe_epochs
         self.verbose = verbose
         self.batch_nodes = batch_nodes
         self.compile = compile
@@ -126,19 +132,15 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         ``y`` is ignored (the clustering uses no labels)."""
         g = to_graph(graph, X)
         config = self._config(self._first_seed())
-        seeds = self._start_seeds(config.seed)
-        best: Trainer | None = None
-        final_losses: list[float] = []
-        with tqdm(total=len(seeds) * config.epochs, desc="TVGNN", unit="epoch", disable=not self.verbose) as bar:
-            for start, seed in enumerate(seeds):
-                trainer = build_trainer(g, config.replace(seed=seed), compile=self.compile)
+        seeds = start_seeds(config.seed, self.n_init)
+        total = total_epochs(config.epochs, len(seeds), self.probe_epochs)
+        with tqdm(total=total, desc="TVGNN", unit="epoch", disable=not self.verbose) as bar:
+            def build(start: int, seed: int) -> Trainer:
                 bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
-                done_before = bar.n  # epochs of the earlier starts
-                last = trainer.run(progress=lambda snapshot: bar.update(done_before + snapshot.epoch - bar.n))
-                final_losses.append(last.losses["total"])
-                if best is None or final_losses[-1] < min(final_losses[:-1]):
-                    best = trainer  # only the best start so far is kept in memory
-        assert best is not None
+                return build_trainer(g, config.replace(seed=seed), compile=self.compile)
+
+            best, final_losses = best_start(seeds, build, lambda trainer, epoch: train_until(
+                trainer, epoch, lambda snapshot: bar.update(1)), self.probe_epochs)
         self.trainer_ = best
         self.model_ = best.model
         self.seed_ = best.seed
@@ -244,14 +246,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
             random_state = self.seed
         if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
             return int(random_state)
-        return int(check_random_state(random_state).randint(_SEED_BOUND))
-
-    def _start_seeds(self, first: int) -> list[int]:
-        """The seed of every start: ``first``, then ``n_init - 1`` seeds drawn from it."""
-        if isinstance(self.n_init, bool) or not isinstance(self.n_init, (int, np.integer)) or self.n_init < 1:
-            raise ConfigError(f"n_init must be a positive integer, got {self.n_init!r}.")
-        others = np.random.default_rng(first).integers(0, _SEED_BOUND, size=int(self.n_init) - 1)
-        return [first, *(int(seed) for seed in others)]
+        return int(check_random_state(random_state).randint(SEED_BOUND))
 
 
 def to_graph(graph: Any, X: Any = None) -> Graph:

@@ -8,6 +8,7 @@ import pytest
 from gtvviz.cli import main
 from gtvviz.cli.output import write_json
 from gtvviz.data import load_sample
+from gtvviz.starts import start_seeds
 
 
 def test_karate_recovers_the_two_factions_with_sharp_assignments(tmp_path, capsys) -> None:
@@ -90,3 +91,32 @@ def test_undefined_numbers_are_written_as_null(tmp_path) -> None:
     text = target.read_text()
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text) == {"boundary_sharpness": None, "rows": [1.5, None], "name": "x", "array": [None, 2.0]}
+
+
+def test_n_init_keeps_the_start_with_the_lowest_final_loss(capsys) -> None:
+    small = ["cluster", "--graph", "karate", "--clusters", "3", "--epochs", "30", "--hidden", "8", "--mlp", "",
+             "--device", "cpu", "--seed", "3", "--json", "-"]
+    assert main([*small, "--n-init", "3"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_init"] == 3 and len(result["start_losses"]) == 3
+    assert result["loss"] == min(result["start_losses"])
+    assert result["kept_seed"] == start_seeds(3, 3)[result["start_losses"].index(result["loss"])]
+    assert main(small) == 0  # one start: the run of the seed itself, the first of the three
+    single = json.loads(capsys.readouterr().out)
+    assert single["n_init"] == 1 and single["kept_seed"] == 3 and single["start_losses"] == [result["start_losses"][0]]
+    assert main([*small, "--n-init", "0"]) == 2
+    assert "n_init must be a positive integer" in capsys.readouterr().err
+
+
+def test_probe_epochs_compare_the_starts_early_and_train_the_kept_one_to_the_end(capsys) -> None:
+    small = ["cluster", "--graph", "karate", "--clusters", "3", "--epochs", "30", "--hidden", "8", "--mlp", "",
+             "--device", "cpu", "--json", "-"]
+    assert main([*small, "--seed", "3", "--n-init", "3", "--probe-epochs", "10"]) == 0
+    probed = json.loads(capsys.readouterr().out)
+    assert probed["probe_epochs"] == 10 and probed["epochs"] == 30 and len(probed["start_losses"]) == 3
+    assert probed["kept_seed"] == start_seeds(3, 3)[int(np.argmin(probed["start_losses"]))]
+    assert main([*small, "--seed", str(probed["kept_seed"])]) == 0  # the kept start ends as its own run
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["loss"] == probed["loss"] and alone["labels"] == probed["labels"]
+    assert main([*small, "--n-init", "2", "--probe-epochs", "0"]) == 2
+    assert "probe_epochs must be a positive integer" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from gtvviz.cluster import TVGNNClustering
 from gtvviz.config import RunConfig
 from gtvviz.errors import ConfigError, GraphFormatError
 from gtvviz.graph import Graph
+from gtvviz.starts import start_seeds
 
 #: A small model, so that each fit takes a moment.
 SMALL = {"hidden": (16,), "mlp": (8,), "epochs": 60, "lr": 1e-2}
@@ -157,6 +158,16 @@ def test_n_init_keeps_the_start_with_the_lowest_final_loss() -> None:
     assert single.final_losses_ == [model.final_losses_[0]]  # the first start is the run of random_state itself
     again = TVGNNClustering(2, random_state=model.seed_, **{**SMALL, "epochs": 20}).fit(graph)
     np.testing.assert_array_equal(again.soft_assignments_, model.soft_assignments_)
+
+
+def test_probe_epochs_keep_the_start_of_lowest_loss_at_the_probe_trained_to_its_end() -> None:
+    graph = two_cliques()
+    model = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=5, **{**SMALL, "epochs": 20}).fit(graph)
+    assert model.seed_ == start_seeds(4, 3)[int(np.argmin(model.final_losses_))]
+    assert len(model.history_) == 21 and model.summary_["epochs"] == 20
+    alone = TVGNNClustering(2, random_state=model.seed_, **{**SMALL, "epochs": 20}).fit(graph)
+    np.testing.assert_array_equal(alone.soft_assignments_, model.soft_assignments_)
+    assert model.final_losses_[0] == TVGNNClustering(2, random_state=4, **{**SMALL, "epochs": 5}).fit(graph).final_losses_[0]
 
 
 def test_seed_is_a_deprecated_alias_of_random_state() -> None:

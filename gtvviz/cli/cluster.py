@@ -14,7 +14,8 @@ from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.objective import AsymCheegerCutObjective
 from gtvviz.scale.distributed import distributed_session, max_over_ranks, peak_rss_mb
-from gtvviz.train import resolve_device
+from gtvviz.starts import best_start, start_seeds, total_epochs, train_until
+from gtvviz.train import Trainer, resolve_device
 
 
 def register(subparsers: Any) -> None:
@@ -32,6 +33,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--compile", action="store_true",
                         help="compile the model with torch.compile: faster epochs after seconds of compiling (on a "
                              "CPU it needs a C++ compiler)")
+    parser.add_argument("--n-init", type=int, default=1, metavar="N",
+                        help="train N starts (the seed's, then seeds drawn from it) and keep the one with the lowest "
+                             "final loss, without labels; costs N runs (default: 1)")
+    parser.add_argument("--probe-epochs", type=int, default=None, metavar="P",
+                        help="with --n-init: compare the starts after P epochs and train only the kept one on (costs "
+                             "one run and N - 1 times P epochs; default: compare full runs)")
     RunConfig.add_arguments(parser, skip=("clusters",))
     parser.set_defaults(func=run)
 
@@ -55,19 +62,30 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
     graph = load_graph(config.graph, data_root=args.data_root)
     for warning in graph.warnings if rank == 0 else ():
         print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
-    trainer = build_trainer(graph, config, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
-    with progress_bar(config.epochs, f"{config.method} on {graph.name}") as bar:
+    seeds = start_seeds(config.seed, args.n_init)
+    total = total_epochs(config.epochs, len(seeds), args.probe_epochs)
+    with progress_bar(total, f"{config.method} on {graph.name}") as bar:
+        def build(start: int, seed: int) -> Trainer:
+            bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
+            return build_trainer(graph, config.replace(seed=seed), metrics_every=max(config.epochs // 50, 1),
+                                 compile=args.compile)
+
         def advance(snapshot: Any) -> None:
-            bar.update(snapshot.epoch - bar.n)
+            bar.update(1)
             bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
 
-        last = trainer.run(advance)
+        trainer, start_losses = best_start(seeds, build, lambda t, epoch: train_until(t, epoch, advance),
+                                           args.probe_epochs)
+    last = trainer.last
+    assert last is not None
     objective = trainer.objective
     remedy_epoch = objective.engaged_at if isinstance(objective, AsymCheegerCutObjective) else None
     summary = trainer.summary()
     result = cluster_result(summary, last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
                             node_names=graph.node_names)
     result["compiled"] = trainer.compile
+    result.update(n_init=len(seeds), probe_epochs=args.probe_epochs, kept_seed=trainer.seed,
+                  start_losses=start_losses)
     peak = peak_rss_mb()
     result.update(world_size=world_size, batch_nodes=config.batch_nodes, step_lr=summary.get("step_lr", config.lr),
                   peak_rss_mb=peak, peak_rss_mb_all_ranks=max_over_ranks(peak))

@@ -1,0 +1,101 @@
+r"""Several starts of one run, the kept one chosen without labels: the lowest final loss (``n_init``).
+
+TVGNN's training is non-convex: from different initialisations the same graph and settings end at different
+stationary points, e.g. with a cluster lost to partial collapse (:mod:`gtvviz.partial_collapse`). The
+AsymCheegerCut loss rates those ends much as the labels do where it was measured (on Cora, of three starts from
+each of five seeds, the start of lowest final loss had the best NMI of its three or was within 0.004 of it; on the
+6-block SBMs the true partition has a third of the loss of a 4-cluster end: ``benchmarks/results/quality_suite.md``).
+So, as scikit-learn's ``KMeans(n_init=...)`` keeps the start of least inertia, a run of ``n_init`` starts keeps
+the one whose last epoch has the least reference loss
+:math:`\alpha_1 \mathcal{L}_{GTV} + \alpha_2 \mathcal{L}_{AN}` (``total``). It costs ``n_init`` runs, or, with
+``probe_epochs``, one run and ``n_init - 1`` probes (:func:`best_start`).
+
+The first start is the run of the seed itself, so ``n_init = 1`` is exactly the single run; the others take
+seeds drawn from ``numpy.random.default_rng(seed)``, so that the starts of ``seed`` and ``seed + 1`` are not
+shared and a longer list of starts begins with a shorter one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from gtvviz.errors import ConfigError
+from gtvviz.train import Trainer
+
+#: Seeds are drawn below this bound (the range of :attr:`gtvviz.config.RunConfig.seed`).
+SEED_BOUND = 2**31 - 1
+
+
+def start_seeds(first: int, n_init: int) -> list[int]:
+    """The seed of every start: ``first``, then ``n_init - 1`` seeds drawn from ``default_rng(first)``.
+
+    Raises :class:`~gtvviz.errors.ConfigError` unless ``n_init`` is a positive integer.
+    """
+    if isinstance(n_init, bool) or not isinstance(n_init, (int, np.integer)) or n_init < 1:
+        raise ConfigError(f"n_init must be a positive integer, got {str(n_init)[:40]!r}.")
+    others = np.random.default_rng(first).integers(0, SEED_BOUND, size=int(n_init) - 1)
+    return [int(first), *(int(seed) for seed in others)]
+
+
+def best_start(seeds: Sequence[int], build: Callable[[int, int], Trainer], advance: Callable[[Trainer, float], None],
+               probe_epochs: int | None = None) -> tuple[Trainer, list[float]]:
+    r"""Train one start per seed and keep the one with the lowest ``total`` loss (the first such start on a tie),
+    trained to its end; only the best start so far is kept in memory.
+
+    With ``probe_epochs`` every start is trained that many epochs (or to its end, if sooner), the starts are
+    compared at that epoch, and only the kept one is trained on to its end: ``n_init`` starts cost
+    ``epochs + (n_init - 1) * probe_epochs`` epochs instead of ``n_init * epochs``. A trainer is deterministic,
+    so the kept start ends exactly as its full run would; the choice equals the full runs' choice wherever the
+    order of the losses at ``probe_epochs`` is that at the end (on Cora's five seeds, three starts each: from
+    epoch 100 on, not at epoch 50; ``benchmarks/results/quality_suite.md``).
+    So ``probe_epochs`` should outlast the epochs in which the runs leave the uniform assignment and sharpen: starts
+    compared while still near :math:`\mathbf{S} = 1/K` differ by noise.
+
+    Args:
+        seeds: the seed of every start (:func:`start_seeds`).
+        build: ``(index, seed) -> trainer``, a new start at epoch 0.
+        advance: ``(trainer, epoch)`` trains ``trainer`` until its epoch reaches ``epoch`` or it is done.
+        probe_epochs: the epoch at which the starts are compared; ``None``: at their end (full runs).
+
+    Returns:
+        the kept trainer, trained to its end, and every start's loss at the epoch it was compared at, in order.
+    """
+    _check_probe(probe_epochs)
+    compare_at = math.inf if probe_epochs is None else int(probe_epochs)
+    best: Trainer | None = None
+    losses: list[float] = []
+    for index, seed in enumerate(seeds):
+        trainer = build(index, seed)
+        advance(trainer, compare_at)
+        assert trainer.last is not None
+        losses.append(float(trainer.last.losses["total"]))
+        if best is None or losses[-1] < min(losses[:-1]):
+            best = trainer
+    if best is None:
+        raise ConfigError("n_init must be a positive integer, got 0 starts.")
+    advance(best, math.inf)
+    return best, losses
+
+
+def total_epochs(epochs: int, n_init: int, probe_epochs: int | None = None) -> int:
+    """The epochs :func:`best_start` trains at most: ``n_init`` full runs, or one and ``n_init - 1`` probes."""
+    _check_probe(probe_epochs)
+    return epochs * n_init if probe_epochs is None else epochs + (n_init - 1) * min(probe_epochs, epochs)
+
+
+def _check_probe(probe_epochs: int | None) -> None:
+    if probe_epochs is not None and (isinstance(probe_epochs, bool) or not isinstance(probe_epochs, (int, np.integer))
+                                     or probe_epochs < 1):
+        raise ConfigError(f"probe_epochs must be a positive integer or None, got {str(probe_epochs)[:40]!r}.")
+
+
+def train_until(trainer: Trainer, epoch: float, progress: Callable[[object], None] | None = None) -> None:
+    """Step ``trainer`` until its epoch reaches ``epoch`` or it is done (an ``advance`` for :func:`best_start`),
+    calling ``progress`` with every snapshot."""
+    while not trainer.done and trainer.epoch < epoch:
+        for snapshot in trainer.step(1):
+            if progress is not None:
+                progress(snapshot)

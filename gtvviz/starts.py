@@ -3,8 +3,9 @@ r"""Several starts of one run, the kept one chosen without labels: the lowest fi
 TVGNN's training is non-convex: from different initialisations the same graph and settings end at different
 stationary points, e.g. with a cluster lost to partial collapse (:mod:`gtvviz.partial_collapse`). Where it was
 measured (Cora, the block models of ``benchmarks/results/quality_suite.md``), the AsymCheegerCut loss ranks those
-ends much as the labels do: a partition that loses a cluster has a clearly higher loss. So, as scikit-learn's ``KMeans(n_init=...)`` keeps the start of least inertia, a run of ``n_init`` starts keeps
-the one whose last epoch has the least reference loss
+ends much as the labels do: a partition that loses a cluster has a clearly higher loss. So, as scikit-learn's
+``KMeans(n_init=...)`` keeps the start of least inertia, a run of ``n_init`` starts keeps the one whose last epoch
+has the least reference loss
 :math:`\alpha_1 \mathcal{L}_{GTV} + \alpha_2 \mathcal{L}_{AN}` (``total``). It costs ``n_init`` runs, or, with
 ``probe_epochs``, one run and ``n_init - 1`` probes (:func:`best_start`).
 
@@ -47,8 +48,9 @@ def best_start(seeds: Sequence[int], build: Callable[[int, int], Trainer], advan
     compared at that epoch, and only the kept one is trained on to its end: ``n_init`` starts cost
     ``epochs + (n_init - 1) * probe_epochs`` epochs instead of ``n_init * epochs``. A trainer is deterministic,
     so the kept start ends exactly as its full run would; the choice equals the full runs' choice wherever the
-    order of the losses at ``probe_epochs`` is that at the end. So ``probe_epochs`` should outlast the epochs in which the runs leave the uniform assignment and sharpen: starts
-    compared while still near :math:`\mathbf{S} = 1/K` differ by noise.
+    order of the losses at ``probe_epochs`` is that at the end. So ``probe_epochs`` should outlast the epochs in
+    which the runs leave the uniform assignment and sharpen: starts compared while still near
+    :math:`\mathbf{S} = 1/K` differ by noise.
 
     Args:
         seeds: the seed of every start (:func:`start_seeds`).

@@ -42,8 +42,8 @@ PANEL_HEIGHT = 300
 #: Height of the row of graph panels and of one row of simplexes (two for K > 2) in presentation mode, in pixels.
 PRESENT_PANEL_HEIGHT, PRESENT_SIMPLEX_HEIGHT = 270, 100
 #: Seconds between reruns of the side-by-side panels while playing (each one trains a paced tick): every rerun
-#: redraws several plotly figures of every method, which costs the browser's thread up to a second where WebGL is
-#: rendered in software, so faster reruns would leave Pause unanswered for seconds.
+#: redraws several plotly figures of every method, which can cost a slow browser's thread up to a second, so faster
+#: reruns would leave Pause unanswered for seconds.
 PANELS_INTERVAL = 0.5
 #: Seconds between redraws of the histograms, the relaxed solution and the metrics while playing.
 CHARTS_INTERVAL = 2.0

@@ -30,9 +30,9 @@ from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, 
                                epochs_to_draw, run_message, tick, transport_bar)
 from gtvviz_app.presentation import figure_style, graph_height, key_text_px
 from gtvviz_app.sidebar import page_frame
-from gtvviz_app.state import (REPLAY_PACE, TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest, get_state,
-                              hold_drawn_frame, replay_sharpening, replay_tick, reset_run, restart_with, stop_replay,
-                              take_held)
+from gtvviz_app.state import (REPLAY_PACE, TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest,
+                              get_state, hold_drawn_frame, replay_sharpening, replay_tick, reset_run, restart_with,
+                              stop_replay, take_held)
 
 LABEL_METRICS = {"nmi": "NMI", "ari": "ARI", "acc": "ACC", "cut_fraction": "Cut fraction", "sharpness": "Sharpness",
                  "boundary_sharpness": "Boundary sharpness"}

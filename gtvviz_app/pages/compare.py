@@ -41,9 +41,9 @@ MAX_SEEDS = 10
 PANEL_HEIGHT = 300
 #: Height of the row of graph panels and of one row of simplexes (two for K > 2) in presentation mode, in pixels.
 PRESENT_PANEL_HEIGHT, PRESENT_SIMPLEX_HEIGHT = 270, 100
-#: Seconds between reruns of the side-by-side panels while playing (each one trains a paced tick): every rerun
-#: redraws several plotly figures of every method, which can cost a slow browser's thread up to a second, so faster
-#: reruns would leave Pause unanswered for seconds.
+#: Seconds between reruns of the side-by-side panels while playing (each one trains a paced tick). Every rerun
+#: redraws several plotly figures of every method on the browser's one thread, where a click on Pause waits behind
+#: them, so the panels rerun less often than the single-run view does.
 PANELS_INTERVAL = 0.5
 #: Seconds between redraws of the histograms, the relaxed solution and the metrics while playing.
 CHARTS_INTERVAL = 2.0
@@ -112,12 +112,11 @@ def _reset() -> None:
 
 
 # ---------------------------------------------------------------- views
-def _titled(comparison: Comparison, reference: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Every method's matched assignment under its name on screen, and the notes its panels carry
-    (:func:`gtvviz.compare.verdict`: a collapse, an undecided run, a result that is one-hot by construction)."""
-    verdicts = comparison.verdicts()
-    assignments = {REGISTRY[m].title: s for m, s in comparison.aligned(reference).items()}
-    return assignments, {REGISTRY[m].title: note for m, note in verdicts.items() if note}
+def _titled(comparison: Comparison, aligned: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Every method's matched assignment (``aligned``, by method) under its name on screen, and the notes its panels
+    carry (:func:`gtvviz.compare.verdict`: a collapse, an undecided run, a result that is one-hot by construction)."""
+    titled = {REGISTRY[m].title: s for m, s in aligned.items()}
+    return titled, {REGISTRY[m].title: note for m, note in comparison.verdicts().items() if note}
 
 
 def _reference(comparison: Comparison) -> str:
@@ -155,7 +154,7 @@ def live_view() -> None:
     _status(comparison, cs.playing)
     run_message(cs.player)
     reference = st.session_state.get("compare.reference_value", "tvgnn")
-    assignments, notes = _titled(comparison, reference)
+    assignments, notes = _titled(comparison, comparison.aligned(reference))
     focus = None
     if st.session_state.get("compare.boundary"):
         focus = boundary_nodes(comparison.graph, comparison.reference_labels(reference))
@@ -184,10 +183,10 @@ def charts() -> None:
         return
     comparison = cs.comparison
     reference = st.session_state.get("compare.reference_value", "tvgnn")
-    titled, notes = _titled(comparison, reference)
+    assignments = comparison.aligned(reference)
+    titled, notes = _titled(comparison, assignments)
     st.plotly_chart(apply_style(sharpness_histograms_figure(titled, notes=notes), figure_style()),
                     key="compare-sharpness", config={"displayModeBar": False})
-    assignments = comparison.aligned(reference)
     fiedler = comparison.relaxed("spectral") if "spectral" in assignments else None
     if fiedler is not None and "tvgnn" in assignments:
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])

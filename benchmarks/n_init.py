@@ -53,7 +53,8 @@ def main() -> None:
     for n_init in (int(v) for v in args.n_init.split(",")):
         for seed in states:
             start = time.perf_counter()
-            model = TVGNNClustering(k, epochs=args.epochs, random_state=seed, n_init=n_init, device="cpu").fit(graph)
+            model = TVGNNClustering(k, epochs=args.epochs, random_state=seed, n_init=n_init, probe_epochs=None,
+                                    device="cpu").fit(graph)
             last = model.summary_["last"]
             rows.append({"n_init": n_init, "random_state": seed, "kept_seed": model.seed_, "nmi": last["nmi"],
                          "final_loss": last["total"], "start_losses": model.final_losses_,

@@ -17,9 +17,12 @@ and wall time, and, for the trained methods, what the label-free tools of issue 
 trainer's stopping rule (:class:`gtvviz.stopping.GuardedPlateau`, ``stop="plateau"``) fires with the NMI there,
 and whether the last snapshot is partially collapsed (:attr:`gtvviz.train.Snapshot.partial_collapse`). With
 ``--override stop=plateau`` the run ends there; otherwise it trains its full ``epochs`` and the rule only watches.
-With ``--n-init N`` each trained method runs N starts (:func:`gtvviz.starts.start_seeds` of the seed) and the row is
-the start of lowest final loss; every start's seed, loss, NMI and loss trajectory is kept under ``starts``, so that
-the choice a probe of any length would make (:func:`gtvviz.starts.best_start`) can be read back from the same runs.
+``tvgnn`` and ``tvgnn_escape`` run ``--n-init`` starts (:func:`gtvviz.starts.start_seeds` of the seed; default
+:data:`gtvviz.defaults.N_INIT`, as :class:`~gtvviz.cluster.TVGNNClustering` and ``gtvviz cluster`` do) and the row is
+the start of lowest loss at epoch ``--probe-epochs`` (default :data:`gtvviz.defaults.PROBE_EPOCHS`; 0: at the end),
+the start :func:`gtvviz.starts.best_start` keeps. Every start is trained to its end here, and its seed, loss, NMI and
+loss trajectory are kept under ``starts``, so that the choice at another epoch can be read back from the same runs.
+``tvgnn_fixed`` (the reference) and ``dmon`` run one start.
 
     nice -n 10 python benchmarks/quality_suite.py --sizes 1000 --seeds 1 --out benchmarks/results/quality_suite.md
 
@@ -44,6 +47,7 @@ import torch
 
 from gtvviz.config import RunConfig
 from gtvviz.data.generators import generate_from_source
+from gtvviz.defaults import N_INIT, PROBE_EPOCHS
 from gtvviz.data.pyg import load_pyg_graph
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
@@ -167,8 +171,16 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
             "model_seed": config.seed, "loss": last.losses["total"], "trajectory": trajectory}
 
 
+def loss_at(row: dict[str, Any], epoch: int | None) -> float:
+    """A run's loss at ``epoch`` (a multiple of :data:`TRAJECTORY_EVERY`), or at its end when ``epoch`` is ``None``
+    or not reached."""
+    if epoch is not None and epoch < row["epochs"]:
+        return next(point[4] for point in row["trajectory"] if point[0] == epoch)
+    return row["loss"]
+
+
 def run_starts(graph: Graph, case: Case, method: str, epochs: int | None, overrides: dict[str, str],
-               n_init: int) -> dict[str, Any]:
+               n_init: int, probe_epochs: int | None) -> dict[str, Any]:
     """``n_init`` starts of a trained method (seeds :func:`gtvviz.starts.start_seeds` of the case's seed): the row
     of the start with the lowest final loss, as :func:`gtvviz.starts.best_start` keeps it, with every start's
     seed, final loss, NMI, clusters used and loss trajectory under ``starts`` (so that other label-free choices,
@@ -178,10 +190,11 @@ def run_starts(graph: Graph, case: Case, method: str, epochs: int | None, overri
         rows.append(run(graph, case, method, epochs, overrides, seed))
         print(f"  start seed {seed}: loss {rows[-1]['loss']:.5f}, NMI {rows[-1]['nmi']:.3f}, "
               f"{rows[-1]['used_10pct']} of {case.clusters} clusters used, {rows[-1]['seconds']:.0f} s", flush=True)
-    kept = min(range(len(rows)), key=lambda i: (rows[i]["loss"], i))
+    kept = min(range(len(rows)), key=lambda i: (loss_at(rows[i], probe_epochs), i))
     starts = [{key: r[key] for key in ("model_seed", "loss", "nmi", "used_10pct", "partial_collapse", "reseeded_at",
                                        "seconds", "trajectory")} for r in rows]
-    return {**rows[kept], "n_init": n_init, "kept_start": kept, "seconds": sum(r["seconds"] for r in rows),
+    return {**rows[kept], "n_init": n_init, "probe_epochs": probe_epochs, "kept_start": kept,
+            "seconds": sum(r["seconds"] for r in rows),
             "starts": starts}
 
 
@@ -234,8 +247,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, help="override every trained method's epochs (default: RunConfig's)")
     parser.add_argument("--override", nargs="+", default=[], metavar="KEY=VALUE",
                         help="RunConfig fields for every method, e.g. hidden=64,64 mlp=64 lr=0.005")
-    parser.add_argument("--n-init", type=int, default=1,
-                        help="starts per trained method; the one with the lowest final loss is the row (no labels)")
+    parser.add_argument("--n-init", type=int, default=N_INIT,
+                        help="starts of tvgnn and tvgnn_escape; the one of lowest loss at --probe-epochs is the row")
+    parser.add_argument("--probe-epochs", type=int, default=PROBE_EPOCHS,
+                        help="the epoch (a multiple of 10) at which the starts are compared; 0: at their end")
     parser.add_argument("--match", help="only the graphs whose name contains this text, e.g. 'h=0.9 snr=2.0'")
     parser.add_argument("--datasets", type=Path, default=REPO.parent / "shared" / "datasets")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
@@ -256,9 +271,9 @@ def main() -> None:
         for case in cases:
             graph = load(case, data_root)
             for method in args.methods:
-                one_shot = method in ("spectral",) or args.n_init == 1
-                row = (run(graph, case, method, args.epochs, overrides) if one_shot else
-                       run_starts(graph, case, method, args.epochs, overrides, args.n_init))
+                one_start = method not in ("tvgnn", "tvgnn_escape") or args.n_init == 1
+                row = (run(graph, case, method, args.epochs, overrides) if one_start else
+                       run_starts(graph, case, method, args.epochs, overrides, args.n_init, args.probe_epochs or None))
                 rows.append(row)
                 print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
                                   if k not in ("trajectory", "starts")}), flush=True)

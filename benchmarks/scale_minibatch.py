@@ -83,7 +83,7 @@ def torchrun_run(args: argparse.Namespace, seed: int) -> dict:
     command = [str(torchrun), "--nproc-per-node", "2", "-m", "gtvviz", "cluster", "--graph", args.graph,
                "--clusters", str(args.clusters), "--epochs", str(args.epochs), "--seed", str(seed),
                "--hidden", args.hidden, "--mlp", args.mlp, "--lr", str(args.lr), "--device", "cpu",
-               "--batch-nodes", str(args.batch_nodes),
+               "--batch-nodes", str(args.batch_nodes), "--n-init", "1",
                "--json", str(out)] + (["--data-root", args.data_root] if args.data_root else [])
     start = time.perf_counter()
     subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)

@@ -7,7 +7,8 @@ does not import plotly or pyvis either (only :mod:`gtvviz.viz` needs them, from 
 from gtvviz.cluster import TVGNNClustering
 from gtvviz.config import RunConfig
 from gtvviz.data import load_graph, save_graph
-from gtvviz.errors import ConfigError, GraphFormatError, GraphRepairWarning, GtvvizError, TrainingDivergedError
+from gtvviz.errors import (ConfigError, GraphFormatError, GraphRepairWarning, GtvvizError, PartialCollapseWarning,
+                           TrainingDivergedError)
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.runner import Runner
@@ -21,6 +22,7 @@ __all__ = [
     "GraphFormatError",
     "GraphRepairWarning",
     "GtvvizError",
+    "PartialCollapseWarning",
     "RunConfig",
     "RunSummary",
     "Runner",

@@ -15,7 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from gtvviz.config import RunConfig
-from gtvviz.errors import ConfigError, GraphFormatError
+from gtvviz.defaults import N_INIT, PROBE_EPOCHS
+from gtvviz.errors import ConfigError, GraphFormatError, PartialCollapseWarning
 from gtvviz.features import node_features
 from gtvviz.graph import Graph, as_graph
 from gtvviz.methods import build_trainer
@@ -44,13 +45,19 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
     (replacing the graph's own). Graphs without features get :func:`gtvviz.features.node_features`'s default (the
     rows of :math:`\mathbf{D}^{-1}(\mathbf{A} + \mathbf{I})`, whose width is :math:`N`).
 
-    With ``n_init > 1`` the model is trained from several starts and the one with the lowest final loss is kept
-    (the AsymCheegerCut loss of the last epoch; no labels are used). The first start is the run of
-    ``RunConfig(seed=random_state)`` (the same as ``gtvviz cluster --seed``); the others take seeds drawn from
-    ``numpy.random.default_rng(random_state)``. ``random_state=None`` draws a fresh seed at each fit. With
-    ``probe_epochs`` the starts are compared after that many epochs and only the kept one trains on (see
-    :func:`gtvviz.starts.best_start`). What ``n_init`` does to the NMI on Cora is measured in
-    ``benchmarks/results/quality_suite.md`` (fifth round) and ``benchmarks/results/n_init.md``.
+    The model is trained from ``n_init`` starts and the one with the lowest loss is kept (the AsymCheegerCut loss;
+    no labels are used): a start can lose a cluster in its first epochs and never regain it
+    (:mod:`gtvviz.partial_collapse`), and the loss ranks such an end clearly worse. The starts are compared after
+    ``probe_epochs`` epochs (``None``: at their end) and only the kept one trains on (see
+    :func:`gtvviz.starts.best_start`), so three starts cost 1.4 runs at the default 500 epochs. The first start is
+    the run of ``RunConfig(seed=random_state)`` (the same as ``gtvviz cluster --seed --n-init 1``), so ``n_init=1``
+    is the single run of the reference; the others take seeds drawn from
+    ``numpy.random.default_rng(random_state)``. ``random_state=None`` draws a fresh seed at each fit. What the starts
+    do to the NMI is measured in ``benchmarks/results/quality_suite.md`` (fifth and sixth rounds).
+
+    A fit whose kept start still uses fewer than :math:`K` clusters (or gives one cluster nearly every node) warns
+    with :class:`~gtvviz.errors.PartialCollapseWarning`; ``summary_`` holds ``clusters_used`` and
+    ``partial_collapse``.
 
     The trained GNN is inductive: :meth:`predict` clusters another graph whose node features have the same width.
 
@@ -59,9 +66,9 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         alpha1, alpha2, delta, eps, hidden, mlp, lr, epochs, device, warmup, balance_weight, stop, normalize: as in
             :class:`~gtvviz.config.RunConfig`.
         random_state (int or None): seed of the first start (see above). A ``numpy.random.RandomState`` draws it.
-        n_init (int): number of starts. (default: ``1``)
+        n_init (int): number of starts. (default: ``3``)
         probe_epochs (int or None): compare the starts after this many epochs and train only the kept one on;
-            ``None`` compares them at their end. (default: ``None``)
+            ``None`` compares them at their end. (default: ``100``)
         verbose (bool): show a tqdm progress bar over the epochs of all starts. (default: ``False``)
         batch_nodes (int or None): train on mini-batches of about this many nodes (see :mod:`gtvviz.scale`);
             ``None`` trains full batch. ``lr`` stays the learning rate per epoch: each of an epoch's :math:`S`
@@ -76,6 +83,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         summary_ (dict): metrics at the last epoch and at the epoch of lowest loss of the kept start.
         final_losses_ (list of float): the loss of every start at the epoch the starts were compared at (their
             last, or ``probe_epochs``), in order.
+        start_seeds_ (list of int): the seed of every start, the first being ``random_state``'s.
         seed_ (int): the seed of the kept start.
         model_ (gtvviz.nn.TVGNN): the trained model.
         n_features_in_ (int): width of the node features the model takes.
@@ -94,7 +102,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                  device: str = _DEFAULTS.device, warmup: int = _DEFAULTS.warmup,
                  balance_weight: str = _DEFAULTS.balance_weight, stop: str = _DEFAULTS.stop,
                  normalize: str = _DEFAULTS.normalize,
-                 batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = 1, probe_epochs: int | None = None,
+                 batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = N_INIT,
+                 probe_epochs: int | None = PROBE_EPOCHS,
                  verbose: bool = False,
                  compile: bool = False, seed: int | None = None) -> None:
         self.n_clusters = n_clusters
@@ -133,6 +142,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         g = to_graph(graph, X)
         config = self._config(self._first_seed())
         seeds = start_seeds(config.seed, self.n_init)
+        self.start_seeds_ = seeds
         total = total_epochs(config.epochs, len(seeds), self.probe_epochs)
         with tqdm(total=total, desc="TVGNN", unit="epoch", disable=not self.verbose) as bar:
             def build(start: int, seed: int) -> Trainer:
@@ -150,6 +160,9 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         self.labels_ = np.asarray(best.last.labels)
         self.history_ = best.history
         self.summary_ = best.summary()
+        verdict = best.last.partial
+        if verdict.collapsed:
+            warnings.warn(verdict.message(), PartialCollapseWarning, stacklevel=2)
         return self
 
     def fit_predict(self, graph: Any, y: Any = None, X: Any = None) -> np.ndarray:
@@ -188,11 +201,13 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         """Write the parameters, the trained model and the results of :meth:`fit` to ``path`` (a file that
         :meth:`load` reads with ``torch.load(weights_only=True)``: tensors and plain containers only)."""
         check_is_fitted(self, "model_")
-        params = {**self.get_params(), "random_state": self.seed_, "seed": None, "hidden": list(self.hidden),
-                  "mlp": list(self.mlp)}
+        params = {**self.get_params(), "random_state": self.start_seeds_[0], "seed": None,
+                  "hidden": list(self.hidden), "mlp": list(self.mlp)}
         torch.save({
             "format": _FILE_FORMAT,
             "params": params,
+            "start_seeds": list(self.start_seeds_),
+            "kept_seed": self.seed_,
             "n_features_in": self.n_features_in_,
             "state_dict": {name: t.detach().cpu() for name, t in self.model_.state_dict().items()},
             "labels": torch.from_numpy(self.labels_.astype(np.int64)),
@@ -216,7 +231,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                       eps=config.eps)
         model.load_state_dict(data["state_dict"])
         estimator.model_ = model
-        estimator.seed_ = params["random_state"]
+        estimator.start_seeds_ = data.get("start_seeds", [params["random_state"]])
+        estimator.seed_ = data.get("kept_seed", params["random_state"])
         estimator.n_features_in_ = data["n_features_in"]
         estimator.labels_ = data["labels"].numpy()
         estimator.soft_assignments_ = data["soft_assignments"].numpy()

@@ -37,3 +37,10 @@ class GraphRepairWarning(UserWarning):
     merged, one-way edges symmetrised, unequal weights of the two directions averaged. The graph is usable; the
     message says what changed, and :attr:`gtvviz.Graph.warnings` keeps it. Silence it with
     ``warnings.simplefilter("ignore", GraphRepairWarning)``; the command line prints each one on stderr instead."""
+
+
+class PartialCollapseWarning(UserWarning):
+    """A clustering ended with fewer clusters used than asked for, or with one cluster holding nearly every node
+    (:func:`gtvviz.partial_collapse.partial_collapse`): communities share a cluster. The result is usable; the
+    message says how many clusters are used and what to try. Silence it with
+    ``warnings.simplefilter("ignore", PartialCollapseWarning)``; the command line reports it in its summary line."""

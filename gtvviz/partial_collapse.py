@@ -53,8 +53,8 @@ class PartialCollapse:
         if not self.collapsed:
             return f"All {self.n_clusters} clusters are used."
         return (f"Partial collapse: {self.used} of {self.n_clusters} clusters are used and the largest holds "
-                f"{self.largest_share:.0%} of the nodes; try another seed, fewer clusters or a smaller learning "
-                f"rate.")
+                f"{self.largest_share:.0%} of the nodes; try more starts (n_init), the escape "
+                f"(balance_weight='escape') where the communities are of comparable size, or fewer clusters.")
 
 
 def partial_collapse(s: np.ndarray, min_fraction: float = MIN_FRACTION, max_share: float = MAX_SHARE

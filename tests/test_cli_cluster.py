@@ -101,9 +101,14 @@ def test_n_init_keeps_the_start_with_the_lowest_final_loss(capsys) -> None:
     assert result["n_init"] == 3 and len(result["start_losses"]) == 3
     assert result["loss"] == min(result["start_losses"])
     assert result["kept_seed"] == start_seeds(3, 3)[result["start_losses"].index(result["loss"])]
-    assert main(small) == 0  # one start: the run of the seed itself, the first of the three
+    assert main([*small, "--n-init", "1"]) == 0  # one start: the run of the seed itself, the first of the three
     single = json.loads(capsys.readouterr().out)
     assert single["n_init"] == 1 and single["kept_seed"] == 3 and single["start_losses"] == [result["start_losses"][0]]
+    assert main(small) == 0  # the default: three starts compared at epoch 100, here at their end (epoch 30)
+    default = json.loads(capsys.readouterr().out)
+    assert (default["n_init"], default["probe_epochs"], default["start_losses"]) == (3, 100, result["start_losses"])
+    assert main([*small, "--method", "kmeans"]) == 0  # one start for the other methods
+    assert json.loads(capsys.readouterr().out)["n_init"] == 1
     assert main([*small, "--n-init", "0"]) == 2
     assert "n_init must be a positive integer" in capsys.readouterr().err
 
@@ -115,8 +120,10 @@ def test_probe_epochs_compare_the_starts_early_and_train_the_kept_one_to_the_end
     probed = json.loads(capsys.readouterr().out)
     assert probed["probe_epochs"] == 10 and probed["epochs"] == 30 and len(probed["start_losses"]) == 3
     assert probed["kept_seed"] == start_seeds(3, 3)[int(np.argmin(probed["start_losses"]))]
-    assert main([*small, "--seed", str(probed["kept_seed"])]) == 0  # the kept start ends as its own run
+    assert main([*small, "--seed", str(probed["kept_seed"]), "--n-init", "1"]) == 0  # ends as its own run
     alone = json.loads(capsys.readouterr().out)
     assert alone["loss"] == probed["loss"] and alone["labels"] == probed["labels"]
-    assert main([*small, "--n-init", "2", "--probe-epochs", "0"]) == 2
+    assert main([*small, "--seed", "3", "--probe-epochs", "0"]) == 0  # 0: the starts compared at their end
+    assert json.loads(capsys.readouterr().out)["probe_epochs"] is None
+    assert main([*small, "--n-init", "2", "--probe-epochs", "-1"]) == 2
     assert "probe_epochs must be a positive integer" in capsys.readouterr().err

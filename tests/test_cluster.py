@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import networkx as nx
 import numpy as np
@@ -15,7 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from gtvviz.cluster import TVGNNClustering
 from gtvviz.config import RunConfig
-from gtvviz.errors import ConfigError, GraphFormatError
+from gtvviz.errors import ConfigError, GraphFormatError, PartialCollapseWarning
 from gtvviz.graph import Graph
 from gtvviz.starts import start_seeds
 
@@ -142,6 +143,7 @@ def test_save_then_load_gives_the_same_labels(tmp_path) -> None:
     np.testing.assert_array_equal(loaded.predict(graph), model.predict(graph))
     np.testing.assert_allclose(loaded.predict_soft(graph), model.predict_soft(graph), atol=1e-6)
     assert loaded.get_params() == {**model.get_params(), "random_state": 3}
+    assert (loaded.seed_, loaded.start_seeds_) == (model.seed_, model.start_seeds_)
     assert loaded.summary_["last"]["total"] == model.summary_["last"]["total"]
     assert len(loaded.history_) == len(model.history_) == SMALL["epochs"] + 1
     torch.save({"something": "else"}, tmp_path / "other.pt")
@@ -151,12 +153,13 @@ def test_save_then_load_gives_the_same_labels(tmp_path) -> None:
 
 def test_n_init_keeps_the_start_with_the_lowest_final_loss() -> None:
     graph = two_cliques()
-    model = TVGNNClustering(2, random_state=4, n_init=3, **{**SMALL, "epochs": 20}).fit(graph)
+    model = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=None, **{**SMALL, "epochs": 20}).fit(graph)
     assert len(model.final_losses_) == 3 and len(set(model.final_losses_)) == 3
     assert model.summary_["last"]["total"] == min(model.final_losses_)
-    single = TVGNNClustering(2, random_state=4, **{**SMALL, "epochs": 20}).fit(graph)
+    assert model.start_seeds_ == start_seeds(4, 3) and model.seed_ in model.start_seeds_
+    single = TVGNNClustering(2, random_state=4, n_init=1, **{**SMALL, "epochs": 20}).fit(graph)
     assert single.final_losses_ == [model.final_losses_[0]]  # the first start is the run of random_state itself
-    again = TVGNNClustering(2, random_state=model.seed_, **{**SMALL, "epochs": 20}).fit(graph)
+    again = TVGNNClustering(2, random_state=model.seed_, n_init=1, **{**SMALL, "epochs": 20}).fit(graph)
     np.testing.assert_array_equal(again.soft_assignments_, model.soft_assignments_)
 
 
@@ -165,9 +168,31 @@ def test_probe_epochs_keep_the_start_of_lowest_loss_at_the_probe_trained_to_its_
     model = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=5, **{**SMALL, "epochs": 20}).fit(graph)
     assert model.seed_ == start_seeds(4, 3)[int(np.argmin(model.final_losses_))]
     assert len(model.history_) == 21 and model.summary_["epochs"] == 20
-    alone = TVGNNClustering(2, random_state=model.seed_, **{**SMALL, "epochs": 20}).fit(graph)
+    alone = TVGNNClustering(2, random_state=model.seed_, n_init=1, **{**SMALL, "epochs": 20}).fit(graph)
     np.testing.assert_array_equal(alone.soft_assignments_, model.soft_assignments_)
-    assert model.final_losses_[0] == TVGNNClustering(2, random_state=4, **{**SMALL, "epochs": 5}).fit(graph).final_losses_[0]
+    first = TVGNNClustering(2, random_state=4, n_init=1, **{**SMALL, "epochs": 5}).fit(graph)
+    assert model.final_losses_[0] == first.final_losses_[0]
+
+
+def test_the_default_is_three_starts_compared_at_epoch_100() -> None:
+    graph = two_cliques()
+    default = TVGNNClustering(2, random_state=4, **{**SMALL, "epochs": 120}).fit(graph)
+    probed = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=100, **{**SMALL, "epochs": 120}).fit(graph)
+    assert (default.n_init, default.probe_epochs) == (3, 100) and default.start_seeds_ == start_seeds(4, 3)
+    assert default.final_losses_ == probed.final_losses_ and default.seed_ == probed.seed_
+    assert default.final_losses_ != TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=None,
+                                                    **{**SMALL, "epochs": 120}).fit(graph).final_losses_
+
+
+def test_a_fit_that_leaves_a_cluster_empty_warns_and_says_so_in_its_summary() -> None:
+    graph = two_cliques()
+    with pytest.warns(PartialCollapseWarning, match="of 8 clusters are used"):
+        model = TVGNNClustering(8, random_state=0, n_init=1, **{**SMALL, "epochs": 5}).fit(graph)
+    assert model.summary_["partial_collapse"] and model.summary_["clusters_used"] < 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PartialCollapseWarning)
+        healthy = TVGNNClustering(2, random_state=0, n_init=1, **{**SMALL, "epochs": 60}).fit(graph)
+    assert not healthy.summary_["partial_collapse"] and healthy.summary_["clusters_used"] == 2
 
 
 def test_seed_is_a_deprecated_alias_of_random_state() -> None:

@@ -10,6 +10,7 @@ from gtvviz.cli.output import (check_output_path, progress_bar, read_config_file
                                write_json)
 from gtvviz.config import RunConfig
 from gtvviz.data import load_graph
+from gtvviz.defaults import N_INIT, PROBE_EPOCHS
 from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.objective import AsymCheegerCutObjective
@@ -33,12 +34,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--compile", action="store_true",
                         help="compile the model with torch.compile: faster epochs after seconds of compiling (on a "
                              "CPU it needs a C++ compiler)")
-    parser.add_argument("--n-init", type=int, default=1, metavar="N",
-                        help="train N starts (the seed's, then seeds drawn from it) and keep the one with the lowest "
-                             "final loss, without labels; costs N runs (default: 1)")
-    parser.add_argument("--probe-epochs", type=int, default=None, metavar="P",
-                        help="with --n-init: compare the starts after P epochs and train only the kept one on (costs "
-                             "one run and N - 1 times P epochs; default: compare full runs)")
+    parser.add_argument("--n-init", type=int, default=None, metavar="N",
+                        help=f"train N starts (the seed's, then seeds drawn from it) and keep the one with the lowest "
+                             f"loss, without labels; 1 is the single run of the reference (default: {N_INIT} for "
+                             f"tvgnn, 1 for the other methods)")
+    parser.add_argument("--probe-epochs", type=int, default=PROBE_EPOCHS, metavar="P",
+                        help="compare the starts after P epochs and train only the kept one on: one run and N - 1 "
+                             "times P epochs (default: %(default)s; 0 compares full runs, which costs N runs)")
     RunConfig.add_arguments(parser, skip=("clusters",))
     parser.set_defaults(func=run)
 
@@ -62,8 +64,10 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
     graph = load_graph(config.graph, data_root=args.data_root)
     for warning in graph.warnings if rank == 0 else ():
         print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
-    seeds = start_seeds(config.seed, args.n_init)
-    total = total_epochs(config.epochs, len(seeds), args.probe_epochs)
+    n_init = args.n_init if args.n_init is not None else N_INIT if config.method == "tvgnn" else 1
+    probe_epochs = args.probe_epochs or None
+    seeds = start_seeds(config.seed, n_init)
+    total = total_epochs(config.epochs, len(seeds), probe_epochs)
     with progress_bar(total, f"{config.method} on {graph.name}") as bar:
         def build(start: int, seed: int) -> Trainer:
             bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
@@ -74,8 +78,7 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
             bar.update(1)
             bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
 
-        trainer, start_losses = best_start(seeds, build, lambda t, epoch: train_until(t, epoch, advance),
-                                           args.probe_epochs)
+        trainer, start_losses = best_start(seeds, build, lambda t, epoch: train_until(t, epoch, advance), probe_epochs)
     last = trainer.last
     assert last is not None
     objective = trainer.objective
@@ -84,7 +87,7 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
     result = cluster_result(summary, last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
                             node_names=graph.node_names)
     result["compiled"] = trainer.compile
-    result.update(n_init=len(seeds), probe_epochs=args.probe_epochs, kept_seed=trainer.seed,
+    result.update(n_init=len(seeds), probe_epochs=probe_epochs, kept_seed=trainer.seed,
                   start_losses=start_losses)
     peak = peak_rss_mb()
     result.update(world_size=world_size, batch_nodes=config.batch_nodes, step_lr=summary.get("step_lr", config.lr),

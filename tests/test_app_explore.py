@@ -278,7 +278,29 @@ def test_a_finished_run_that_leaves_a_cluster_empty_says_so() -> None:
     assert_clean(at)
     info = " ".join(texts(at, "info"))
     assert "2 of 3 clusters used" in info and "one cluster ended (almost) empty" in info
+    assert [b.label for b in at.button if "and Reset" in b.label] == ["Escape and Reset", "New seed and Reset"]
     labels = np.arange(34) % 3  # every cluster used, none above 90%
     trainer.last = replace(trainer.last, s=np.eye(3, dtype=np.float32)[labels])
     at.run()
     assert "clusters used" not in " ".join(texts(at, "info"))
+    assert not [b for b in at.button if b.label == "Escape and Reset"]
+
+
+def test_a_partial_collapse_offers_the_escape_and_a_new_seed() -> None:
+    at = start_app({**SMALL, "clusters": "3"})
+    trainer = state(at).run.trainer
+    trainer.step(40)
+    trainer.last = replace(trainer.last, s=np.eye(3, dtype=np.float32)[np.array([0] * 20 + [1] * 14)])
+    at.run()
+    click(at, "Escape and Reset")
+    assert_clean(at)
+    run = state(at).run
+    assert run.config.balance_weight == "escape" and run.config.clusters == 3 and run.latest.epoch == 0
+    assert at.query_params.get("balance_weight") in ("escape", ["escape"])
+    run.trainer.step(40)
+    run.trainer.last = replace(run.trainer.last, s=np.eye(3, dtype=np.float32)[np.array([0] * 20 + [1] * 14)])
+    at.run()
+    info = " ".join(texts(at, "info"))
+    assert "The escape found no cut" in info and not [b for b in at.button if b.label == "Escape and Reset"]
+    click(at, "New seed and Reset")
+    assert state(at).run.config.seed == run.config.seed + 1 and state(at).run.config.balance_weight == "escape"

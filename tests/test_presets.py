@@ -62,6 +62,15 @@ def test_ring_of_cliques_preset_gives_one_cluster_per_clique() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_ring_of_cliques_seeds_that_merge_two_cliques_are_mended_by_the_escape(seed: int) -> None:
+    merged = _run("ring_of_cliques", seed=seed)
+    assert merged["nmi"] == pytest.approx(0.931, abs=5e-3) and merged["n_clusters_used"] == 5, merged
+    escaped = _run("ring_of_cliques", seed=seed, balance_weight="escape")
+    assert escaped["nmi"] == pytest.approx(1.0) and escaped["n_clusters_used"] == 6, escaped
+
+
+@pytest.mark.slow
 def test_csbm_tvgnn_uses_graph_and_features_where_each_alone_falls_short() -> None:
     tvgnn, kmeans, spectral = _run("csbm"), _run("csbm", "kmeans"), _run("csbm", "spectral")
     assert tvgnn["nmi"] == pytest.approx(1.0) and tvgnn["sharpness"] > 0.99, tvgnn

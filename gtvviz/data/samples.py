@@ -71,8 +71,8 @@ SAMPLES: dict[str, Sample] = {s.name: s for s in (
            "The ideal cut removes only the single edges of the ring: every cluster is one clique. At this preset "
            "(seed 2) TVGNN finds it: six crisp clusters of one clique each (NMI 1). Six balanced clusters from a "
            "uniform start are a hard target: seeds 0, 1 and 3 merge two neighbouring cliques into one cluster "
-           "and leave one cluster empty (NMI 0.93), so try another seed when that happens. No features, so "
-           "structure alone decides.",
+           "and leave one cluster empty (NMI 0.93); Escape and Reset (the balance weight 'escape') then cuts the "
+           "merged cluster in two and finds all six (NMI 1). No features, so structure alone decides.",
            "networkx.ring_of_cliques(6, 5), with a ring layout.", 6, preset={"seed": 2}),
     Sample("bridged_communities", "Two dense communities joined by three bridge edges",
            "Sharp against smooth: at this preset (δ = 1.0, seed 0, the reference's row-normalised features) "

@@ -64,8 +64,9 @@ COLLAPSED = (
     "to pull on."
 )
 #: Shown when a finished run leaves clusters (almost) empty (:attr:`gtvviz.train.Snapshot.partial_collapse`).
-PARTIAL = ("**{used} of {k} clusters used:** {empty} ended (almost) empty, so groups share a cluster. Many "
-           "balanced clusters are a hard target from a uniform start: try another seed, or fewer clusters.")
+PARTIAL = "**{used} of {k} clusters used:** {empty} ended (almost) empty, so groups share a cluster."
+#: Why the escape left a partial collapse in place.
+ESCAPE_FAILED = "The escape found no cut that lowers the loss: try another seed, or fewer clusters."
 #: Shown when a finished run uses every cluster but puts 90% of the nodes or more in one.
 LOPSIDED = ("**One cluster holds 90% of the nodes or more;** the others split off a few nodes only. Try another "
             "seed, fewer clusters or a larger balance weight α₂.")
@@ -177,6 +178,30 @@ def _collapse_remedy(state: AppState) -> None:
         st.rerun()
 
 
+def _partial_remedy(state: AppState, used: int) -> None:
+    """The note on a finished run that left clusters (almost) empty or gave one cluster nearly every node, with its
+    remedies as buttons: the escape from partial collapse (:mod:`gtvviz.escape`; TVGNN with an empty cluster) and a
+    new seed."""
+    config = state.run.config
+    empty = config.clusters - used
+    escaped = config.method == "tvgnn" and config.balance_weight == "escape"
+    if empty:
+        note = PARTIAL.format(used=used, k=config.clusters, empty="one cluster" if empty == 1 else f"{empty} clusters")
+        st.info(f"{note} {ESCAPE_FAILED}" if escaped else note, icon=":material/join:")
+    else:
+        st.info(LOPSIDED, icon=":material/join:")
+    with st.container(horizontal=True, key="partial-remedies"):
+        if empty and config.method == "tvgnn" and not escaped and st.button(
+                "Escape and Reset", key="remedy.escape", icon=":material/call_split:",
+                help="Train again with the balance weight 'escape': once the run settles, each empty cluster takes "
+                     "one side of a cut of the largest cluster, and the cut stays only if the loss falls"):
+            restart_with(state, TRANSPORT_AREA, balance_weight="escape")
+            st.rerun()
+        if st.button("New seed and Reset", key="remedy.partial_seed", icon=":material/casino:"):
+            restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
+            st.rerun()
+
+
 def _replay_slider(state: AppState) -> None:
     epochs = state.run.recorder.epochs()
     if state.playing or state.replay is not None or len(epochs) < 2:
@@ -231,10 +256,7 @@ def live_view() -> None:
     if shown.collapsed:
         _collapse_remedy(state)
     elif shown.partial_collapse and run.player.done and state.view_epoch is None and not moving:
-        empty = run.config.clusters - shown.clusters_used
-        st.info(PARTIAL.format(used=shown.clusters_used, k=run.config.clusters,
-                               empty="one cluster" if empty == 1 else f"{empty} clusters") if empty else LOPSIDED,
-                icon=":material/join:")
+        _partial_remedy(state, shown.clusters_used)
     value = live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
                        frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=moving,
                        picture=run.picture, height=graph_height(GRAPH_HEIGHT), key="graph",

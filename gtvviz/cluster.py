@@ -15,14 +15,14 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from gtvviz.config import RunConfig
-from gtvviz.defaults import N_INIT, PROBE_EPOCHS
+from gtvviz.defaults import N_INIT, PROBE_EPOCHS, SPECTRAL_START
 from gtvviz.errors import ConfigError, GraphFormatError, PartialCollapseWarning
 from gtvviz.features import node_features
 from gtvviz.graph import Graph, as_graph
 from gtvviz.methods import build_trainer
 from gtvviz.nn.models import TVGNN
 from gtvviz.scale.inference import CHUNK_NODES, chunked_assignment
-from gtvviz.starts import SEED_BOUND, best_start, start_seeds, total_epochs, train_until
+from gtvviz.starts import SEED_BOUND, best_start, start_configs, total_epochs, train_until
 from gtvviz.train import Trainer
 
 #: The defaults of every training setting, read from one place.
@@ -45,15 +45,18 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
     (replacing the graph's own). Graphs without features get :func:`gtvviz.features.node_features`'s default (the
     rows of :math:`\mathbf{D}^{-1}(\mathbf{A} + \mathbf{I})`, whose width is :math:`N`).
 
-    The model is trained from ``n_init`` starts and the one with the lowest loss is kept (the AsymCheegerCut loss;
+    The model is trained from several starts and the one with the lowest loss is kept (the AsymCheegerCut loss;
     no labels are used): a start can lose a cluster in its first epochs and never regain it
-    (:mod:`gtvviz.partial_collapse`), and the loss ranks such an end clearly worse. The starts are compared after
-    ``probe_epochs`` epochs (``None``: at their end) and only the kept one trains on (see
-    :func:`gtvviz.starts.best_start`), so three starts cost 1.4 runs at the default 500 epochs. The first start is
-    the run of ``RunConfig(seed=random_state)`` (the same as ``gtvviz cluster --seed --n-init 1``), so ``n_init=1``
-    is the single run of the reference; the others take seeds drawn from
-    ``numpy.random.default_rng(random_state)``. ``random_state=None`` draws a fresh seed at each fit. What the starts
-    do to the NMI is measured in ``benchmarks/results/quality_suite.md`` (fifth and sixth rounds).
+    (:mod:`gtvviz.partial_collapse`), and the loss ranks such an end clearly worse. The starts are ``n_init`` random
+    ones and, with ``spectral_start`` (TVGNN, full batch), one that first follows spectral clustering's partition
+    (:mod:`gtvviz.spectral_start`), which reaches communities that random starts merge
+    (:func:`gtvviz.starts.start_configs`). They are compared after ``probe_epochs`` epochs (``None``: at their
+    end) and only the kept one trains on (:func:`gtvviz.starts.best_start`): four starts cost 1.6 runs at the default
+    500 epochs. The first start is the run of ``RunConfig(seed=random_state)`` (``gtvviz cluster --seed S --n-init 1
+    --no-spectral-start``), so ``n_init=1, spectral_start=False`` is the single run of the reference; the other
+    random starts take seeds drawn from ``numpy.random.default_rng(random_state)``. ``random_state=None`` draws a
+    fresh seed at each fit. What the starts do to the NMI is measured in ``benchmarks/results/quality_suite.md``
+    (fifth and sixth rounds).
 
     A fit whose kept start still uses fewer than :math:`K` clusters (or gives one cluster nearly every node) warns
     with :class:`~gtvviz.errors.PartialCollapseWarning`; ``summary_`` holds ``clusters_used`` and
@@ -63,12 +66,13 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
 
     Args:
         n_clusters (int): number of clusters :math:`K \ge 2`.
-        alpha1, alpha2, delta, eps, hidden, mlp, lr, epochs, device, warmup, balance_weight, stop, normalize: as in
-            :class:`~gtvviz.config.RunConfig`.
+        alpha1, alpha2, delta, eps, hidden, mlp, lr, epochs, device, warmup, balance_weight, stop, normalize, init:
+            as in :class:`~gtvviz.config.RunConfig`.
         random_state (int or None): seed of the first start (see above). A ``numpy.random.RandomState`` draws it.
-        n_init (int): number of starts. (default: ``3``)
+        n_init (int): number of random starts. (default: ``3``)
         probe_epochs (int or None): compare the starts after this many epochs and train only the kept one on;
             ``None`` compares them at their end. (default: ``100``)
+        spectral_start (bool): add a start from spectral clustering's partition. (default: ``True``)
         verbose (bool): show a tqdm progress bar over the epochs of all starts. (default: ``False``)
         batch_nodes (int or None): train on mini-batches of about this many nodes (see :mod:`gtvviz.scale`);
             ``None`` trains full batch. ``lr`` stays the learning rate per epoch: each of an epoch's :math:`S`
@@ -83,7 +87,8 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         summary_ (dict): metrics at the last epoch and at the epoch of lowest loss of the kept start.
         final_losses_ (list of float): the loss of every start at the epoch the starts were compared at (their
             last, or ``probe_epochs``), in order.
-        start_seeds_ (list of int): the seed of every start, the first being ``random_state``'s.
+        starts_ (list of dict): the ``seed`` and ``init`` of every start, the first being ``random_state``'s.
+        kept_start_ (int): the index of the kept start in ``starts_``.
         seed_ (int): the seed of the kept start.
         model_ (gtvviz.nn.TVGNN): the trained model.
         n_features_in_ (int): width of the node features the model takes.
@@ -101,9 +106,9 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                  lr: float = _DEFAULTS.lr, epochs: int = _DEFAULTS.epochs, random_state: Any = _DEFAULTS.seed,
                  device: str = _DEFAULTS.device, warmup: int = _DEFAULTS.warmup,
                  balance_weight: str = _DEFAULTS.balance_weight, stop: str = _DEFAULTS.stop,
-                 normalize: str = _DEFAULTS.normalize,
+                 normalize: str = _DEFAULTS.normalize, init: str = _DEFAULTS.init,
                  batch_nodes: int | None = _DEFAULTS.batch_nodes, n_init: int = N_INIT,
-                 probe_epochs: int | None = PROBE_EPOCHS,
+                 probe_epochs: int | None = PROBE_EPOCHS, spectral_start: bool = SPECTRAL_START,
                  verbose: bool = False,
                  compile: bool = False, seed: int | None = None) -> None:
         self.n_clusters = n_clusters
@@ -121,8 +126,10 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         self.balance_weight = balance_weight
         self.stop = stop
         self.normalize = normalize
+        self.init = init
         self.n_init = n_init
         self.probe_epochs = probe_epochs
+        self.spectral_start = spectral_start
         self.verbose = verbose
         self.batch_nodes = batch_nodes
         self.compile = compile
@@ -140,17 +147,17 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         """Train on ``graph`` (any form listed in the class description) with optional node features ``X``;
         ``y`` is ignored (the clustering uses no labels)."""
         g = to_graph(graph, X)
-        config = self._config(self._first_seed())
-        seeds = start_seeds(config.seed, self.n_init)
-        self.start_seeds_ = seeds
-        total = total_epochs(config.epochs, len(seeds), self.probe_epochs)
+        starts = start_configs(self._config(self._first_seed()), self.n_init, self.spectral_start)
+        total = total_epochs(starts[0].epochs, len(starts), self.probe_epochs)
         with tqdm(total=total, desc="TVGNN", unit="epoch", disable=not self.verbose) as bar:
-            def build(start: int, seed: int) -> Trainer:
-                bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
-                return build_trainer(g, config.replace(seed=seed), compile=self.compile)
+            def build(index: int, start: RunConfig) -> Trainer:
+                bar.set_postfix(start=f"{index + 1}/{len(starts)}")
+                return build_trainer(g, start, compile=self.compile)
 
-            best, final_losses = best_start(seeds, build, lambda trainer, epoch: train_until(
+            best, final_losses = best_start(starts, build, lambda trainer, epoch: train_until(
                 trainer, epoch, lambda snapshot: bar.update(1)), self.probe_epochs)
+        self.starts_ = [{"seed": start.seed, "init": start.init} for start in starts]
+        self.kept_start_ = final_losses.index(min(final_losses))
         self.trainer_ = best
         self.model_ = best.model
         self.seed_ = best.seed
@@ -201,13 +208,13 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         """Write the parameters, the trained model and the results of :meth:`fit` to ``path`` (a file that
         :meth:`load` reads with ``torch.load(weights_only=True)``: tensors and plain containers only)."""
         check_is_fitted(self, "model_")
-        params = {**self.get_params(), "random_state": self.start_seeds_[0], "seed": None,
+        params = {**self.get_params(), "random_state": self.starts_[0]["seed"], "seed": None,
                   "hidden": list(self.hidden), "mlp": list(self.mlp)}
         torch.save({
             "format": _FILE_FORMAT,
             "params": params,
-            "start_seeds": list(self.start_seeds_),
-            "kept_seed": self.seed_,
+            "starts": self.starts_,
+            "kept_start": self.kept_start_,
             "n_features_in": self.n_features_in_,
             "state_dict": {name: t.detach().cpu() for name, t in self.model_.state_dict().items()},
             "labels": torch.from_numpy(self.labels_.astype(np.int64)),
@@ -231,8 +238,9 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
                       eps=config.eps)
         model.load_state_dict(data["state_dict"])
         estimator.model_ = model
-        estimator.start_seeds_ = data.get("start_seeds", [params["random_state"]])
-        estimator.seed_ = data.get("kept_seed", params["random_state"])
+        estimator.starts_ = data.get("starts", [{"seed": params["random_state"], "init": params.get("init", "random")}])
+        estimator.kept_start_ = data.get("kept_start", 0)
+        estimator.seed_ = estimator.starts_[estimator.kept_start_]["seed"]
         estimator.n_features_in_ = data["n_features_in"]
         estimator.labels_ = data["labels"].numpy()
         estimator.soft_assignments_ = data["soft_assignments"].numpy()
@@ -246,7 +254,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
         """The :class:`RunConfig` of one start (validated there)."""
         settings = {name: getattr(self, name) for name in ("alpha1", "alpha2", "delta", "eps", "hidden", "mlp", "lr",
                                                             "epochs", "device", "warmup", "balance_weight",
-                                                            "stop", "normalize", "batch_nodes")}
+                                                            "stop", "normalize", "batch_nodes", "init")}
         try:
             return RunConfig(clusters=self.n_clusters, method="tvgnn", seed=seed, **settings)
         except ConfigError as err:  # the estimator names the setting n_clusters

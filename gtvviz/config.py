@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from gtvviz import defaults
 from gtvviz.budget import check_model_budget
-from gtvviz.defaults import BALANCE_WEIGHTS, DEVICES, MIN_CLUSTERS, NORMALIZATIONS, STOP_RULES
+from gtvviz.defaults import BALANCE_WEIGHTS, DEVICES, INITS, MIN_CLUSTERS, NORMALIZATIONS, STOP_RULES
 from gtvviz.errors import ConfigError
 from gtvviz.params import ParamSpec
 from gtvviz.registry import METHODS
@@ -59,6 +59,8 @@ _DECLARED: tuple[ParamSpec, ...] = (
           "counts (no negative value) by their row's total, as the paper does, and standardises measurements "
           "(features with negative values) column by column; row divides every graph's rows by their totals (the "
           "paper's setting), standard standardises every graph, none keeps the features as given"),
+    _spec("init", choices=INITS, help="how the run starts: random (the seeded initialisation) or spectral (the "
+          "network first follows spectral clustering's partition, then the AsymCheegerCut loss; TVGNN, full batch)"),
 )
 
 
@@ -87,6 +89,7 @@ class RunConfig:
     batch_nodes: int | None = None
     stop: str = "epochs"
     normalize: str = "auto"
+    init: str = "random"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -94,6 +97,9 @@ class RunConfig:
         if self.stop == "plateau" and self.batch_nodes is not None:
             raise ConfigError("stop=plateau needs full-batch training (a mini-batch loss is too noisy to plateau); "
                               "leave batch_nodes empty or use stop=epochs.")
+        if self.init == "spectral" and self.batch_nodes is not None:
+            raise ConfigError("init=spectral needs full-batch training (the start follows a partition of the whole "
+                              "graph); leave batch_nodes empty or use init=random.")
 
 
     # ---------------------------------------------------------------- dict / JSON

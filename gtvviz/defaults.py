@@ -29,6 +29,9 @@ EPOCHS = 500
 #: ``gtvviz cluster``: three starts, the one of least loss kept, lift Cora's mean NMI over five seeds above 0.5
 #: and hold the NMI as the graph grows, where one start does not (``benchmarks/results/quality_suite.md``).
 N_INIT = 3
+#: Whether those starts include one from spectral clustering's partition (:mod:`gtvviz.spectral_start`; TVGNN, full
+#: batch): where random starts merge communities of comparable size, it is the start of least loss.
+SPECTRAL_START = True
 #: Epoch at which the starts are compared; only the kept one trains on. The starts have left the uniform assignment
 #: and sharpened by then, so the loss orders them as at their end, for 1.4 times the epochs of one run.
 PROBE_EPOCHS = 100
@@ -36,6 +39,9 @@ PROBE_EPOCHS = 100
 #: ``"adaptive"`` (the default) leaves the uniform trap, ``"escape"`` also escapes partial collapse
 #: (:mod:`gtvviz.escape`).
 BALANCE_WEIGHTS = ("adaptive", "fixed", "escape")
+#: How a run starts (:mod:`gtvviz.spectral_start`): ``"random"`` from the model's seeded initialisation;
+#: ``"spectral"`` first pulls the network to spectral clustering's partition, then trains the AsymCheegerCut loss.
+INITS = ("random", "spectral")
 #: Stopping rules of a run: ``"epochs"`` trains ``EPOCHS`` epochs; ``"plateau"`` stops earlier once the loss has
 #: plateaued at a non-degenerate assignment (:class:`~gtvviz.stopping.GuardedPlateau`), the epochs being the limit.
 STOP_RULES = ("epochs", "plateau")

@@ -189,8 +189,7 @@ class PartialCollapseEscape:
         self._seen = epoch
         s = s.detach()
         if self.phase == "escape":
-            agreement = float((s.argmax(dim=1) == self.target.to(s.device)).float().mean())
-            if agreement >= AGREEMENT or epoch - self._phase_start >= STEPS:
+            if agreement(s, self.target) >= AGREEMENT or epoch - self._phase_start >= STEPS:
                 self.phase, self.target, self._phase_start = "settle", None, epoch
         elif self.phase == "settle" and epoch - self._phase_start >= JUDGE:
             if total < self._from_loss:
@@ -221,9 +220,19 @@ class PartialCollapseEscape:
         self.reseeded_at.append(epoch)
 
     def loss(self, s: Tensor) -> Tensor:
-        r"""The cross-entropy :math:`-\frac{1}{N}\sum_i \log s_{i, t_i}` towards the proposal (while escaping).
-        Entries are floored at the dtype's smallest normal number only: a larger floor would cut the gradient of
-        exactly the saturated entries the escape has to raise."""
+        """The cross-entropy towards the proposal (while escaping; :func:`cross_entropy_to`)."""
         assert self.target is not None
-        chosen = s.gather(1, self.target.to(s.device)[:, None])
-        return -torch.log(chosen.clamp_min(torch.finfo(s.dtype).tiny)).mean()
+        return cross_entropy_to(s, self.target)
+
+
+def agreement(s: Tensor, target: Tensor) -> float:
+    """The share of the nodes whose argmax in ``s`` :math:`(N, K)` is their label in ``target`` :math:`(N,)`."""
+    return float((s.detach().argmax(dim=1) == target.to(s.device)).float().mean())
+
+
+def cross_entropy_to(s: Tensor, target: Tensor) -> Tensor:
+    r"""The cross-entropy :math:`-\frac{1}{N}\sum_i \log s_{i, t_i}` of the soft assignment ``s`` :math:`(N, K)`
+    towards the labels ``target`` :math:`(N,)`. Entries are floored at the dtype's smallest normal number only: a
+    larger floor would cut the gradient of exactly the saturated entries a proposal has to raise."""
+    chosen = s.gather(1, target.to(s.device)[:, None])
+    return -torch.log(chosen.clamp_min(torch.finfo(s.dtype).tiny)).mean()

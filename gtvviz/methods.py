@@ -11,6 +11,7 @@ from typing import Callable
 
 import torch
 
+from gtvviz.baselines import spectral_clustering
 from gtvviz.budget import check_run_budget
 from gtvviz.config import RunConfig
 from gtvviz.defaults import check_cluster_count
@@ -20,6 +21,7 @@ from gtvviz.graph import Graph, as_graph
 from gtvviz.nn.models import TVGNN
 from gtvviz.objective import AsymCheegerCutObjective, Objective
 from gtvviz.registry import REGISTRY
+from gtvviz.spectral_start import ProposalStart
 from gtvviz.train import Trainer
 
 #: What every method's builder is: ``(graph, config, x) -> (model, objective)``.
@@ -28,10 +30,15 @@ MethodBuilder = Callable[[Graph, RunConfig, torch.Tensor], tuple[torch.nn.Module
 
 def build_tvgnn(graph: Graph, config: RunConfig, x: torch.Tensor) -> tuple[torch.nn.Module, Objective]:
     """TVGNN with the configuration's widths, delta and eps, trained with the AsymCheegerCut loss (with the
-    configured balance weight and warm-up, see :class:`~gtvviz.objective.AsymCheegerCutObjective`)."""
+    configured balance weight and warm-up, see :class:`~gtvviz.objective.AsymCheegerCutObjective`); with
+    ``init="spectral"`` it first follows spectral clustering's partition (:mod:`gtvviz.spectral_start`)."""
     model = TVGNN(x.size(1), config.clusters, config.hidden, config.mlp, delta_coeff=config.delta,
                   eps=config.eps)
-    return model, AsymCheegerCutObjective(config.alpha1, config.alpha2, config.warmup, config.balance_weight)
+    start = None
+    if config.init == "spectral":
+        labels, _ = spectral_clustering(graph, config.clusters, config.seed)
+        start = ProposalStart(torch.as_tensor(labels, dtype=torch.long))
+    return model, AsymCheegerCutObjective(config.alpha1, config.alpha2, config.warmup, config.balance_weight, start)
 
 
 def check_clusters(graph: Graph, clusters: int) -> None:

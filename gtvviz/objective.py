@@ -19,6 +19,7 @@ from gtvviz.collapse import CollapseDetector
 from gtvviz.defaults import BALANCE_WEIGHTS
 from gtvviz.errors import ConfigError
 from gtvviz.escape import PartialCollapseEscape
+from gtvviz.spectral_start import ProposalStart
 from gtvviz.nn.losses import LossTerms, asym_cheeger_cut_loss
 
 #: A loss the Trainer minimises: ``(s, edge_index, edge_weight) -> terms``; the gradient is taken of
@@ -120,6 +121,10 @@ class AsymCheegerCutObjective:
     point. The why and the constants are in :mod:`gtvviz.escape`. A run that uses every cluster is never changed,
     and without the trainer's ``partial`` (on its own, or on mini-batches) there is no escape.
 
+    **A start from a proposed partition** (``start``, ``init="spectral"`` in a :class:`~gtvviz.config.RunConfig`).
+    For its first epochs the gradient is the cross-entropy towards ``start`` (:class:`~gtvviz.spectral_start.
+    ProposalStart`; ``escaping`` while it follows), then the AsymCheegerCut loss. Full batch only.
+
     ``warmup`` epochs ramp the GTV weight used for the gradient linearly from 0 to :math:`\alpha_1` (a schedule,
     off by default).
 
@@ -133,10 +138,11 @@ class AsymCheegerCutObjective:
         warmup (int): epochs of the GTV-weight ramp; 0 = none. (default: ``0``)
         balance_weight (str): ``"adaptive"``, ``"escape"`` (adaptive, and the escape from partial collapse) or
             ``"fixed"`` (the reference). (default: ``"adaptive"``)
+        start (ProposalStart or None): a partition to follow first (see above). (default: ``None``)
 
     Attributes:
         engaged_at (int or None): the epoch at which the adaptive remedy engaged; ``None`` while it has not.
-        escaping (bool): whether the gradient follows the escape's proposal this epoch.
+        escaping (bool): whether the gradient follows the escape's proposal or the start's this epoch.
         rejected_at (int or None): the epoch at which the escape was judged worse than where it began.
         reseeded_at (list of int): the epochs at which the escape from partial collapse re-seeded the run.
     """
@@ -145,6 +151,7 @@ class AsymCheegerCutObjective:
     alpha2: float = 1.0
     warmup: int = 0
     balance_weight: str = "adaptive"
+    start: ProposalStart | None = None
     epoch: int = 0
     engaged_at: int | None = None
     _detector: CollapseDetector = field(default_factory=CollapseDetector, repr=False)
@@ -171,11 +178,13 @@ class AsymCheegerCutObjective:
         self.epoch, self.engaged_at = 0, None
         self._detector, self._watched_epoch = CollapseDetector(), -1
         self._partial, self._escape = None, PartialCollapseEscape()
+        if self.start is not None:
+            self.start.reset()
 
     @property
     def escaping(self) -> bool:
-        """Whether the gradient follows the escape's proposal this epoch."""
-        return self._escape.escaping
+        """Whether the gradient follows the escape's proposal or the start's this epoch."""
+        return self._escape.escaping or (self.start is not None and self.start.following)
 
     @property
     def rejected_at(self) -> int | None:
@@ -219,6 +228,9 @@ class AsymCheegerCutObjective:
                  batch: Tensor | None = None) -> LossTerms:
         terms = asym_cheeger_cut_loss(s, edge_index, edge_weight, self.alpha1, self.alpha2, batch=batch)
         self._watch(s)
+        if self.start is not None and batch is None and self.start.update(self.epoch, s):
+            terms["train_total"] = self.start.loss(s)
+            return terms
         if self.balance_weight == "escape" and batch is None and self._partial is not None:
             self._escape.update(self.epoch, self._partial, s, edge_index, edge_weight, float(terms["total"].detach()))
             if self._escape.escaping:

@@ -11,7 +11,10 @@ has the least reference loss
 
 The first start is the run of the seed itself, so ``n_init = 1`` is exactly the single run; the others take
 seeds drawn from ``numpy.random.default_rng(seed)``, so that the starts of ``seed`` and ``seed + 1`` are not
-shared and a longer list of starts begins with a shorter one.
+shared and a longer list of starts begins with a shorter one. :func:`start_configs` adds a start from spectral
+clustering's partition (:mod:`gtvviz.spectral_start`) after them: random starts tend to fail together on graphs
+of several comparable communities, which that start reaches, and the loss drops it where the graph alone
+misleads.
 """
 
 from __future__ import annotations
@@ -19,10 +22,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from typing import TypeVar
+
 import numpy as np
 
+from gtvviz.config import RunConfig
+from gtvviz.defaults import SPECTRAL_START
 from gtvviz.errors import ConfigError
 from gtvviz.train import Trainer
+
+#: A start as :func:`best_start` is given it: a seed, or a :class:`~gtvviz.config.RunConfig`.
+Start = TypeVar("Start")
 
 #: Seeds are drawn below this bound (the range of :attr:`gtvviz.config.RunConfig.seed`).
 SEED_BOUND = 2**31 - 1
@@ -39,8 +49,18 @@ def start_seeds(first: int, n_init: int) -> list[int]:
     return [int(first), *(int(seed) for seed in others)]
 
 
-def best_start(seeds: Sequence[int], build: Callable[[int, int], Trainer], advance: Callable[[Trainer, float], None],
-               probe_epochs: int | None = None) -> tuple[Trainer, list[float]]:
+def start_configs(config: RunConfig, n_init: int, spectral: bool = SPECTRAL_START) -> list[RunConfig]:
+    """The configuration of every start: ``config`` with each seed of :func:`start_seeds`, then, with ``spectral``,
+    the first seed's start with ``init="spectral"`` where that is a new start and possible (TVGNN, full batch,
+    ``init="random"``)."""
+    starts = [config.replace(seed=seed) for seed in start_seeds(config.seed, n_init)]
+    if spectral and config.method == "tvgnn" and config.batch_nodes is None and config.init == "random":
+        starts.append(config.replace(init="spectral"))
+    return starts
+
+
+def best_start(starts: Sequence[Start], build: Callable[[int, Start], Trainer],
+               advance: Callable[[Trainer, float], None], probe_epochs: int | None = None) -> tuple[Trainer, list[float]]:
     r"""Train one start per seed and keep the one with the lowest ``total`` loss (the first such start on a tie),
     trained to its end; only the best start so far is kept in memory.
 
@@ -53,8 +73,8 @@ def best_start(seeds: Sequence[int], build: Callable[[int, int], Trainer], advan
     :math:`\mathbf{S} = 1/K` differ by noise.
 
     Args:
-        seeds: the seed of every start (:func:`start_seeds`).
-        build: ``(index, seed) -> trainer``, a new start at epoch 0.
+        starts: every start: its seed (:func:`start_seeds`) or its configuration (:func:`start_configs`).
+        build: ``(index, start) -> trainer``, a new start at epoch 0.
         advance: ``(trainer, epoch)`` trains ``trainer`` until its epoch reaches ``epoch`` or it is done.
         probe_epochs: the epoch at which the starts are compared; ``None``: at their end (full runs).
 
@@ -65,8 +85,8 @@ def best_start(seeds: Sequence[int], build: Callable[[int, int], Trainer], advan
     compare_at = math.inf if probe_epochs is None else int(probe_epochs)
     best: Trainer | None = None
     losses: list[float] = []
-    for index, seed in enumerate(seeds):
-        trainer = build(index, seed)
+    for index, start in enumerate(starts):
+        trainer = build(index, start)
         advance(trainer, compare_at)
         assert trainer.last is not None
         losses.append(float(trainer.last.losses["total"]))

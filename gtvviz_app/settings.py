@@ -39,7 +39,7 @@ LABELS = {"clusters": "Clusters K", "alpha1": "α₁ (GTV)", "alpha2": "α₂ (b
           "hidden": "GTVConv widths", "mlp": "MLP widths", "lr": "Learning rate", "epochs": "Epochs",
           "seed": "Seed", "device": "Device", "method": "Method",
           "warmup": "GTV warm-up (epochs)", "balance_weight": "Balance weight",
-          "normalize": "Feature scaling"}
+          "normalize": "Feature scaling", "init": "Start"}
 FORMATS = {"eps": "%.1e", "lr": "%.1e"}
 #: Dropdowns with an option longer than this many characters take the sidebar's whole width.
 WIDE_CHOICE = 6

@@ -96,19 +96,22 @@ def test_undefined_numbers_are_written_as_null(tmp_path) -> None:
 def test_n_init_keeps_the_start_with_the_lowest_final_loss(capsys) -> None:
     small = ["cluster", "--graph", "karate", "--clusters", "3", "--epochs", "30", "--hidden", "8", "--mlp", "",
              "--device", "cpu", "--seed", "3", "--json", "-"]
-    assert main([*small, "--n-init", "3"]) == 0
+    assert main([*small, "--n-init", "3", "--no-spectral-start"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["n_init"] == 3 and len(result["start_losses"]) == 3
+    assert result["n_init"] == 3 and len(result["start_losses"]) == 3 and not result["spectral_start"]
     assert result["loss"] == min(result["start_losses"])
     assert result["kept_seed"] == start_seeds(3, 3)[result["start_losses"].index(result["loss"])]
-    assert main([*small, "--n-init", "1"]) == 0  # one start: the run of the seed itself, the first of the three
+    assert main([*small, "--n-init", "1", "--no-spectral-start"]) == 0  # the run of the seed itself, the first start
     single = json.loads(capsys.readouterr().out)
     assert single["n_init"] == 1 and single["kept_seed"] == 3 and single["start_losses"] == [result["start_losses"][0]]
-    assert main(small) == 0  # the default: three starts compared at epoch 100, here at their end (epoch 30)
+    assert main(small) == 0  # the default: three random starts and a spectral one, compared at epoch 100 (here 30)
     default = json.loads(capsys.readouterr().out)
-    assert (default["n_init"], default["probe_epochs"], default["start_losses"]) == (3, 100, result["start_losses"])
+    assert (default["n_init"], default["probe_epochs"], default["spectral_start"]) == (3, 100, True)
+    assert default["start_losses"][:3] == result["start_losses"] and len(default["start_losses"]) == 4
+    assert default["starts"][3] == {"seed": 3, "init": "spectral"}
+    assert default["kept_init"] == default["starts"][default["kept_start"]]["init"]
     assert main([*small, "--method", "kmeans"]) == 0  # one start for the other methods
-    assert json.loads(capsys.readouterr().out)["n_init"] == 1
+    assert json.loads(capsys.readouterr().out)["starts"] == [{"seed": 3, "init": "random"}]
     assert main([*small, "--n-init", "0"]) == 2
     assert "n_init must be a positive integer" in capsys.readouterr().err
 
@@ -116,11 +119,11 @@ def test_n_init_keeps_the_start_with_the_lowest_final_loss(capsys) -> None:
 def test_probe_epochs_compare_the_starts_early_and_train_the_kept_one_to_the_end(capsys) -> None:
     small = ["cluster", "--graph", "karate", "--clusters", "3", "--epochs", "30", "--hidden", "8", "--mlp", "",
              "--device", "cpu", "--json", "-"]
-    assert main([*small, "--seed", "3", "--n-init", "3", "--probe-epochs", "10"]) == 0
+    assert main([*small, "--seed", "3", "--n-init", "3", "--probe-epochs", "10", "--no-spectral-start"]) == 0
     probed = json.loads(capsys.readouterr().out)
     assert probed["probe_epochs"] == 10 and probed["epochs"] == 30 and len(probed["start_losses"]) == 3
     assert probed["kept_seed"] == start_seeds(3, 3)[int(np.argmin(probed["start_losses"]))]
-    assert main([*small, "--seed", str(probed["kept_seed"]), "--n-init", "1"]) == 0  # ends as its own run
+    assert main([*small, "--seed", str(probed["kept_seed"]), "--n-init", "1", "--no-spectral-start"]) == 0
     alone = json.loads(capsys.readouterr().out)
     assert alone["loss"] == probed["loss"] and alone["labels"] == probed["labels"]
     assert main([*small, "--seed", "3", "--probe-epochs", "0"]) == 0  # 0: the starts compared at their end

@@ -45,7 +45,7 @@ def test_version_is_the_package_version(capsys) -> None:
 
 def test_every_closed_option_lists_its_choices() -> None:
     closed = {name: spec.choices for name, spec in SPECS.items() if spec.choices}
-    assert set(closed) == {"method", "device", "balance_weight", "stop", "normalize"}
+    assert set(closed) == {"method", "device", "balance_weight", "stop", "normalize", "init"}
     checked = 0
     for name, parser in _subparsers().items():
         for action in parser._actions:

@@ -16,6 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from gtvviz.cluster import TVGNNClustering
 from gtvviz.config import RunConfig
+from gtvviz.data.generators import generate_from_source
 from gtvviz.errors import ConfigError, GraphFormatError, PartialCollapseWarning
 from gtvviz.graph import Graph
 from gtvviz.starts import start_seeds
@@ -143,7 +144,7 @@ def test_save_then_load_gives_the_same_labels(tmp_path) -> None:
     np.testing.assert_array_equal(loaded.predict(graph), model.predict(graph))
     np.testing.assert_allclose(loaded.predict_soft(graph), model.predict_soft(graph), atol=1e-6)
     assert loaded.get_params() == {**model.get_params(), "random_state": 3}
-    assert (loaded.seed_, loaded.start_seeds_) == (model.seed_, model.start_seeds_)
+    assert (loaded.seed_, loaded.starts_, loaded.kept_start_) == (model.seed_, model.starts_, model.kept_start_)
     assert loaded.summary_["last"]["total"] == model.summary_["last"]["total"]
     assert len(loaded.history_) == len(model.history_) == SMALL["epochs"] + 1
     torch.save({"something": "else"}, tmp_path / "other.pt")
@@ -153,35 +154,50 @@ def test_save_then_load_gives_the_same_labels(tmp_path) -> None:
 
 def test_n_init_keeps_the_start_with_the_lowest_final_loss() -> None:
     graph = two_cliques()
-    model = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=None, **{**SMALL, "epochs": 20}).fit(graph)
+    model = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=None, spectral_start=False,
+                            **{**SMALL, "epochs": 20}).fit(graph)
     assert len(model.final_losses_) == 3 and len(set(model.final_losses_)) == 3
     assert model.summary_["last"]["total"] == min(model.final_losses_)
-    assert model.start_seeds_ == start_seeds(4, 3) and model.seed_ in model.start_seeds_
-    single = TVGNNClustering(2, random_state=4, n_init=1, **{**SMALL, "epochs": 20}).fit(graph)
+    assert [start["seed"] for start in model.starts_] == start_seeds(4, 3)
+    assert model.seed_ == model.starts_[model.kept_start_]["seed"]
+    single = TVGNNClustering(2, random_state=4, n_init=1, spectral_start=False, **{**SMALL, "epochs": 20}).fit(graph)
     assert single.final_losses_ == [model.final_losses_[0]]  # the first start is the run of random_state itself
-    again = TVGNNClustering(2, random_state=model.seed_, n_init=1, **{**SMALL, "epochs": 20}).fit(graph)
+    again = TVGNNClustering(2, random_state=model.seed_, n_init=1, spectral_start=False,
+                            **{**SMALL, "epochs": 20}).fit(graph)
     np.testing.assert_array_equal(again.soft_assignments_, model.soft_assignments_)
 
 
 def test_probe_epochs_keep_the_start_of_lowest_loss_at_the_probe_trained_to_its_end() -> None:
     graph = two_cliques()
-    model = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=5, **{**SMALL, "epochs": 20}).fit(graph)
+    model = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=5, spectral_start=False,
+                            **{**SMALL, "epochs": 20}).fit(graph)
     assert model.seed_ == start_seeds(4, 3)[int(np.argmin(model.final_losses_))]
     assert len(model.history_) == 21 and model.summary_["epochs"] == 20
-    alone = TVGNNClustering(2, random_state=model.seed_, n_init=1, **{**SMALL, "epochs": 20}).fit(graph)
+    alone = TVGNNClustering(2, random_state=model.seed_, n_init=1, spectral_start=False,
+                            **{**SMALL, "epochs": 20}).fit(graph)
     np.testing.assert_array_equal(alone.soft_assignments_, model.soft_assignments_)
-    first = TVGNNClustering(2, random_state=4, n_init=1, **{**SMALL, "epochs": 5}).fit(graph)
+    first = TVGNNClustering(2, random_state=4, n_init=1, spectral_start=False, **{**SMALL, "epochs": 5}).fit(graph)
     assert model.final_losses_[0] == first.final_losses_[0]
 
 
-def test_the_default_is_three_starts_compared_at_epoch_100() -> None:
+def test_the_default_is_three_random_starts_and_a_spectral_one_compared_at_epoch_100() -> None:
     graph = two_cliques()
     default = TVGNNClustering(2, random_state=4, **{**SMALL, "epochs": 120}).fit(graph)
-    probed = TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=100, **{**SMALL, "epochs": 120}).fit(graph)
-    assert (default.n_init, default.probe_epochs) == (3, 100) and default.start_seeds_ == start_seeds(4, 3)
-    assert default.final_losses_ == probed.final_losses_ and default.seed_ == probed.seed_
-    assert default.final_losses_ != TVGNNClustering(2, random_state=4, n_init=3, probe_epochs=None,
-                                                    **{**SMALL, "epochs": 120}).fit(graph).final_losses_
+    assert (default.n_init, default.probe_epochs, default.spectral_start) == (3, 100, True)
+    assert default.starts_ == [*({"seed": seed, "init": "random"} for seed in start_seeds(4, 3)),
+                               {"seed": 4, "init": "spectral"}]
+    full = TVGNNClustering(2, random_state=4, probe_epochs=None, **{**SMALL, "epochs": 120}).fit(graph)
+    assert default.final_losses_ != full.final_losses_  # compared at epoch 100, not at the end
+
+
+def test_the_spectral_start_is_kept_where_random_starts_merge_two_blocks() -> None:
+    graph = generate_from_source("sbm:sizes=40-40-40-40-40-40,p_in=0.5,p_out=0.003,seed=3")  # six blocks, structure only
+    fit = TVGNNClustering(6, random_state=0, **{**SMALL, "epochs": 150}).fit(graph)
+    random_only = TVGNNClustering(6, random_state=0, spectral_start=False, **{**SMALL, "epochs": 150}).fit(graph)
+    truth = graph.y.numpy()
+    assert fit.starts_[fit.kept_start_]["init"] == "spectral" and fit.summary_["clusters_used"] == 6
+    assert normalized_mutual_info_score(truth, fit.labels_) > normalized_mutual_info_score(truth, random_only.labels_)
+    assert min(fit.final_losses_[:3]) == min(random_only.final_losses_)  # the same random starts, and one more
 
 
 def test_a_fit_that_leaves_a_cluster_empty_warns_and_says_so_in_its_summary() -> None:
@@ -206,7 +222,7 @@ def test_seed_is_a_deprecated_alias_of_random_state() -> None:
 def test_verbose_shows_a_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
     TVGNNClustering(2, verbose=True, n_init=2, **{**SMALL, "epochs": 5}).fit(two_cliques())
     err = capsys.readouterr().err
-    assert "TVGNN" in err and "10/10" in err
+    assert "TVGNN" in err and "15/15" in err and "start=3/3" in err  # two random starts and the spectral one
     TVGNNClustering(2, **{**SMALL, "epochs": 5}).fit(two_cliques())
     assert capsys.readouterr().err == ""
 

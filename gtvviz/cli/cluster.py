@@ -10,12 +10,12 @@ from gtvviz.cli.output import (check_output_path, progress_bar, read_config_file
                                write_json)
 from gtvviz.config import RunConfig
 from gtvviz.data import load_graph
-from gtvviz.defaults import N_INIT, PROBE_EPOCHS
+from gtvviz.defaults import N_INIT, PROBE_EPOCHS, SPECTRAL_START
 from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.objective import AsymCheegerCutObjective
 from gtvviz.scale.distributed import distributed_session, max_over_ranks, peak_rss_mb
-from gtvviz.starts import best_start, start_seeds, total_epochs, train_until
+from gtvviz.starts import best_start, start_configs, total_epochs, train_until
 from gtvviz.train import Trainer, resolve_device
 
 
@@ -38,6 +38,9 @@ def register(subparsers: Any) -> None:
                         help=f"train N starts (the seed's, then seeds drawn from it) and keep the one with the lowest "
                              f"loss, without labels; 1 is the single run of the reference (default: {N_INIT} for "
                              f"tvgnn, 1 for the other methods)")
+    parser.add_argument("--spectral-start", action=argparse.BooleanOptionalAction, default=SPECTRAL_START,
+                        help="add a start that first follows spectral clustering's partition (TVGNN, full batch; "
+                             "default: on)")
     parser.add_argument("--probe-epochs", type=int, default=PROBE_EPOCHS, metavar="P",
                         help="compare the starts after P epochs and train only the kept one on: one run and N - 1 "
                              "times P epochs (default: %(default)s; 0 compares full runs, which costs N runs)")
@@ -66,19 +69,19 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
         print(f"gtvviz: warning: {terminal_text(warning)}", file=sys.stderr)
     n_init = args.n_init if args.n_init is not None else N_INIT if config.method == "tvgnn" else 1
     probe_epochs = args.probe_epochs or None
-    seeds = start_seeds(config.seed, n_init)
-    total = total_epochs(config.epochs, len(seeds), probe_epochs)
+    starts = start_configs(config, n_init, args.spectral_start)
+    total = total_epochs(config.epochs, len(starts), probe_epochs)
     with progress_bar(total, f"{config.method} on {graph.name}") as bar:
-        def build(start: int, seed: int) -> Trainer:
-            bar.set_postfix(start=f"{start + 1}/{len(seeds)}")
-            return build_trainer(graph, config.replace(seed=seed), metrics_every=max(config.epochs // 50, 1),
-                                 compile=args.compile)
+        def build(index: int, start: RunConfig) -> Trainer:
+            bar.set_postfix(start=f"{index + 1}/{len(starts)}")
+            return build_trainer(graph, start, metrics_every=max(config.epochs // 50, 1), compile=args.compile)
 
         def advance(snapshot: Any) -> None:
             bar.update(1)
             bar.set_postfix(loss=f"{snapshot.losses['total']:.4f}")
 
-        trainer, start_losses = best_start(seeds, build, lambda t, epoch: train_until(t, epoch, advance), probe_epochs)
+        trainer, start_losses = best_start(starts, build, lambda t, epoch: train_until(t, epoch, advance),
+                                           probe_epochs)
     last = trainer.last
     assert last is not None
     objective = trainer.objective
@@ -87,8 +90,10 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
     result = cluster_result(summary, last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
                             node_names=graph.node_names)
     result["compiled"] = trainer.compile
-    result.update(n_init=len(seeds), probe_epochs=probe_epochs, kept_seed=trainer.seed,
-                  start_losses=start_losses)
+    kept = start_losses.index(min(start_losses))
+    result.update(n_init=n_init, spectral_start=len(starts) > n_init, probe_epochs=probe_epochs,
+                  starts=[{"seed": start.seed, "init": start.init} for start in starts], kept_start=kept,
+                  kept_seed=trainer.seed, kept_init=starts[kept].init, start_losses=start_losses)
     peak = peak_rss_mb()
     result.update(world_size=world_size, batch_nodes=config.batch_nodes, step_lr=summary.get("step_lr", config.lr),
                   peak_rss_mb=peak, peak_rss_mb_all_ranks=max_over_ranks(peak))

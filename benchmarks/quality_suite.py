@@ -17,10 +17,11 @@ and wall time, and, for the trained methods, what the label-free tools of issue 
 trainer's stopping rule (:class:`gtvviz.stopping.GuardedPlateau`, ``stop="plateau"``) fires with the NMI there,
 and whether the last snapshot is partially collapsed (:attr:`gtvviz.train.Snapshot.partial_collapse`). With
 ``--override stop=plateau`` the run ends there; otherwise it trains its full ``epochs`` and the rule only watches.
-``tvgnn`` and ``tvgnn_escape`` run ``--n-init`` starts (:func:`gtvviz.starts.start_seeds` of the seed; default
-:data:`gtvviz.defaults.N_INIT`, as :class:`~gtvviz.cluster.TVGNNClustering` and ``gtvviz cluster`` do) and the row is
-the start of lowest loss at epoch ``--probe-epochs`` (default :data:`gtvviz.defaults.PROBE_EPOCHS`; 0: at the end),
-the start :func:`gtvviz.starts.best_start` keeps. Every start is trained to its end here, and its seed, loss, NMI and
+``tvgnn`` and ``tvgnn_escape`` run the starts of :class:`~gtvviz.cluster.TVGNNClustering` and ``gtvviz cluster``
+(:func:`gtvviz.starts.start_configs`: ``--n-init`` random ones, default :data:`gtvviz.defaults.N_INIT`, and one from
+spectral clustering's partition unless ``--no-spectral-start``), and the row is the start of lowest loss at epoch
+``--probe-epochs`` (default :data:`gtvviz.defaults.PROBE_EPOCHS`; 0: at the end), the start
+:func:`gtvviz.starts.best_start` keeps. Every start is trained to its end here, and its seed, loss, NMI and
 loss trajectory are kept under ``starts``, so that the choice at another epoch can be read back from the same runs.
 ``tvgnn_fixed`` (the reference) and ``dmon`` run one start.
 
@@ -47,13 +48,13 @@ import torch
 
 from gtvviz.config import RunConfig
 from gtvviz.data.generators import generate_from_source
-from gtvviz.defaults import N_INIT, PROBE_EPOCHS
+from gtvviz.defaults import N_INIT, PROBE_EPOCHS, SPECTRAL_START
 from gtvviz.data.pyg import load_pyg_graph
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import n_nonempty, nmi, sharpness
 from gtvviz.collapse import CollapseDetector
-from gtvviz.starts import start_seeds
+from gtvviz.starts import start_configs
 from gtvviz.stopping import GuardedPlateau
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,18 +130,18 @@ def load(case: Case, data_root: Path | None) -> Graph:
     return generate_from_source(case.source)
 
 
-def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: dict[str, str],
-        seed: int | None = None) -> dict[str, Any]:
-    """One method on one graph, driven epoch by epoch so that the stopping rule can watch the loss;
-    ``overrides`` are RunConfig fields as text (``hidden="64,64"``); ``seed`` is the model's (default: the
-    case's, which also generated the graph)."""
-    config = RunConfig(clusters=case.clusters, seed=case.seed if seed is None else seed, device="cpu",
-                       **METHODS[method])
+def case_config(case: Case, method: str, epochs: int | None, overrides: dict[str, str]) -> RunConfig:
+    """The configuration of ``method`` on ``case`` (the model seeded by the case's seed, which also generated the
+    graph); ``overrides`` are RunConfig fields as text (``hidden="64,64"``)."""
+    config = RunConfig(clusters=case.clusters, seed=case.seed, device="cpu", **METHODS[method])
     config, problems = RunConfig.from_query(overrides, base=config)
     if problems:
         raise SystemExit("; ".join(problems))
-    if epochs is not None:
-        config = config.replace(epochs=epochs)
+    return config if epochs is None else config.replace(epochs=epochs)
+
+
+def run(graph: Graph, case: Case, method: str, config: RunConfig) -> dict[str, Any]:
+    """One method on one graph, driven epoch by epoch so that the stopping rule can watch the loss."""
     start = time.perf_counter()
     trainer = build_trainer(graph, config, metrics_every=config.epochs)
     plateau, uniform, at_plateau, trajectory = GuardedPlateau(), CollapseDetector(), {}, []
@@ -168,7 +169,7 @@ def run(graph: Graph, case: Case, method: str, epochs: int | None, overrides: di
             "largest_share": verdict.largest_share, **at_plateau,
             "reseeded_at": list(getattr(trainer.objective, "reseeded_at", [])),
             "rejected_at": getattr(trainer.objective, "rejected_at", None),
-            "model_seed": config.seed, "loss": last.losses["total"], "trajectory": trajectory}
+            "model_seed": config.seed, "init": config.init, "loss": last.losses["total"], "trajectory": trajectory}
 
 
 def loss_at(row: dict[str, Any], epoch: int | None) -> float:
@@ -179,20 +180,21 @@ def loss_at(row: dict[str, Any], epoch: int | None) -> float:
     return row["loss"]
 
 
-def run_starts(graph: Graph, case: Case, method: str, epochs: int | None, overrides: dict[str, str],
-               n_init: int, probe_epochs: int | None) -> dict[str, Any]:
-    """``n_init`` starts of a trained method (seeds :func:`gtvviz.starts.start_seeds` of the case's seed): the row
-    of the start with the lowest final loss, as :func:`gtvviz.starts.best_start` keeps it, with every start's
-    seed, final loss, NMI, clusters used and loss trajectory under ``starts`` (so that other label-free choices,
-    e.g. the lowest loss at an earlier epoch, can be read back without training again)."""
+def run_starts(graph: Graph, case: Case, method: str, config: RunConfig, n_init: int, spectral: bool,
+               probe_epochs: int | None) -> dict[str, Any]:
+    """The starts of a trained method (:func:`gtvviz.starts.start_configs`: ``n_init`` random ones and, with
+    ``spectral``, one from spectral clustering's partition): the row of the start with the lowest loss at
+    ``probe_epochs``, as :func:`gtvviz.starts.best_start` keeps it, with every start's seed, init, final loss,
+    NMI, clusters used and loss trajectory under ``starts`` (so that other label-free choices, e.g. at another
+    epoch, can be read back without training again)."""
     rows = []
-    for seed in start_seeds(case.seed, n_init):
-        rows.append(run(graph, case, method, epochs, overrides, seed))
-        print(f"  start seed {seed}: loss {rows[-1]['loss']:.5f}, NMI {rows[-1]['nmi']:.3f}, "
+    for start in start_configs(config, n_init, spectral):
+        rows.append(run(graph, case, method, start))
+        print(f"  start seed {start.seed} ({start.init}): loss {rows[-1]['loss']:.5f}, NMI {rows[-1]['nmi']:.3f}, "
               f"{rows[-1]['used_10pct']} of {case.clusters} clusters used, {rows[-1]['seconds']:.0f} s", flush=True)
     kept = min(range(len(rows)), key=lambda i: (loss_at(rows[i], probe_epochs), i))
-    starts = [{key: r[key] for key in ("model_seed", "loss", "nmi", "used_10pct", "partial_collapse", "reseeded_at",
-                                       "seconds", "trajectory")} for r in rows]
+    starts = [{key: r[key] for key in ("model_seed", "init", "loss", "nmi", "used_10pct", "partial_collapse",
+                                       "reseeded_at", "seconds", "trajectory")} for r in rows]
     return {**rows[kept], "n_init": n_init, "probe_epochs": probe_epochs, "kept_start": kept,
             "seconds": sum(r["seconds"] for r in rows),
             "starts": starts}
@@ -249,6 +251,11 @@ def main() -> None:
                         help="RunConfig fields for every method, e.g. hidden=64,64 mlp=64 lr=0.005")
     parser.add_argument("--n-init", type=int, default=N_INIT,
                         help="starts of tvgnn and tvgnn_escape; the one of lowest loss at --probe-epochs is the row")
+    parser.add_argument("--spectral-start", action=argparse.BooleanOptionalAction, default=SPECTRAL_START,
+                        help="add a start from spectral clustering's partition to those of tvgnn and tvgnn_escape")
+    parser.add_argument("--only-spectral-start", action="store_true",
+                        help="train only the spectral start of tvgnn (one row each), to be read with the random "
+                             "starts of an earlier run of the same graphs")
     parser.add_argument("--probe-epochs", type=int, default=PROBE_EPOCHS,
                         help="the epoch (a multiple of 10) at which the starts are compared; 0: at their end")
     parser.add_argument("--match", help="only the graphs whose name contains this text, e.g. 'h=0.9 snr=2.0'")
@@ -271,9 +278,14 @@ def main() -> None:
         for case in cases:
             graph = load(case, data_root)
             for method in args.methods:
-                one_start = method not in ("tvgnn", "tvgnn_escape") or args.n_init == 1
-                row = (run(graph, case, method, args.epochs, overrides) if one_start else
-                       run_starts(graph, case, method, args.epochs, overrides, args.n_init, args.probe_epochs or None))
+                config = case_config(case, method, args.epochs, overrides)
+                if args.only_spectral_start:
+                    config = config.replace(init="spectral")
+                one_start = (args.only_spectral_start or method not in ("tvgnn", "tvgnn_escape")
+                             or (args.n_init == 1 and not args.spectral_start))
+                row = (run(graph, case, method, config) if one_start else
+                       run_starts(graph, case, method, config, args.n_init, args.spectral_start,
+                                  args.probe_epochs or None))
                 rows.append(row)
                 print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()
                                   if k not in ("trajectory", "starts")}), flush=True)

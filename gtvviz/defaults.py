@@ -25,15 +25,15 @@ MLP = (256,)
 LR = 1e-3
 #: Training epochs.
 EPOCHS = 500
-#: Starts of one clustering fit (:mod:`gtvviz.starts`) in :class:`~gtvviz.cluster.TVGNNClustering` and
-#: ``gtvviz cluster``: three starts, the one of least loss kept, lift Cora's mean NMI over five seeds above 0.5
-#: and hold the NMI as the graph grows, where one start does not (``benchmarks/results/quality_suite.md``).
+#: Random starts of one clustering fit (:mod:`gtvviz.starts`) in :class:`~gtvviz.cluster.TVGNNClustering` and
+#: ``gtvviz cluster``, the one of least loss kept: a start that loses a cluster early never regains it, and the
+#: loss ranks such an end clearly worse (measured in ``benchmarks/results/quality_suite.md``).
 N_INIT = 3
 #: Whether those starts include one from spectral clustering's partition (:mod:`gtvviz.spectral_start`; TVGNN, full
-#: batch): where random starts merge communities of comparable size, it is the start of least loss.
+#: batch): it reaches communities of comparable size that random starts merge.
 SPECTRAL_START = True
 #: Epoch at which the starts are compared; only the kept one trains on. The starts have left the uniform assignment
-#: and sharpened by then, so the loss orders them as at their end, for 1.4 times the epochs of one run.
+#: and sharpened by then, so the loss orders them much as at their end, at a fraction of their cost.
 PROBE_EPOCHS = 100
 #: Balance-weight modes of :class:`~gtvviz.objective.AsymCheegerCutObjective`: ``"fixed"`` is the reference,
 #: ``"adaptive"`` (the default) leaves the uniform trap, ``"escape"`` also escapes partial collapse

@@ -1,13 +1,12 @@
-r"""Several starts of one run, the kept one chosen without labels: the lowest final loss (``n_init``).
+r"""Several starts of one run, the kept one chosen without labels: the lowest loss (``n_init``, the spectral start).
 
 TVGNN's training is non-convex: from different initialisations the same graph and settings end at different
 stationary points, e.g. with a cluster lost to partial collapse (:mod:`gtvviz.partial_collapse`). Where it was
 measured (Cora, the block models of ``benchmarks/results/quality_suite.md``), the AsymCheegerCut loss ranks those
 ends much as the labels do: a partition that loses a cluster has a clearly higher loss. So, as scikit-learn's
-``KMeans(n_init=...)`` keeps the start of least inertia, a run of ``n_init`` starts keeps the one whose last epoch
-has the least reference loss
-:math:`\alpha_1 \mathcal{L}_{GTV} + \alpha_2 \mathcal{L}_{AN}` (``total``). It costs ``n_init`` runs, or, with
-``probe_epochs``, one run and ``n_init - 1`` probes (:func:`best_start`).
+``KMeans(n_init=...)`` keeps the start of least inertia, a run of several starts keeps the one with the least
+reference loss :math:`\alpha_1 \mathcal{L}_{GTV} + \alpha_2 \mathcal{L}_{AN}` (``total``), compared at the end or,
+with ``probe_epochs``, at that epoch, after which only the kept start trains on (:func:`best_start`).
 
 The first start is the run of the seed itself, so ``n_init = 1`` is exactly the single run; the others take
 seeds drawn from ``numpy.random.default_rng(seed)``, so that the starts of ``seed`` and ``seed + 1`` are not
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-
 from typing import TypeVar
 
 import numpy as np

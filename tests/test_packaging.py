@@ -201,13 +201,18 @@ def test_importing_gtvviz_imports_no_part_of_the_app() -> None:
 @pytest.mark.slow
 def test_the_library_and_cli_work_without_the_app_extra(tmp_path: Path) -> None:
     """With streamlit, plotly, pyvis, pandas and pillow absent, the core install clusters a sample."""
-    code = ("import sys\n"
-            "for name in ('streamlit', 'plotly', 'pyvis', 'pandas', 'PIL'):\n"
-            "    sys.modules[name] = None  # as if not installed\n"
+    absent = ("streamlit", "plotly", "pyvis", "pandas", "pil")  # PIL/, pillow-*.dist-info
+    site = tmp_path / "site-packages"  # this environment's packages, less the app extra's (as if not installed)
+    site.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.lower().startswith(absent) and entry.suffix != ".pth":
+            (site / entry.name).symlink_to(entry)
+    code = ("import importlib.util, sys\n"
+            "assert not any(importlib.util.find_spec(m) for m in ('streamlit', 'plotly', 'pyvis', 'pandas', 'PIL'))\n"
             "from gtvviz.cli import main\n"
             f"sys.exit(main(['cluster', '--graph', 'karate', '--clusters', '2', {', '.join(map(repr, SMALL))}, "
             "'--json', '-']))\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    done = subprocess.run([sys.executable, "-S", "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": f"{REPO}{os.pathsep}{site}"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert len(json.loads(done.stdout)["labels"]) == 34

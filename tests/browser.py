@@ -170,6 +170,21 @@ def settled(page: Page) -> None:
     expect(page.locator('[data-retained="true"]')).to_have_count(0, timeout=60_000)
 
 
+#: The boxes of the current, visible elements a selector matches, measured in one go (a rerun may replace an
+#: element between two Playwright calls; a copy kept from the previous run is ``data-stale``).
+_VISIBLE_BOXES = """selector => [...document.querySelectorAll(selector)]
+  .filter(e => e.dataset.stale !== 'true' && getComputedStyle(e).visibility !== 'hidden')
+  .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0)
+  .map(r => ({y: r.y, height: r.height}))"""
+
+
+def visible_boxes(page: Page, selector: str) -> list[dict[str, float]]:
+    """The ``y`` and ``height`` of every current, visible element ``selector`` matches, once the page has
+    :func:`settled`."""
+    settled(page)
+    return page.evaluate(_VISIBLE_BOXES, selector)
+
+
 def graph_of(page: Page, ready: str = "window.gtvvizLiveGraph.newPlots > 0", timeout: float = 60.0):  # noqa: ANN201
     """The app's live graph frame (its document), once the JavaScript condition ``ready`` holds in it (by default:
     it has drawn).

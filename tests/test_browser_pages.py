@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import SMALL_MODEL, address, chromium_browser, settled, streamlit_server
+from tests.browser import SMALL_MODEL, address, chromium_browser, settled, streamlit_server, visible_boxes
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 120_000  # ms: the first page load imports torch in the server
@@ -113,7 +113,7 @@ def test_compare_plays_at_a_pace_without_fading_its_panels(page: Page, app_url: 
             continue
     expect(counter).to_contain_text("paused", timeout=5_000)
     for key in ("compare-graphs", "compare-simplex"):  # every method's panel and simplex on one screen
-        panels = page.locator(f".st-key-{key}")
-        expect(panels).to_have_count(1, timeout=60_000)  # (not a copy kept from the run before)
-        box = panels.bounding_box()
-        assert box is not None and box["height"] > 50 and 0 <= box["y"] and box["y"] + box["height"] <= 720, (key, box)
+        boxes = visible_boxes(page, f".st-key-{key}")
+        assert len(boxes) == 1, (key, boxes)
+        box = boxes[0]
+        assert box["height"] > 50 and 0 <= box["y"] and box["y"] + box["height"] <= 720, (key, box)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gtvviz_app.lessons import LESSONS
-from tests.browser import address, chromium_browser, settled, streamlit_server
+from tests.browser import address, chromium_browser, streamlit_server, visible_boxes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LESSON = "gamma"
@@ -16,17 +16,8 @@ LESSON = "gamma"
 ARRIVE_TIMEOUT = 420_000
 
 
-#: The boxes of the visible elements a selector matches, measured in one go (a rerun may replace an element
-#: between two Playwright calls).
-VISIBLE_BOXES = """selector => [...document.querySelectorAll(selector)]
-  .filter(e => getComputedStyle(e).visibility !== 'hidden')
-  .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0)
-  .map(r => ({y: r.y, height: r.height}))"""
-
-
 def _above_the_fold(page: Page, selector: str) -> None:
-    settled(page)
-    boxes = page.evaluate(VISIBLE_BOXES, selector)
+    boxes = visible_boxes(page, selector)
     assert boxes, selector
     for box in boxes:
         assert box["height"] > 20, (selector, box)

@@ -19,8 +19,8 @@ from gtvviz.collapse import CollapseDetector
 from gtvviz.defaults import BALANCE_WEIGHTS
 from gtvviz.errors import ConfigError
 from gtvviz.escape import PartialCollapseEscape
-from gtvviz.spectral_start import ProposalStart
 from gtvviz.nn.losses import LossTerms, asym_cheeger_cut_loss
+from gtvviz.spectral_start import ProposalStart
 
 #: A loss the Trainer minimises: ``(s, edge_index, edge_weight) -> terms``; the gradient is taken of
 #: ``train_total`` when present and of ``total`` otherwise.
@@ -122,8 +122,9 @@ class AsymCheegerCutObjective:
     and without the trainer's ``partial`` (on its own, or on mini-batches) there is no escape.
 
     **A start from a proposed partition** (``start``, ``init="spectral"`` in a :class:`~gtvviz.config.RunConfig`).
-    For its first epochs the gradient is the cross-entropy towards ``start`` (:class:`~gtvviz.spectral_start.
-    ProposalStart`; ``escaping`` while it follows), then the AsymCheegerCut loss. Full batch only.
+    For its first epochs the gradient is the cross-entropy towards ``start``
+    (:class:`~gtvviz.spectral_start.ProposalStart`; ``escaping`` while it follows), then the AsymCheegerCut loss.
+    Full batch only.
 
     ``warmup`` epochs ramp the GTV weight used for the gradient linearly from 0 to :math:`\alpha_1` (a schedule,
     off by default).

@@ -58,8 +58,9 @@ def start_configs(config: RunConfig, n_init: int, spectral: bool = SPECTRAL_STAR
 
 
 def best_start(starts: Sequence[Start], build: Callable[[int, Start], Trainer],
-               advance: Callable[[Trainer, float], None], probe_epochs: int | None = None) -> tuple[Trainer, list[float]]:
-    r"""Train one start per seed and keep the one with the lowest ``total`` loss (the first such start on a tie),
+               advance: Callable[[Trainer, float], None],
+               probe_epochs: int | None = None) -> tuple[Trainer, list[float]]:
+    r"""Train every start and keep the one with the lowest ``total`` loss (the first such start on a tie),
     trained to its end; only the best start so far is kept in memory.
 
     With ``probe_epochs`` every start is trained that many epochs (or to its end, if sooner), the starts are

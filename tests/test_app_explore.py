@@ -301,6 +301,6 @@ def test_a_partial_collapse_offers_the_escape_and_a_new_seed() -> None:
     run.trainer.last = replace(run.trainer.last, s=np.eye(3, dtype=np.float32)[np.array([0] * 20 + [1] * 14)])
     at.run()
     info = " ".join(texts(at, "info"))
-    assert "The escape found no cut" in info and not [b for b in at.button if b.label == "Escape and Reset"]
+    assert "The escape did not mend it" in info and not [b for b in at.button if b.label == "Escape and Reset"]
     click(at, "New seed and Reset")
     assert state(at).run.config.seed == run.config.seed + 1 and state(at).run.config.balance_weight == "escape"

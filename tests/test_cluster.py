@@ -191,7 +191,7 @@ def test_the_default_is_three_random_starts_and_a_spectral_one_compared_at_epoch
 
 
 def test_the_spectral_start_is_kept_where_random_starts_merge_two_blocks() -> None:
-    graph = generate_from_source("sbm:sizes=40-40-40-40-40-40,p_in=0.5,p_out=0.003,seed=3")  # six blocks, structure only
+    graph = generate_from_source("sbm:sizes=40-40-40-40-40-40,p_in=0.5,p_out=0.003,seed=3")  # six blocks, no features
     fit = TVGNNClustering(6, random_state=0, **{**SMALL, "epochs": 150}).fit(graph)
     random_only = TVGNNClustering(6, random_state=0, spectral_start=False, **{**SMALL, "epochs": 150}).fit(graph)
     truth = graph.y.numpy()

@@ -66,7 +66,7 @@ COLLAPSED = (
 #: Shown when a finished run leaves clusters (almost) empty (:attr:`gtvviz.train.Snapshot.partial_collapse`).
 PARTIAL = "**{used} of {k} clusters used:** {empty} ended (almost) empty, so groups share a cluster."
 #: Why the escape left a partial collapse in place.
-ESCAPE_FAILED = "The escape found no cut that lowers the loss: try another seed, or fewer clusters."
+ESCAPE_FAILED = "The escape did not mend it: try another seed, or fewer clusters."
 #: Shown when a finished run uses every cluster but puts 90% of the nodes or more in one.
 LOPSIDED = ("**One cluster holds 90% of the nodes or more;** the others split off a few nodes only. Try another "
             "seed, fewer clusters or a larger balance weight α₂.")
@@ -173,7 +173,12 @@ def _collapse_remedy(state: AppState) -> None:
     if method in ("dmon", "mincut") and st.button("Switch to TVGNN", key="remedy.tvgnn", icon=":material/swap_horiz:"):
         apply_settings(state, TRANSPORT_AREA, method="tvgnn")
         st.rerun()
-    if st.button("New seed and Reset", key="remedy.seed", icon=":material/casino:"):
+    _new_seed_button(state, "remedy.seed")
+
+
+def _new_seed_button(state: AppState, key: str) -> None:
+    """A button that restarts the run with the next seed."""
+    if st.button("New seed and Reset", key=key, icon=":material/casino:"):
         restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
         st.rerun()
 
@@ -197,9 +202,7 @@ def _partial_remedy(state: AppState, used: int) -> None:
                      "one side of a cut of the largest cluster, and the cut stays only if the loss falls"):
             restart_with(state, TRANSPORT_AREA, balance_weight="escape")
             st.rerun()
-        if st.button("New seed and Reset", key="remedy.partial_seed", icon=":material/casino:"):
-            restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
-            st.rerun()
+        _new_seed_button(state, "remedy.partial_seed")
 
 
 def _replay_slider(state: AppState) -> None:

@@ -59,8 +59,9 @@ _DECLARED: tuple[ParamSpec, ...] = (
           "counts (no negative value) by their row's total, as the paper does, and standardises measurements "
           "(features with negative values) column by column; row divides every graph's rows by their totals (the "
           "paper's setting), standard standardises every graph, none keeps the features as given"),
-    _spec("init", choices=INITS, help="how the run starts: random (the seeded initialisation) or spectral (the "
-          "network first follows spectral clustering's partition, then the AsymCheegerCut loss; TVGNN, full batch)"),
+    _spec("init", choices=INITS, help="how the run starts: random (the seeded initialisation) or spectral (first "
+          "follow spectral clustering's partition, then the loss; try it when a run leaves a cluster empty; TVGNN, "
+          "full batch)"),
 )
 
 

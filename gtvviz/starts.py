@@ -51,6 +51,8 @@ def start_configs(config: RunConfig, n_init: int, spectral: bool = SPECTRAL_STAR
     """The configuration of every start: ``config`` with each seed of :func:`start_seeds`, then, with ``spectral``,
     the first seed's start with ``init="spectral"`` where that is a new start and possible (TVGNN, full batch,
     ``init="random"``)."""
+    if not isinstance(spectral, (bool, np.bool_)):
+        raise ConfigError(f"spectral_start must be True or False, got {str(spectral)[:40]!r}.")
     starts = [config.replace(seed=seed) for seed in start_seeds(config.seed, n_init)]
     if spectral and config.method == "tvgnn" and config.batch_nodes is None and config.init == "random":
         starts.append(config.replace(init="spectral"))
@@ -106,7 +108,8 @@ def total_epochs(epochs: int, n_init: int, probe_epochs: int | None = None) -> i
 def _check_probe(probe_epochs: int | None) -> None:
     if probe_epochs is not None and (isinstance(probe_epochs, bool) or not isinstance(probe_epochs, (int, np.integer))
                                      or probe_epochs < 1):
-        raise ConfigError(f"probe_epochs must be a positive integer or None, got {str(probe_epochs)[:40]!r}.")
+        raise ConfigError(f"probe_epochs must be a positive integer (or None: compare the starts at their end), got "
+                          f"{str(probe_epochs)[:40]!r}.")
 
 
 def train_until(trainer: Trainer, epoch: float, progress: Callable[[object], None] | None = None) -> None:

@@ -278,7 +278,8 @@ def test_a_finished_run_that_leaves_a_cluster_empty_says_so() -> None:
     assert_clean(at)
     info = " ".join(texts(at, "info"))
     assert "2 of 3 clusters used" in info and "one cluster ended (almost) empty" in info
-    assert [b.label for b in at.button if "and Reset" in b.label] == ["Escape and Reset", "New seed and Reset"]
+    assert [b.label for b in at.button if "and Reset" in b.label] == ["Escape and Reset", "Spectral start and Reset",
+                                                                      "New seed and Reset"]
     labels = np.arange(34) % 3  # every cluster used, none above 90%
     trainer.last = replace(trainer.last, s=np.eye(3, dtype=np.float32)[labels])
     at.run()
@@ -304,3 +305,9 @@ def test_a_partial_collapse_offers_the_escape_and_a_new_seed() -> None:
     assert "The escape did not mend it" in info and not [b for b in at.button if b.label == "Escape and Reset"]
     click(at, "New seed and Reset")
     assert state(at).run.config.seed == run.config.seed + 1 and state(at).run.config.balance_weight == "escape"
+    again = state(at).run.trainer
+    again.step(40)
+    again.last = replace(again.last, s=np.eye(3, dtype=np.float32)[np.array([0] * 20 + [1] * 14)])
+    at.run()
+    click(at, "Spectral start and Reset")
+    assert state(at).run.config.init == "spectral" and state(at).run.latest.epoch == 0

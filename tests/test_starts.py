@@ -9,7 +9,7 @@ from gtvviz.data.generators import generate_from_source
 from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import nmi
-from gtvviz.starts import SEED_BOUND, best_start, start_seeds, total_epochs, train_until
+from gtvviz.starts import SEED_BOUND, best_start, start_configs, start_seeds, total_epochs, train_until
 
 #: Six planted blocks of 25 nodes; a one-layer TVGNN trained 200 epochs at lr 0.01 ends with 5 of 6 clusters from
 #: seed 2 and with all 6 from the second start drawn from it.
@@ -80,3 +80,15 @@ def test_probe_epochs_must_be_a_positive_integer(bad) -> None:
     with pytest.raises(ConfigError, match="probe_epochs"):
         total_epochs(100, 3, bad)
     assert total_epochs(100, 3) == 300 and total_epochs(100, 3, 30) == 160 and total_epochs(100, 3, 500) == 300
+
+
+def test_start_configs_add_a_spectral_start_only_where_it_is_new_and_possible() -> None:
+    config = RunConfig(clusters=3, seed=5)
+    starts = start_configs(config, 2)
+    assert [(s.seed, s.init) for s in starts] == [(5, "random"), (start_seeds(5, 2)[1], "random"), (5, "spectral")]
+    assert len(start_configs(config, 2, spectral=False)) == 2
+    assert all(s.init == "spectral" for s in start_configs(config.replace(init="spectral"), 2))  # nothing to add
+    assert len(start_configs(config.replace(batch_nodes=100), 2)) == 2  # mini-batches: no spectral start
+    assert len(start_configs(config.replace(method="dmon"), 1)) == 1
+    with pytest.raises(ConfigError, match="spectral_start must be True or False"):
+        start_configs(config, 2, "no")

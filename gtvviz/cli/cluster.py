@@ -35,15 +35,16 @@ def register(subparsers: Any) -> None:
                         help="compile the model with torch.compile: faster epochs after seconds of compiling (on a "
                              "CPU it needs a C++ compiler)")
     parser.add_argument("--n-init", type=int, default=None, metavar="N",
-                        help=f"train N starts (the seed's, then seeds drawn from it) and keep the one with the lowest "
-                             f"loss, without labels; 1 is the single run of the reference (default: {N_INIT} for "
-                             f"tvgnn, 1 for the other methods)")
+                        help=f"train N random starts (the seed's, then seeds drawn from it) and keep the one with the "
+                             f"lowest loss, without labels; --n-init 1 --no-spectral-start is the single run of the "
+                             f"reference (default: {N_INIT} for tvgnn, 1 for the other methods)")
     parser.add_argument("--spectral-start", action=argparse.BooleanOptionalAction, default=SPECTRAL_START,
                         help="add a start that first follows spectral clustering's partition (TVGNN, full batch; "
                              "default: on)")
     parser.add_argument("--probe-epochs", type=int, default=PROBE_EPOCHS, metavar="P",
-                        help="compare the starts after P epochs and train only the kept one on: one run and N - 1 "
-                             "times P epochs (default: %(default)s; 0 compares full runs, which costs N runs)")
+                        help="compare the starts after P epochs and train only the kept one on: one run and P "
+                             "epochs for each other start (default: %(default)s; 0 compares them at their end, which "
+                             "costs a run per start)")
     RunConfig.add_arguments(parser, skip=("clusters",))
     parser.set_defaults(func=run)
 

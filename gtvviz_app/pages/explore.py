@@ -178,7 +178,8 @@ def _collapse_remedy(state: AppState) -> None:
 
 def _new_seed_button(state: AppState, key: str) -> None:
     """A button that restarts the run with the next seed."""
-    if st.button("New seed and Reset", key=key, icon=":material/casino:"):
+    if st.button("New seed and Reset", key=key, icon=":material/casino:",
+                 help="Train again from another random initialisation (the seed + 1)"):
         restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
         st.rerun()
 
@@ -201,6 +202,12 @@ def _partial_remedy(state: AppState, used: int) -> None:
                 help="Train again with the balance weight 'escape': once the run settles, each empty cluster takes "
                      "one side of a cut of the largest cluster, and the cut stays only if the loss falls"):
             restart_with(state, TRANSPORT_AREA, balance_weight="escape")
+            st.rerun()
+        if empty and config.method == "tvgnn" and config.init != "spectral" and st.button(
+                "Spectral start and Reset", key="remedy.spectral", icon=":material/scatter_plot:",
+                help="Train again from spectral clustering's partition (Start: spectral), in which every cluster "
+                     "holds nodes; the loss then takes over"):
+            restart_with(state, TRANSPORT_AREA, init="spectral")
             st.rerun()
         _new_seed_button(state, "remedy.partial_seed")
 

@@ -173,12 +173,12 @@ def _collapse_remedy(state: AppState) -> None:
     if method in ("dmon", "mincut") and st.button("Switch to TVGNN", key="remedy.tvgnn", icon=":material/swap_horiz:"):
         apply_settings(state, TRANSPORT_AREA, method="tvgnn")
         st.rerun()
-    _new_seed_button(state, "remedy.seed")
+    _new_seed_button(state, "remedy.seed", ":material/casino:")
 
 
-def _new_seed_button(state: AppState, key: str) -> None:
+def _new_seed_button(state: AppState, key: str, icon: str | None = None) -> None:
     """A button that restarts the run with the next seed."""
-    if st.button("New seed and Reset", key=key, icon=":material/casino:",
+    if st.button("New seed and Reset", key=key, icon=icon,
                  help="Train again from another random initialisation (the seed + 1)"):
         restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
         st.rerun()
@@ -196,15 +196,15 @@ def _partial_remedy(state: AppState, used: int) -> None:
         st.info(f"{note} {ESCAPE_FAILED}" if escaped else note, icon=":material/join:")
     else:
         st.info(LOPSIDED, icon=":material/join:")
-    with st.container(horizontal=True, key="partial-remedies"):
+    with st.container(horizontal=True, key="partial-remedies"):  # (no icons: the three fit on one line at 1280 px)
         if empty and config.method == "tvgnn" and not escaped and st.button(
-                "Escape and Reset", key="remedy.escape", icon=":material/call_split:",
+                "Escape and Reset", key="remedy.escape",
                 help="Train again with the balance weight 'escape': once the run settles, each empty cluster takes "
                      "one side of a cut of the largest cluster, and the cut stays only if the loss falls"):
             restart_with(state, TRANSPORT_AREA, balance_weight="escape")
             st.rerun()
         if empty and config.method == "tvgnn" and config.init != "spectral" and st.button(
-                "Spectral start and Reset", key="remedy.spectral", icon=":material/scatter_plot:",
+                "Spectral start and Reset", key="remedy.spectral",
                 help="Train again from spectral clustering's partition (Start: spectral), in which every cluster "
                      "holds nodes; the loss then takes over"):
             restart_with(state, TRANSPORT_AREA, init="spectral")

@@ -178,11 +178,17 @@ _VISIBLE_BOXES = """selector => [...document.querySelectorAll(selector)]
   .map(r => ({y: r.y, height: r.height}))"""
 
 
-def visible_boxes(page: Page, selector: str) -> list[dict[str, float]]:
+def visible_boxes(page: Page, selector: str, timeout: float = 60.0) -> list[dict[str, float]]:
     """The ``y`` and ``height`` of every current, visible element ``selector`` matches, once the page has
-    :func:`settled`."""
-    settled(page)
-    return page.evaluate(_VISIBLE_BOXES, selector)
+    :func:`settled` and at least one is current (a rerun in progress marks the elements it has not redrawn yet as
+    stale), or whatever is current after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        settled(page)
+        boxes = page.evaluate(_VISIBLE_BOXES, selector)
+        if boxes or time.monotonic() > deadline:
+            return boxes
+        page.wait_for_timeout(250)
 
 
 def graph_of(page: Page, ready: str = "window.gtvvizLiveGraph.newPlots > 0", timeout: float = 60.0):  # noqa: ANN201

@@ -48,8 +48,8 @@ import torch
 
 from gtvviz.config import RunConfig
 from gtvviz.data.generators import generate_from_source
-from gtvviz.defaults import N_INIT, PROBE_EPOCHS, SPECTRAL_START
 from gtvviz.data.pyg import load_pyg_graph
+from gtvviz.defaults import N_INIT, PROBE_EPOCHS, SPECTRAL_START
 from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import n_nonempty, nmi, sharpness
@@ -254,8 +254,8 @@ def main() -> None:
     parser.add_argument("--spectral-start", action=argparse.BooleanOptionalAction, default=SPECTRAL_START,
                         help="add a start from spectral clustering's partition to those of tvgnn and tvgnn_escape")
     parser.add_argument("--only-spectral-start", action="store_true",
-                        help="train only the spectral start of tvgnn (one row each), to be read with the random "
-                             "starts of an earlier run of the same graphs")
+                        help="train only the spectral start of tvgnn and tvgnn_escape (one row each), to be read "
+                             "with the random starts of an earlier run of the same graphs")
     parser.add_argument("--probe-epochs", type=int, default=PROBE_EPOCHS,
                         help="the epoch (a multiple of 10) at which the starts are compared; 0: at their end")
     parser.add_argument("--match", help="only the graphs whose name contains this text, e.g. 'h=0.9 snr=2.0'")
@@ -279,10 +279,10 @@ def main() -> None:
             graph = load(case, data_root)
             for method in args.methods:
                 config = case_config(case, method, args.epochs, overrides)
-                if args.only_spectral_start:
+                several = method in ("tvgnn", "tvgnn_escape")
+                if args.only_spectral_start and several:
                     config = config.replace(init="spectral")
-                one_start = (args.only_spectral_start or method not in ("tvgnn", "tvgnn_escape")
-                             or (args.n_init == 1 and not args.spectral_start))
+                one_start = args.only_spectral_start or not several or (args.n_init == 1 and not args.spectral_start)
                 row = (run(graph, case, method, config) if one_start else
                        run_starts(graph, case, method, config, args.n_init, args.spectral_start,
                                   args.probe_epochs or None))

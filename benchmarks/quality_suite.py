@@ -54,7 +54,7 @@ from gtvviz.graph import Graph
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import n_nonempty, nmi, sharpness
 from gtvviz.collapse import CollapseDetector
-from gtvviz.starts import start_configs
+from gtvviz.starts import kept_index, start_configs
 from gtvviz.stopping import GuardedPlateau
 
 REPO = Path(__file__).resolve().parents[1]
@@ -192,7 +192,7 @@ def run_starts(graph: Graph, case: Case, method: str, config: RunConfig, n_init:
         rows.append(run(graph, case, method, start))
         print(f"  start seed {start.seed} ({start.init}): loss {rows[-1]['loss']:.5f}, NMI {rows[-1]['nmi']:.3f}, "
               f"{rows[-1]['used_10pct']} of {case.clusters} clusters used, {rows[-1]['seconds']:.0f} s", flush=True)
-    kept = min(range(len(rows)), key=lambda i: (loss_at(rows[i], probe_epochs), i))
+    kept = kept_index([loss_at(row, probe_epochs) for row in rows])
     starts = [{key: r[key] for key in ("model_seed", "init", "loss", "nmi", "used_10pct", "partial_collapse",
                                        "reseeded_at", "seconds", "trajectory")} for r in rows]
     return {**rows[kept], "n_init": n_init, "probe_epochs": probe_epochs, "kept_start": kept,

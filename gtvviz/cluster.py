@@ -22,7 +22,7 @@ from gtvviz.graph import Graph, as_graph
 from gtvviz.methods import build_trainer
 from gtvviz.nn.models import TVGNN
 from gtvviz.scale.inference import CHUNK_NODES, chunked_assignment
-from gtvviz.starts import SEED_BOUND, best_start, start_configs, total_epochs, train_until
+from gtvviz.starts import SEED_BOUND, best_start, kept_index, start_configs, total_epochs, train_until
 from gtvviz.train import Trainer
 
 #: The defaults of every training setting, read from one place.
@@ -157,7 +157,7 @@ class TVGNNClustering(ClusterMixin, BaseEstimator):
             best, final_losses = best_start(starts, build, lambda trainer, epoch: train_until(
                 trainer, epoch, lambda snapshot: bar.update(1)), self.probe_epochs)
         self.starts_ = [{"seed": start.seed, "init": start.init} for start in starts]
-        self.kept_start_ = final_losses.index(min(final_losses))
+        self.kept_start_ = kept_index(final_losses)
         self.trainer_ = best
         self.model_ = best.model
         self.seed_ = best.seed

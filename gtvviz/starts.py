@@ -91,12 +91,17 @@ def best_start(starts: Sequence[Start], build: Callable[[int, Start], Trainer],
         advance(trainer, compare_at)
         assert trainer.last is not None
         losses.append(float(trainer.last.losses["total"]))
-        if best is None or losses[-1] < min(losses[:-1]):
+        if kept_index(losses) == index:
             best = trainer
     if best is None:
         raise ConfigError("n_init must be a positive integer, got 0 starts.")
     advance(best, math.inf)
     return best, losses
+
+
+def kept_index(losses: Sequence[float]) -> int:
+    """The index of the start :func:`best_start` keeps given every start's loss: the lowest, the first on a tie."""
+    return min(range(len(losses)), key=lambda i: (losses[i], i))
 
 
 def total_epochs(epochs: int, n_init: int, probe_epochs: int | None = None) -> int:

@@ -9,7 +9,7 @@ from gtvviz.data.generators import generate_from_source
 from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.metrics import nmi
-from gtvviz.starts import SEED_BOUND, best_start, start_configs, start_seeds, total_epochs, train_until
+from gtvviz.starts import SEED_BOUND, best_start, kept_index, start_configs, start_seeds, total_epochs, train_until
 
 #: Six planted blocks of 25 nodes; a one-layer TVGNN trained 200 epochs at lr 0.01 ends with 5 of 6 clusters from
 #: seed 2 and with all 6 from the second start drawn from it.
@@ -92,3 +92,7 @@ def test_start_configs_add_a_spectral_start_only_where_it_is_new_and_possible() 
     assert len(start_configs(config.replace(method="dmon"), 1)) == 1
     with pytest.raises(ConfigError, match="spectral_start must be True or False"):
         start_configs(config, 2, "no")
+
+
+def test_the_kept_start_is_the_lowest_loss_the_first_on_a_tie() -> None:
+    assert kept_index([0.3, 0.1, 0.1, 0.2]) == 1 and kept_index([0.5]) == 0

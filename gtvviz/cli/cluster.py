@@ -15,7 +15,7 @@ from gtvviz.errors import ConfigError
 from gtvviz.methods import build_trainer
 from gtvviz.objective import AsymCheegerCutObjective
 from gtvviz.scale.distributed import distributed_session, max_over_ranks, peak_rss_mb
-from gtvviz.starts import best_start, start_configs, total_epochs, train_until
+from gtvviz.starts import best_start, kept_index, start_configs, total_epochs, train_until
 from gtvviz.train import Trainer, resolve_device
 
 
@@ -91,7 +91,7 @@ def _cluster(args: argparse.Namespace, config: RunConfig, rank: int, world_size:
     result = cluster_result(summary, last.labels.tolist(), config, graph.name, remedy_epoch=remedy_epoch,
                             node_names=graph.node_names)
     result["compiled"] = trainer.compile
-    kept = start_losses.index(min(start_losses))
+    kept = kept_index(start_losses)
     result.update(n_init=n_init, spectral_start=len(starts) > n_init, probe_epochs=probe_epochs,
                   starts=[{"seed": start.seed, "init": start.init} for start in starts], kept_start=kept,
                   kept_seed=trainer.seed, kept_init=starts[kept].init, start_losses=start_losses)

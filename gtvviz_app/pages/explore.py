@@ -190,20 +190,21 @@ def _partial_remedy(state: AppState, used: int) -> None:
     new seed."""
     config = state.run.config
     empty = config.clusters - used
-    escaped = config.method == "tvgnn" and config.balance_weight == "escape"
+    tvgnn = config.method == "tvgnn"
+    escaped = tvgnn and config.balance_weight == "escape"
     if empty:
         note = PARTIAL.format(used=used, k=config.clusters, empty="one cluster" if empty == 1 else f"{empty} clusters")
         st.info(f"{note} {ESCAPE_FAILED}" if escaped else note, icon=":material/join:")
     else:
         st.info(LOPSIDED, icon=":material/join:")
     with st.container(horizontal=True, key="partial-remedies"):  # (no icons: the three fit on one line at 1280 px)
-        if empty and config.method == "tvgnn" and not escaped and st.button(
+        if empty and tvgnn and not escaped and st.button(
                 "Escape and Reset", key="remedy.escape",
                 help="Train again with the balance weight 'escape': once the run settles, each empty cluster takes "
                      "one side of a cut of the largest cluster, and the cut stays only if the loss falls"):
             restart_with(state, TRANSPORT_AREA, balance_weight="escape")
             st.rerun()
-        if empty and config.method == "tvgnn" and config.init != "spectral" and st.button(
+        if empty and tvgnn and config.init != "spectral" and st.button(
                 "Spectral start and Reset", key="remedy.spectral",
                 help="Train again from spectral clustering's partition (Start: spectral), in which every cluster "
                      "holds nodes; the loss then takes over"):

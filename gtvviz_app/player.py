@@ -280,16 +280,19 @@ class Transport:
 PlayerOf = Callable[[], "Player | None"]
 
 
-def _toggle(player_of: PlayerOf, before: Callable[[], None] | None,
-            on_pause: Callable[[], None] | None = None) -> None:
+def _play_or_pause(player_of: PlayerOf, play: bool, before: Callable[[], None] | None,
+                   on_pause: Callable[[], None] | None = None) -> None:
+    """Play (``play``) or pause, as the clicked button said: a second click on a button whose page has not redrawn
+    yet, or a click delayed behind a busy browser, repeats what it asked for instead of undoing it."""
     player = player_of()
     if before is not None:
         before()
-    if player is not None and player.playing and on_pause is not None:
+    if player is None or player.playing == (play and not player.done):
+        return
+    if not play and on_pause is not None:
         on_pause()
-    if player is not None:
-        player.playing = not player.playing and not player.done
-        player.clock, player.owed, player.measured = None, 0.0, None
+    player.playing = play and not player.done
+    player.clock, player.owed, player.measured = None, 0.0, None
 
 
 def _step(player_of: PlayerOf, epochs: int, before: Callable[[], None] | None) -> None:
@@ -329,7 +332,8 @@ def transport_bar(player: Player | None, spec: Transport, player_of: PlayerOf, r
     keys = (f"{spec.key}.reset", f"{spec.key}.play") if spec.button_keys else (None, None)
     with st.container(horizontal=True, vertical_alignment="bottom", key=spec.key):
         st.button("Reset", key=keys[0], on_click=reset, icon=":material/replay:", help=spec.reset_help or None)
-        st.button("Pause" if playing else "Play", key=keys[1], on_click=_toggle, args=(player_of, before, on_pause),
+        st.button("Pause" if playing else "Play", key=keys[1], on_click=_play_or_pause,
+                  args=(player_of, not playing, before, on_pause),
                   type="primary", disabled=done, icon=":material/pause:" if playing else ":material/play_arrow:")
         for button in spec.steps:
             st.button(button.label, key=button.key, on_click=_step, args=(player_of, button.epochs, before),

@@ -145,5 +145,25 @@ def test_a_paced_player_measures_the_epochs_per_second_it_really_plays(graph, mo
         player_module.tick(player)
     # 2 epochs every 0.5 s: 4 per second, read within the ripple of the average (an epoch adds 1/RATE_WINDOW)
     assert player.measured == pytest.approx(4.0, abs=0.6)
-    player_module._toggle(lambda: player, None)  # Pause: a new play measures afresh
+    player_module._play_or_pause(lambda: player, False, None)  # Pause: a new play measures afresh
     assert player.measured is None and not player.playing
+
+
+def test_play_and_pause_do_what_the_clicked_button_says_however_often_it_arrives(graph) -> None:
+    """A click repeated before the page redraws its button (or delayed behind a busy browser) must not undo the
+    first one: Pause twice stays paused and holds the frame once, Play twice stays playing."""
+    import gtvviz_app.player as player_module
+
+    player, holds = Player(build_trainer(graph, SMALL.replace(epochs=100))), []
+    for _ in range(2):
+        player_module._play_or_pause(lambda: player, True, None, on_pause=lambda: holds.append(1))
+        assert player.playing and holds == []
+    for _ in range(2):
+        player_module._play_or_pause(lambda: player, False, None, on_pause=lambda: holds.append(1))
+        assert not player.playing
+    assert holds == [1]
+    player.playing = False
+    advance(player, 100)
+    assert player.done
+    player_module._play_or_pause(lambda: player, True, None)  # a finished run does not play
+    assert not player.playing

@@ -26,10 +26,14 @@ def render_sidebar(state: AppState) -> None:
 
 
 def show_notices(state: AppState) -> None:
-    """Show the messages of the session's start (e.g. ignored link parameters) once."""
+    """Show the messages of the session's start (e.g. ignored link parameters) once, and the queued toasts (in
+    the corner, where they move nothing on the page)."""
     for message in state.notices:
         st.warning(message, icon=":material/link_off:")
     state.notices.clear()
+    for message in state.toasts:
+        st.toast(message, icon=":material/restart_alt:", duration="long")
+    state.toasts.clear()
 
 
 def page_frame(title: str, *, run_sidebar: bool = True) -> AppState:

@@ -127,6 +127,7 @@ class AppState:
         data_root: cache root of PyG datasets.
         upload: cache key and graph of the latest upload.
         notices: messages to show once (e.g. ignored link parameters).
+        toasts: short messages to show once in the page's corner (e.g. what a remedy restarted the run with).
         errors: one message per control area (``graph``, ``settings``, ``transport``).
         widgets_stale: the settings widgets must be set from :attr:`pending` before they are drawn again.
         replay: the replay of the sharpening in progress, if any.
@@ -142,6 +143,7 @@ class AppState:
     data_root: str = ""
     upload: tuple[str, Graph] | None = None
     notices: list[str] = field(default_factory=list)
+    toasts: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     widgets_stale: bool = True
     replay: Replay | None = None

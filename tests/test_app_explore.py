@@ -295,6 +295,7 @@ def test_a_partial_collapse_offers_the_escape_and_a_new_seed() -> None:
     at.run()
     click(at, "Escape and Reset")
     assert_clean(at)
+    assert texts(at, "toast") == ["Restarted at epoch 0 with Balance weight = escape. Press Play to train."]
     run = state(at).run
     assert run.config.balance_weight == "escape" and run.config.clusters == 3 and run.latest.epoch == 0
     assert at.query_params.get("balance_weight") in ("escape", ["escape"])
@@ -305,9 +306,13 @@ def test_a_partial_collapse_offers_the_escape_and_a_new_seed() -> None:
     assert "The escape did not mend it" in info and not [b for b in at.button if b.label == "Escape and Reset"]
     click(at, "New seed and Reset")
     assert state(at).run.config.seed == run.config.seed + 1 and state(at).run.config.balance_weight == "escape"
+    assert texts(at, "toast") == [f"Restarted at epoch 0 with Seed = {run.config.seed + 1}. Press Play to train."]
     again = state(at).run.trainer
     again.step(40)
     again.last = replace(again.last, s=np.eye(3, dtype=np.float32)[np.array([0] * 20 + [1] * 14)])
     at.run()
     click(at, "Spectral start and Reset")
     assert state(at).run.config.init == "spectral" and state(at).run.latest.epoch == 0
+    assert texts(at, "toast") == ["Restarted at epoch 0 with Start = spectral. Press Play to train."]
+    at.run()
+    assert texts(at, "toast") == []  # shown once

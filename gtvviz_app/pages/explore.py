@@ -29,6 +29,7 @@ from gtvviz_app.live_graph import held_epoch, live_graph
 from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport,
                                epochs_to_draw, run_message, tick, transport_bar)
 from gtvviz_app.presentation import figure_style, graph_height, key_text_px
+from gtvviz_app.settings import LABELS
 from gtvviz_app.sidebar import page_frame
 from gtvviz_app.state import (REPLAY_PACE, TRANSPORT_AREA, AppState, apply_settings, continue_on_cpu, follow_latest,
                               get_state, hold_drawn_frame, replay_sharpening, replay_tick, reset_run, restart_with,
@@ -168,8 +169,7 @@ def _collapse_remedy(state: AppState) -> None:
     st.warning(f"{COLLAPSED} {REMEDY.get(weight if method == 'tvgnn' else method, '')}", icon=":material/blur_on:")
     if method == "tvgnn" and weight == "fixed" and st.button(
             "Adaptive balance weight and Reset", key="remedy.adaptive", icon=":material/balance:"):
-        restart_with(state, TRANSPORT_AREA, balance_weight="adaptive")
-        st.rerun()
+        _remedy_restart(state, balance_weight="adaptive")
     if method in ("dmon", "mincut") and st.button("Switch to TVGNN", key="remedy.tvgnn", icon=":material/swap_horiz:"):
         apply_settings(state, TRANSPORT_AREA, method="tvgnn")
         st.rerun()
@@ -180,8 +180,16 @@ def _new_seed_button(state: AppState, key: str, icon: str | None = None) -> None
     """A button that restarts the run with the next seed."""
     if st.button("New seed and Reset", key=key, icon=icon,
                  help="Train again from another random initialisation (the seed + 1)"):
-        restart_with(state, TRANSPORT_AREA, seed=(state.pending.seed + 1) % 2**31)
-        st.rerun()
+        _remedy_restart(state, seed=(state.pending.seed + 1) % 2**31)
+
+
+def _remedy_restart(state: AppState, **changes: object) -> None:
+    """Restart the run with ``changes`` (a remedy's button) and say what changed in a toast: otherwise only the
+    sidebar and the link would show it. Then rerun the whole page."""
+    if restart_with(state, TRANSPORT_AREA, **changes):
+        what = ", ".join(f"{LABELS[name]} = {value}" for name, value in changes.items())
+        state.toasts.append(f"Restarted at epoch 0 with {what}. Press Play to train.")
+    st.rerun()
 
 
 def _partial_remedy(state: AppState, used: int) -> None:
@@ -202,14 +210,12 @@ def _partial_remedy(state: AppState, used: int) -> None:
                 "Escape and Reset", key="remedy.escape",
                 help="Train again with the balance weight 'escape': once the run settles, each empty cluster takes "
                      "one side of a cut of the largest cluster, and the cut stays only if the loss falls"):
-            restart_with(state, TRANSPORT_AREA, balance_weight="escape")
-            st.rerun()
+            _remedy_restart(state, balance_weight="escape")
         if empty and tvgnn and config.init != "spectral" and st.button(
                 "Spectral start and Reset", key="remedy.spectral",
                 help="Train again from spectral clustering's partition (Start: spectral), in which every cluster "
                      "holds nodes; the loss then takes over"):
-            restart_with(state, TRANSPORT_AREA, init="spectral")
-            st.rerun()
+            _remedy_restart(state, init="spectral")
         _new_seed_button(state, "remedy.partial_seed")
 
 

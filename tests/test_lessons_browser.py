@@ -1,6 +1,6 @@
-"""A lesson walked in real Chromium at a projector's 1280x720, in presentation mode: from the first step to the
-last with Next (and Back once), each step playing to its epoch and pausing, with the text, the buttons and the
-picture above the fold."""
+"""The lesson picker and a lesson walked in real Chromium at a projector's 1280x720, in presentation mode: from the
+first step to the last with Next (and Back once), each step playing to its epoch and pausing, with the text, the
+buttons and the picture above the fold."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from gtvviz_app.lessons import LESSONS
-from tests.browser import address, chromium_browser, streamlit_server, visible_boxes
+from tests.browser import address, chromium_browser, settled, streamlit_server, visible_boxes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LESSON = "gamma"
@@ -45,9 +45,25 @@ def _arrive(page: Page, index: int) -> None:
     (expect(next_button).to_be_disabled if index == steps - 1 else expect(next_button).to_be_enabled)()
 
 
-def test_walk_a_lesson_with_next_and_back_in_presentation_mode() -> None:
+def _picker_aligns_its_start_buttons(page: Page) -> None:
+    """Every card's Start sits at the same place on its right, centred on the card, whatever the summary's length."""
+    expect(page.get_by_role("button", name="Start")).to_have_count(len(LESSONS), timeout=60_000)
+    settled(page)
+    cards = [page.locator(f".st-key-lesson-card-{name}").bounding_box() for name in LESSONS]
+    buttons = [page.locator(f".st-key-lesson-card-{name}").get_by_role("button", name="Start").bounding_box()
+               for name in LESSONS]
+    assert max(b["x"] for b in buttons) - min(b["x"] for b in buttons) < 1, buttons
+    for card, button in zip(cards, buttons):
+        assert button["x"] > card["x"] + card["width"] * 0.7, (card, button)
+        centre, card_centre = button["y"] + button["height"] / 2, card["y"] + card["height"] / 2
+        assert abs(centre - card_centre) < 4, (card, button)
+
+
+def test_pick_and_walk_a_lesson_with_next_and_back_in_presentation_mode() -> None:
     with streamlit_server() as url, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{url}/lessons")
+        _picker_aligns_its_start_buttons(page)
         page.goto(f"{url}/?lesson={LESSON}&present=1")
         _arrive(page, 0)
         page.get_by_role("button", name="Next").click()

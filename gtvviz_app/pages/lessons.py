@@ -221,10 +221,13 @@ def lesson_picker() -> None:
     """Every lesson with its summary and a Start button."""
     st.markdown("#### Lessons — TVGNN in a few guided steps")
     for name, lesson in LESSONS.items():
-        with st.container(border=True, horizontal=True, vertical_alignment="center", key=f"lesson-card-{name}"):
-            st.markdown(f"**{lesson.title}** ({len(lesson.steps)} steps) — {lesson.summary}")
-            st.button("Start", key=f"lesson.start.{name}", on_click=_open, args=(name,), type="primary",
-                      icon=":material/school:")
+        with st.container(border=True, key=f"lesson-card-{name}"):
+            # (columns, not a horizontal container: a summary of two lines would push its button onto a line of
+            # its own, so that every card's Start sits in the same place)
+            text, button = st.columns([6, 1], vertical_alignment="center")
+            text.markdown(f"**{lesson.title}** ({len(lesson.steps)} steps) — {lesson.summary}")
+            button.button("Start", key=f"lesson.start.{name}", on_click=_open, args=(name,), type="primary",
+                          icon=":material/school:", width="stretch")
 
 
 def lesson_page() -> None:

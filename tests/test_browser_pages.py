@@ -61,6 +61,8 @@ def test_pooling_keeps_classroom_mode_and_the_link(page: Page, app_url: str) -> 
     expect(page).to_have_url(re.compile(r"/pooling\?"), timeout=30_000)
     expect(page.locator("section[data-testid=stSidebar]")).to_contain_text("Pooling run")
     assert parse_qs(urlparse(address(page)).query) == before
+    levels = visible_boxes(page, '[class*="st-key-pooling-level"]')  # the page's picture, above the fold
+    assert len(levels) == 3 and all(box["y"] + box["height"] <= 720 for box in levels), levels
 
 
 def test_the_sidebar_link_to_compare_keeps_the_running_graph(page: Page, app_url: str) -> None:

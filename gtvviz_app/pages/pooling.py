@@ -151,14 +151,12 @@ def live_status() -> None:
     if last is not None:
         text += (f" · validation accuracy {last.val_accuracy:.3f} · best epoch {trainer.best_epoch} · "
                  f"{last.elapsed:.1f} s of compute")
-    if run.test_accuracy is not None and present_mode():  # (a metric would push the levels below the fold)
-        text += f" · **test accuracy {run.test_accuracy:.3f}**"
+    if run.test_accuracy is not None:  # (in the line: a metric would push the levels below the fold)
+        text += f" · **test accuracy {run.test_accuracy:.3f}** (held-out fold, best epoch)"
     with st.container(key="pooling.counter"):
         st.markdown(text)
     st.progress(min(trainer.epoch / run.config.epochs, 1.0))
     run_message(run.player)
-    if run.test_accuracy is not None and not present_mode():
-        st.metric("Test accuracy (held-out fold, best epoch)", f"{run.test_accuracy:.3f}")
 
 
 @st.fragment(run_every=CHART_INTERVAL if _run().playing else None)
@@ -186,14 +184,11 @@ def levels() -> None:
                "is coloured by S1 and each pooled graph by the next level's assignment (grey = undecided); "
                "supernode area = mass (the share of the input nodes it stands for), edge width = pooled weight "
                "(heaviest edges).")
-    if not present_mode():
-        st.caption(caption)
     height = PRESENT_LEVEL_HEIGHT if present_mode() else LEVEL_HEIGHT
     figures = pooling_figures(graph, pos, run.trainer.model.pooling_levels(data), height=height)
     for column, (depth, figure) in zip(st.columns(len(figures)), enumerate(figures)):
         column.plotly_chart(apply_style(figure, figure_style()), key=f"pooling.level{depth}")
-    if present_mode():  # under the pictures, which come first on a projector
-        st.caption(caption)
+    st.caption(caption)  # under the pictures, which come first at 1280x720
 
 
 page_frame("Pooling — TVGNN as a pooling layer for graph classification", run_sidebar=False)
@@ -205,13 +200,10 @@ other = "" if run.setting == "paper" else f" The paper's setting: “{SETTINGS['
 about_run = (f"**{setting.label}** ({setting.summary}).{other} {run.dataset.name}: {len(run.dataset.graphs)} graphs, "
              f"{run.dataset.num_classes} classes, features: {run.dataset.features}; {sizes}. Training on fold 1 of "
              f"{run.config.folds} (batch {run.config.batch_size}, early stopping on the validation loss).")
-with st.expander("What this page shows"):
+with st.expander("What this page shows"):  # (this run's setting too: the levels need the screen)
     st.markdown(ABOUT)
-    if present_mode():  # folded away with the rest of the explanation: the levels need the screen
-        st.caption(about_run)
-_controls(run)
-if not present_mode():
     st.caption(about_run)
+_controls(run)
 live_status()
 levels()  # the pooling levels first: they are the page's picture; the curves below
 curves()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gtvviz.viz.compare_figures import OTHER_COLOR, relaxed_colorscale
+from gtvviz import Graph
+from gtvviz.viz.compare_figures import OTHER_COLOR, relaxed_colorscale, relaxed_figure, relaxed_labels
 from gtvviz.viz.figures import GREY_HEX, cluster_colors
 from gtvviz.viz.legend import legend_html
 from gtvviz.viz.tables import MISSING, metrics_table
@@ -35,3 +36,19 @@ def test_relaxed_colorscale_runs_from_the_other_cluster_to_the_chosen_one() -> N
     assert relaxed_colorscale(s, s[:, 0]) == [[0.0, red], [0.5, GREY_HEX], [1.0, blue]]
     s3 = np.array([[0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])
     assert relaxed_colorscale(s3, s3[:, 2]) == [[0.0, OTHER_COLOR], [0.5, GREY_HEX], [1.0, cluster_colors(3)[2]]]
+
+
+def test_the_relaxed_colour_bar_names_the_clusters_at_its_ends() -> None:
+    """The colour bar reads, at 0, 1/2 and 1, what the colours of :func:`relaxed_colorscale` stand for."""
+    s = np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])
+    assert relaxed_labels(s, s[:, 1]) == ("cluster 0", "undecided", "cluster 1")
+    assert relaxed_labels(s, s[:, 0]) == ("cluster 1", "undecided", "cluster 0")
+    s3 = np.array([[0.1, 0.2, 0.7], [0.3, 0.3, 0.4]])
+    assert relaxed_labels(s3, s3[:, 2]) == ("other clusters", "undecided", "cluster 2")
+    graph = Graph.from_edges(np.array([[0, 1], [1, 2]]).T, 3)
+    pos = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    figure = relaxed_figure(graph, pos, {"relaxed": np.array([0.0, 0.6, 1.0]), "sharp": s[:, 1]},
+                            labels=relaxed_labels(s, s[:, 1]))
+    bar = figure.data[-1].marker.colorbar
+    assert list(bar.tickvals) == [0.0, 0.5, 1.0] and list(bar.ticktext) == ["cluster 0", "undecided", "cluster 1"]
+    assert relaxed_figure(graph, pos, {"relaxed": np.array([0.0, 0.6, 1.0])}).data[-1].marker.colorbar.ticktext is None

@@ -7,7 +7,7 @@ pictures.
 
 from gtvviz.viz.assignment import edge_share, soft_sizes
 from gtvviz.viz.compare_figures import (compare_graph_figure, compare_simplex_figure, relaxed_colorscale, relaxed_figure,
-                                       sharpness_histograms_figure)
+                                       relaxed_labels, sharpness_histograms_figure)
 from gtvviz.viz.figures import (
     WEBGL_THRESHOLD,
     cluster_colors,
@@ -70,6 +70,7 @@ __all__ = [
     "quantile_figure",
     "relaxed_colorscale",
     "relaxed_figure",
+    "relaxed_labels",
     "sharpening_window",
     "sharpness_figure",
     "sharpness_histograms_figure",

@@ -155,19 +155,31 @@ def sharpness_histograms_figure(assignments: Mapping[str, np.ndarray], bins: int
     return fig
 
 
+def _followed_cluster(s: np.ndarray, column: np.ndarray) -> int:
+    """The cluster :math:`c` whose column :math:`s_{:, c}` is ``column``."""
+    return int(np.abs(s - np.asarray(column)[:, None]).sum(axis=0).argmin())
+
+
 def relaxed_colorscale(s: np.ndarray, column: np.ndarray) -> list[list]:
     """The colour map of :func:`relaxed_figure` for values that are the column :math:`s_{:, c}` of ``s`` (e.g. the
     ``sharp`` of :func:`gtvviz.compare.relaxed_and_sharp`): 1 in cluster ``c``'s colour, 1/2 grey, 0 in the other
     cluster's colour (K = 2) or dark grey (K > 2), so that it runs the same way as the graph view's colours."""
-    k = s.shape[1]
-    c = int(np.abs(s - np.asarray(column)[:, None]).sum(axis=0).argmin())
+    k, c = s.shape[1], _followed_cluster(s, column)
     colors = cluster_colors(k)
     low = colors[1 - c] if k == 2 else OTHER_COLOR
     return [[0.0, low], [0.5, GREY_HEX], [1.0, colors[c]]]
 
 
+def relaxed_labels(s: np.ndarray, column: np.ndarray) -> tuple[str, str, str]:
+    """What the colour bar of :func:`relaxed_figure` reads at 0, 1/2 and 1 on :func:`relaxed_colorscale`'s map:
+    the other cluster (K = 2) or the other clusters, undecided, and cluster ``c``."""
+    k, c = s.shape[1], _followed_cluster(s, column)
+    return (f"cluster {1 - c}" if k == 2 else "other clusters", "undecided", f"cluster {c}")
+
+
 def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarray], *,
-                   height: int = 420, colorscale: str | list = RELAXED_COLORSCALE) -> go.Figure:
+                   height: int = 420, colorscale: str | list = RELAXED_COLORSCALE,
+                   labels: tuple[str, str, str] | None = None) -> go.Figure:
     """Continuous node values in :math:`[0, 1]` side by side on one colour map, e.g. the spectral relaxed solution
     next to TVGNN's :math:`s_{ik}` (:func:`gtvviz.compare.relaxed_and_sharp`): a smooth method fades across
     the boundary, a sharp one jumps.
@@ -178,12 +190,16 @@ def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarra
         panels: ``{title: values}`` with :math:`(N,)` values in :math:`[0, 1]`.
         height: figure height in pixels.
         colorscale: the colour map (:func:`relaxed_colorscale` to match the cluster colours).
+        labels: what the colour bar reads at 0, 1/2 and 1 (:func:`relaxed_labels`); ``None``: the numbers.
     """
     names = list(panels)
     fig = make_subplots(rows=1, cols=max(len(names), 1), subplot_titles=names, horizontal_spacing=0.01)
     trace = go.Scattergl if graph.num_nodes >= WEBGL_THRESHOLD else go.Scatter
     ex, ey = edge_lines(pos, *undirected_edges(graph))
     size = _marker_size(graph.num_nodes)
+    colorbar = {"thickness": 12, "len": 0.8}
+    if labels is not None:
+        colorbar.update(tickvals=[0.0, 0.5, 1.0], ticktext=list(labels))
     for i, (name, values) in enumerate(panels.items()):
         fig.add_trace(trace(x=ex, y=ey, mode="lines", line={"color": EDGE_COLOR, "width": 1}, hoverinfo="skip"),
                       row=1, col=i + 1)
@@ -191,7 +207,7 @@ def relaxed_figure(graph: Graph, pos: np.ndarray, panels: Mapping[str, np.ndarra
             x=pos[:, 0], y=pos[:, 1], mode="markers", customdata=np.arange(graph.num_nodes),
             hovertemplate=f"node %{{customdata}}<br>{name}: %{{marker.color:.3f}}<extra></extra>",
             marker={"color": values, "colorscale": colorscale, "cmin": 0.0, "cmax": 1.0, "size": size,
-                    "showscale": i == len(names) - 1, "colorbar": {"thickness": 12, "len": 0.8}},
+                    "showscale": i == len(names) - 1, "colorbar": colorbar},
         ), row=1, col=i + 1)
     _hide_axes(fig, len(names))
     fig.update_layout(height=height, showlegend=False, uirevision="relaxed", hovermode="closest",

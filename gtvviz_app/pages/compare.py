@@ -23,7 +23,8 @@ from gtvviz.errors import GtvvizError
 from gtvviz.metrics import boundary_nodes
 from gtvviz.registry import REGISTRY
 from gtvviz.viz import (apply_style, assignments_table, compare_graph_figure, compare_simplex_figure, figure_html,
-                        legend_html, metrics_table, relaxed_colorscale, relaxed_figure, sharpness_histograms_figure, to_csv)
+                        legend_html, metrics_table, relaxed_colorscale, relaxed_figure, relaxed_labels,
+                        sharpness_histograms_figure, to_csv)
 from gtvviz_app.player import DEFAULT_PACE, Player, StepButton, Transport, run_message, tick, transport_bar
 from gtvviz_app.presentation import figure_style, key_text_px, present_mode
 from gtvviz_app.seed_job import SeedJob
@@ -192,7 +193,8 @@ def charts() -> None:
         relaxed, sharp = relaxed_and_sharp(fiedler, assignments["tvgnn"])
         panels = {"spectral relaxation (Fiedler vector)": relaxed, "TVGNN s_ik": sharp}
         figure = relaxed_figure(comparison.graph, get_state().run.layout, panels,
-                                colorscale=relaxed_colorscale(assignments["tvgnn"], sharp))
+                                colorscale=relaxed_colorscale(assignments["tvgnn"], sharp),
+                                labels=relaxed_labels(assignments["tvgnn"], sharp))
         st.plotly_chart(apply_style(figure, figure_style()), key="compare-relaxed", config={"displayModeBar": False})
     else:
         st.caption("Choose tvgnn and spectral to see the spectral relaxed solution next to TVGNN's assignment.")

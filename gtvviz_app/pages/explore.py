@@ -22,8 +22,8 @@ from gtvviz.baselines import relaxed_solution
 from gtvviz.compare import relaxed_and_sharp
 from gtvviz.data import SAMPLES, sample_info
 from gtvviz.registry import REGISTRY
-from gtvviz.viz import (cluster_sizes_figure, loss_figure, mark_epochs, relaxed_colorscale, relaxed_figure,
-                        sharpness_figure)
+from gtvviz.viz import (apply_style, cluster_sizes_figure, loss_figure, mark_epochs, relaxed_colorscale, relaxed_figure,
+                        relaxed_labels, sharpness_figure)
 from gtvviz_app.downloads import download_buttons
 from gtvviz_app.live_graph import held_epoch, live_graph
 from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport,
@@ -318,8 +318,10 @@ def relaxed_view(state: AppState) -> None:
     s = state.run.latest.s
     relaxed, sharp = relaxed_and_sharp(fiedler, s)
     panels = {"relaxed solution (eigenvector)": relaxed, "rounded clusters": sharp}
-    st.plotly_chart(relaxed_figure(state.run.graph, state.run.layout, panels, height=300,
-                                   colorscale=relaxed_colorscale(s, sharp)), key="relaxed")
+    figure = relaxed_figure(state.run.graph, state.run.layout, panels, height=300,
+                            colorscale=relaxed_colorscale(s, sharp), labels=relaxed_labels(s, sharp))
+    # (no plotly toolbar: it would cover the second panel's title; dragging still zooms)
+    st.plotly_chart(apply_style(figure, figure_style()), key="relaxed", config={"displayModeBar": False})
 
 
 state = get_state()

@@ -7,7 +7,11 @@ import pytest
 import torch
 
 from gtvviz import Graph
-from gtvviz.viz.layout import SPRING_LIMIT, compute_layout, landscape, normalise
+from gtvviz.data import load_graph
+from gtvviz.viz.layout import KAMADA_KAWAI_LIMIT, compute_layout, landscape, normalise
+
+#: A graph past Kamada-Kawai's limit, drawn by the force layout.
+LARGE = 600
 
 
 def two_blocks(n: int, seed: int = 0) -> Graph:
@@ -32,7 +36,7 @@ def test_uses_the_graphs_own_positions() -> None:
     assert np.ptp(out[:, 1]) == pytest.approx(1.0)  # aspect kept
 
 
-@pytest.mark.parametrize("n", [40, SPRING_LIMIT + 100])
+@pytest.mark.parametrize("n", [40, LARGE])
 def test_layout_is_deterministic_and_bounded(n: int) -> None:
     graph = two_blocks(n)
     first, second = compute_layout(graph, seed=3), compute_layout(graph, seed=3)
@@ -42,7 +46,7 @@ def test_layout_is_deterministic_and_bounded(n: int) -> None:
 
 
 def test_large_layout_separates_communities() -> None:
-    graph = two_blocks(SPRING_LIMIT + 100)
+    graph = two_blocks(LARGE)
     pos = compute_layout(graph)
     y = graph.y.numpy()
     centres = np.stack([pos[y == c].mean(axis=0) for c in (0, 1)])
@@ -67,7 +71,7 @@ def test_landscape_turns_the_longest_extent_across_without_a_mirror_image() -> N
     assert landscape(np.zeros((1, 2))).shape == (1, 2)
 
 
-@pytest.mark.parametrize("n", [40, SPRING_LIMIT + 100])
+@pytest.mark.parametrize("n", [40, LARGE])
 def test_two_communities_are_drawn_side_by_side(n: int) -> None:
     graph = two_blocks(n)
     pos = compute_layout(graph)
@@ -75,6 +79,25 @@ def test_two_communities_are_drawn_side_by_side(n: int) -> None:
     assert np.ptp(pos[:, 0]) == pytest.approx(2.0) and np.ptp(pos[:, 1]) < 2.0
     gap = pos[y == 0].mean(axis=0) - pos[y == 1].mean(axis=0)
     assert abs(gap[0]) > abs(gap[1])  # the communities sit left and right, not above each other
+
+
+def test_a_block_model_of_a_few_hundred_nodes_is_drawn_with_its_blocks_apart() -> None:
+    """The csbm sample (3 blocks of 100 nodes, homophily 0.75), past Kamada-Kawai's limit: the force layout's
+    spectral start draws the blocks apart, where a spring layout from random positions drew one tangled ball
+    (silhouette of the positions against the blocks 0.15)."""
+    from sklearn.metrics import silhouette_score
+
+    graph = load_graph("csbm")
+    assert graph.num_nodes > KAMADA_KAWAI_LIMIT
+    assert silhouette_score(compute_layout(graph), graph.y.numpy()) > 0.3
+
+
+def test_a_small_graph_in_pieces_is_drawn_by_the_force_layout() -> None:
+    pieces = Graph.from_edges(np.array([[0, 1, 2, 3, 4, 5], [1, 2, 0, 4, 5, 3]]), 8)  # two triangles, two lone nodes
+    pos = compute_layout(pieces, seed=1)
+    np.testing.assert_array_equal(pos, compute_layout(pieces, seed=1))
+    assert pos.shape == (8, 2) and np.all(np.isfinite(pos)) and np.abs(pos).max() <= 1.0 + 1e-9
+    assert len({tuple(p) for p in np.round(pos, 6)}) == 8  # no two nodes on one spot
 
 
 def test_empty_and_edgeless_graphs() -> None:

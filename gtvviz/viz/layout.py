@@ -1,10 +1,12 @@
 """Node positions for drawing a graph, computed once per graph and deterministic for a given seed.
 
 * A graph that carries positions (``Graph.pos``, e.g. a pixel grid or two moons) is drawn where it says.
-* Small graphs use networkx: Kamada-Kawai for small connected graphs, Fruchterman-Reingold (spring) otherwise.
-* Larger graphs use :func:`force_layout`: a spectral start refined by a sparse force simulation in
+* Small connected graphs use networkx's Kamada-Kawai layout.
+* Every other graph uses :func:`force_layout`: a spectral start refined by a sparse force simulation in
   :math:`O((E + N m) \\cdot \\text{iterations})`, with attraction along edges and repulsion from ``m`` random
-  nodes per node and iteration (a negative-sampling take on ForceAtlas).
+  nodes per node and iteration (a negative-sampling take on ForceAtlas). The spectral start keeps communities
+  apart where a spring layout from random positions tangles them into one ball (a block model of a few hundred
+  nodes); ``benchmarks/layout_quality.py`` measures how far apart each layout draws the planted communities.
 
 A computed layout is turned so that its longest extent runs across (:func:`landscape`): screens, panels and
 projectors are wider than tall, so a graph of two communities is drawn side by side rather than stacked. Every
@@ -19,10 +21,8 @@ from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
 from gtvviz.graph import Graph
 
-#: Connected graphs up to this many nodes get a Kamada-Kawai layout.
+#: Connected graphs up to this many nodes get a Kamada-Kawai layout; every other graph gets :func:`force_layout`.
 KAMADA_KAWAI_LIMIT = 100
-#: Graphs up to this many nodes get a networkx spring layout; larger ones get :func:`force_layout`.
-SPRING_LIMIT = 500
 
 
 def compute_layout(graph: Graph, seed: int = 0) -> np.ndarray:
@@ -32,11 +32,14 @@ def compute_layout(graph: Graph, seed: int = 0) -> np.ndarray:
         graph: the graph to draw; its own ``pos`` is used when present.
         seed: seed of every random choice, so that the same graph and seed give the same picture.
     """
-    n = graph.num_nodes
     if graph.pos is not None:
         return normalise(np.asarray(graph.pos, dtype=np.float64))
-    if n <= SPRING_LIMIT:
-        return normalise(landscape(_networkx_layout(graph, seed)))
+    if graph.num_nodes == 0:
+        return np.zeros((0, 2))
+    if graph.num_nodes <= KAMADA_KAWAI_LIMIT:
+        positions = _kamada_kawai_layout(graph)
+        if positions is not None:
+            return normalise(landscape(positions))
     return normalise(landscape(force_layout(graph.to_scipy(), seed=seed)))
 
 
@@ -66,7 +69,8 @@ def normalise(pos: np.ndarray) -> np.ndarray:
     return (pos - (low + high) / 2) / (span / 2 if span > 0 else 1.0)
 
 
-def _networkx_layout(graph: Graph, seed: int) -> np.ndarray:
+def _kamada_kawai_layout(graph: Graph) -> np.ndarray | None:
+    """networkx's Kamada-Kawai positions of a connected ``graph``; ``None`` when it is not connected."""
     import networkx as nx
 
     g = nx.Graph()
@@ -74,12 +78,9 @@ def _networkx_layout(graph: Graph, seed: int) -> np.ndarray:
     row, col = graph.edge_index.numpy()
     upper = row < col
     g.add_edges_from(zip(row[upper].tolist(), col[upper].tolist()))
-    if graph.num_nodes == 0:
-        return np.zeros((0, 2))
-    if graph.num_nodes <= KAMADA_KAWAI_LIMIT and nx.is_connected(g):
-        positions = nx.kamada_kawai_layout(g)
-    else:
-        positions = nx.spring_layout(g, seed=seed)
+    if not nx.is_connected(g):
+        return None
+    positions = nx.kamada_kawai_layout(g)
     return np.array([positions[i] for i in range(graph.num_nodes)], dtype=np.float64)
 
 

@@ -84,7 +84,7 @@ def test_two_communities_are_drawn_side_by_side(n: int) -> None:
 def test_a_block_model_of_a_few_hundred_nodes_is_drawn_with_its_blocks_apart() -> None:
     """The csbm sample (3 blocks of 100 nodes, homophily 0.75), past Kamada-Kawai's limit: the force layout's
     spectral start draws the blocks apart, where a spring layout from random positions drew one tangled ball
-    (silhouette of the positions against the blocks 0.15)."""
+    (benchmarks/results/layout_quality.md)."""
     from sklearn.metrics import silhouette_score
 
     graph = load_graph("csbm")

@@ -49,7 +49,9 @@ export function mountLiveGraph(root, host) {
   var canvas = part("playback");
   var simplexCanvas = part("simplex");
   var legend = part("legend");
-  var CONFIG = { displaylogo: false, responsive: true };
+  // The toolbar keeps zoom, pan and reset only: short enough to stay clear of the epoch counter at the top left.
+  var CONFIG = { displaylogo: false, responsive: true,
+                 modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "toImage"] };
   // Read by tests and benchmarks: newPlots stays 1 while frames only update the plot.
   // drawn: the epochs drawn, oldest first (the last 200).
   // drawMs: milliseconds spent drawing, in all; received, dropped: frames received, and dropped from a full queue.

@@ -29,7 +29,8 @@ def nmi(y_true: torch.Tensor | np.ndarray, y_pred: torch.Tensor | np.ndarray) ->
         I(U; V) = \sum_{a, b} \frac{n_{ab}}{n} \log \frac{n\, n_{ab}}{n_{a\cdot}\, n_{\cdot b}}
 
     from the contingency table :math:`n_{ab}` (numpy: the trainer evaluates it every epoch). Two partitions with
-    one cluster each score 1, any partition against a single cluster 0.
+    one cluster each score 1, any partition against a single cluster 0. Since :math:`I(U; V) \le \min(H(U), H(V))`,
+    a value past 1 is rounding and reads 1.
     """
     table = contingency(*_known(_np(y_true), _np(y_pred))).astype(np.float64)
     rows, cols = table.sum(axis=1), table.sum(axis=0)
@@ -42,7 +43,7 @@ def nmi(y_true: torch.Tensor | np.ndarray, y_pred: torch.Tensor | np.ndarray) ->
     if mutual <= 0.0:
         return 0.0
     mean_entropy = (_entropy(rows / n) + _entropy(cols / n)) / 2
-    return float(mutual / max(mean_entropy, np.finfo(np.float64).eps))
+    return float(min(mutual / max(mean_entropy, np.finfo(np.float64).eps), 1.0))
 
 
 def _entropy(p: np.ndarray) -> float:

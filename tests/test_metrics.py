@@ -97,3 +97,13 @@ def test_nmi_and_ari_equal_scikit_learn(seed: int) -> None:
     known = y >= 0
     assert metrics.nmi(y, pred) == pytest.approx(normalized_mutual_info_score(y[known], pred[known]), abs=1e-12)
     assert metrics.ari(y, pred) == pytest.approx(adjusted_rand_score(y[known], pred[known]), abs=1e-12)
+
+
+def test_nmi_of_equal_partitions_is_one_and_never_past_it() -> None:
+    """Equal partitions share all their information: NMI 1 up to rounding, and never a rounding error past 1 (5
+    nodes in 3 clusters came out at 1 + 2e-16, which a report prints as 1.0000000000000002)."""
+    for n in range(2, 60):
+        for k in (2, 3, 4, 5):
+            labels = np.arange(n) % k
+            for renamed in (labels, (labels + 1) % k):
+                assert 1.0 - 1e-12 <= metrics.nmi(labels, renamed) <= 1.0

@@ -50,7 +50,7 @@ def coarsened_graph_figure(pos: np.ndarray, mass: np.ndarray, adj: np.ndarray, s
         mass: :math:`(K,)` supernode masses (:func:`level_masses`).
         adj: :math:`(K, K)` pooled adjacency; the diagonal (weight inside a supernode) is shown on hover only.
         s_next: optional :math:`(K, K')` assignment of the next level: colours the supernodes like the input graph
-            is coloured by :math:`\\mathbf{S}_1` (grey when undecided); without it each supernode has its own colour.
+            is coloured by :math:`\\mathbf{S}_1` (pale when undecided); without it each supernode has its own colour.
         title: figure title.
         max_edges: draw only the heaviest ``max_edges`` edges.
         height: figure height in pixels.

@@ -1,7 +1,7 @@
 """Explore: train one clustering method live on the current graph and watch the assignment sharpen.
 
 Two fragments rerun themselves while playing: the live view every frame (one paced training tick, the status line
-and the graph: fixed layout, colour = cluster, grey = undecided, edges darkened by their GTV share, the assignment
+and the graph: fixed layout, colour = cluster, pale = undecided, edges darkened by their GTV share, the assignment
 simplex beside it, and the epoch counter drawn over it with each frame, so that the counter always shows the drawn
 frame) and, less often, the charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart
 costs the browser a full redraw per update, so only the graph is updated every frame, in place

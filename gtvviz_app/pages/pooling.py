@@ -181,7 +181,7 @@ def levels() -> None:
     graph = Graph.from_pyg(data, name=f"{run.dataset.name} #{index}")
     pos = graph_layout(f"pooling|{run.dataset.name}|{index}", graph)
     caption = (f"Graph {index}: class {int(data.y)}, {graph.num_nodes} nodes, {graph.num_edges} edges. The input "
-               "is coloured by S1 and each pooled graph by the next level's assignment (grey = undecided); "
+               "is coloured by S1 and each pooled graph by the next level's assignment (pale = undecided); "
                "supernode area = mass (the share of the input nodes it stands for), edge width = pooled weight "
                "(heaviest edges).")
     height = PRESENT_LEVEL_HEIGHT if present_mode() else LEVEL_HEIGHT

@@ -278,6 +278,8 @@ def test_a_finished_run_that_leaves_a_cluster_empty_says_so() -> None:
     assert_clean(at)
     info = " ".join(texts(at, "info"))
     assert "2 of 3 clusters used" in info and "one cluster ended (almost) empty" in info
+    graph_column, right_column = at.main.columns[-2:]  # the note sits on the right: the graph keeps its place
+    assert [i for i in right_column.info if "clusters used" in i.value] and not list(graph_column.info)
     assert [b.label for b in at.button if "and Reset" in b.label] == ["Escape and Reset", "Spectral start and Reset",
                                                                       "New seed and Reset"]
     labels = np.arange(34) % 3  # every cluster used, none above 90%

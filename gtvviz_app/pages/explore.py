@@ -205,7 +205,7 @@ def _partial_remedy(state: AppState, used: int) -> None:
         st.info(f"{note} {ESCAPE_FAILED}" if escaped else note, icon=":material/join:")
     else:
         st.info(LOPSIDED, icon=":material/join:")
-    with st.container(horizontal=True, key="partial-remedies"):  # (no icons: the three fit on one line at 1280 px)
+    with st.container(horizontal=True, key="partial-remedies"):
         if empty and tvgnn and not escaped and st.button(
                 "Escape and Reset", key="remedy.escape",
                 help="Train again with the balance weight 'escape': once the run settles, each empty cluster takes "
@@ -217,6 +217,17 @@ def _partial_remedy(state: AppState, used: int) -> None:
                      "holds nodes; the loss then takes over"):
             _remedy_restart(state, init="spectral")
         _new_seed_button(state, "remedy.partial_seed")
+
+
+def _remedies(state: AppState) -> None:
+    """What went wrong with the shown run and what to do, at the top of the right column: a note there leaves the
+    graph where it is (above it, it pushed half the graph below the fold at 1280x720)."""
+    shown = state.shown()
+    if shown.collapsed:
+        _collapse_remedy(state)
+    elif (shown.partial_collapse and state.run.player.done and state.view_epoch is None and not state.playing
+          and state.replay is None):
+        _partial_remedy(state, shown.clusters_used)
 
 
 def _replay_slider(state: AppState) -> None:
@@ -270,10 +281,6 @@ def live_view() -> None:
     moving = state.playing or state.replay is not None
     _status(state)
     run_message(run.player, on_cpu=lambda: continue_on_cpu(state))
-    if shown.collapsed:
-        _collapse_remedy(state)
-    elif shown.partial_collapse and run.player.done and state.view_epoch is None and not moving:
-        _partial_remedy(state, shown.clusters_used)
     value = live_graph(run.graph, run.layout, shown.s, graph_key=run.graph_key, epoch=shown.epoch,
                        frames=[(frame.epoch, frame.s) for frame in frames[:-1]], playing=moving,
                        picture=run.picture, height=graph_height(GRAPH_HEIGHT), key="graph",
@@ -301,6 +308,7 @@ def charts() -> None:
     """The metrics, loss curves, sharpness histogram and cluster sizes (redrawn less often than the graph)."""
     state = get_state()
     shown = state.shown()
+    _remedies(state)
     _metrics(state)
     style = figure_style()
     if not _one_shot(state):

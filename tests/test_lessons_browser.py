@@ -24,8 +24,9 @@ def _above_the_fold(page: Page, selector: str) -> None:
         assert box["y"] >= 0 and box["y"] + box["height"] <= 720, (selector, box)
 
 
-def _arrive(page: Page, index: int) -> None:
-    """Wait until step ``index`` is shown, has played to its epoch and paused; check what a classroom sees."""
+def _arrive(page: Page, index: int) -> dict[str, float]:
+    """Wait until step ``index`` is shown, has played to its epoch and paused; check what a classroom sees; return
+    the box of the Next button."""
     step = LESSONS[LESSON].steps[index]
     steps = len(LESSONS[LESSON].steps)
     expect(page.locator(".st-key-lesson-text")).to_contain_text(f"Step {index + 1} of {steps} · {step.title}",
@@ -43,6 +44,7 @@ def _arrive(page: Page, index: int) -> None:
     back_button = page.get_by_role("button", name="Back")
     (expect(back_button).to_be_disabled if index == 0 else expect(back_button).to_be_enabled)()
     (expect(next_button).to_be_disabled if index == steps - 1 else expect(next_button).to_be_enabled)()
+    return next_button.bounding_box()
 
 
 def _picker_aligns_its_start_buttons(page: Page) -> None:
@@ -59,18 +61,37 @@ def _picker_aligns_its_start_buttons(page: Page) -> None:
         assert abs(centre - card_centre) < 4, (card, button)
 
 
+def _next_stays_in_place(page: Page) -> None:
+    """Outside presentation mode too, Next stays where the teacher's pointer is while the step's text changes
+    length (sharp against smooth, whose last step's text is a line shorter at 1280 px)."""
+    page.locator(".st-key-lesson-card-sharp-vs-smooth").get_by_role("button", name="Start").click()
+    text, next_button = page.locator(".st-key-lesson-text"), page.get_by_role("button", name="Next")
+    boxes = []
+    for index in range(len(LESSONS["sharp-vs-smooth"].steps)):
+        if index:
+            next_button.click()
+        expect(text).to_contain_text(f"Step {index + 1} of ", timeout=ARRIVE_TIMEOUT)
+        settled(page)
+        boxes.append((next_button.bounding_box(), text.bounding_box()["height"]))
+    assert len({height for _, height in boxes}) > 1, boxes  # the texts differ in length
+    first = boxes[0][0]
+    assert all(abs(box["x"] - first["x"]) < 1 and abs(box["y"] - first["y"]) < 1 for box, _ in boxes), boxes
+
+
 def test_pick_and_walk_a_lesson_with_next_and_back_in_presentation_mode() -> None:
     with streamlit_server() as url, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"{url}/lessons")
         _picker_aligns_its_start_buttons(page)
+        _next_stays_in_place(page)
         page.goto(f"{url}/?lesson={LESSON}&present=1")
         _arrive(page, 0)
         page.get_by_role("button", name="Next").click()
         _arrive(page, 1)
         page.get_by_role("button", name="Back").click()
-        _arrive(page, 0)
+        first = _arrive(page, 0)
         for index in range(1, len(LESSONS[LESSON].steps)):
             page.get_by_role("button", name="Next").click()
-            _arrive(page, index)
+            box = _arrive(page, index)
+            assert abs(box["x"] - first["x"]) < 1 and abs(box["y"] - first["y"]) < 1, (first, box)
         page.close()

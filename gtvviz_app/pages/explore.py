@@ -3,7 +3,8 @@
 Two fragments rerun themselves while playing: the live view every frame (one paced training tick, the status line
 and the graph: fixed layout, colour = cluster, pale = undecided, edges darkened by their GTV share, the assignment
 simplex beside it, and the epoch counter drawn over it with each frame, so that the counter always shows the drawn
-frame) and, less often, the charts (metrics, loss curves, sharpness histogram, cluster sizes). Each plotly chart
+frame) and, less often, the right column (what went wrong with the run and its remedies, metrics, loss curves,
+sharpness histogram, cluster sizes). Each plotly chart
 costs the browser a full redraw per update, so only the graph is updated every frame, in place
 (``gtvviz_app.live_graph``). Pause stops on the frame drawn; paused, a slider replays the recorded snapshots, and
 "Replay sharpening" plays the epochs where the sharpness rose (:mod:`gtvviz.viz.sharpening`, shaded on the
@@ -305,7 +306,8 @@ def _loss_chart(state: AppState) -> None:
 
 @st.fragment(run_every=CHART_INTERVAL if get_state().playing or get_state().replay is not None else None)
 def charts() -> None:
-    """The metrics, loss curves, sharpness histogram and cluster sizes (redrawn less often than the graph)."""
+    """The remedies of a run gone wrong, the metrics, loss curves, sharpness histogram and cluster sizes (redrawn
+    less often than the graph)."""
     state = get_state()
     shown = state.shown()
     _remedies(state)

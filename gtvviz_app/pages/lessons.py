@@ -241,7 +241,8 @@ def lesson_page() -> None:
         return
     walk = ls.walk
     st.markdown(f"#### {walk.lesson.title}")
-    text, buttons = st.columns([5, 2], vertical_alignment="center")
+    # (top-aligned: Back and Next stay in one place from step to step, whatever the length of the text)
+    text, buttons = st.columns([5, 2], vertical_alignment="top")
     with text, st.container(key="lesson-text"):
         st.markdown(f"**Step {walk.index + 1} of {len(walk.lesson.steps)} · {walk.step.title}.** {walk.step.text}")
     with buttons, st.container(horizontal=True, horizontal_alignment="right", key="lesson-buttons"):

@@ -175,6 +175,19 @@ def tick(player: Player, frames_per_tick: int = 1) -> list[Any]:
     return trained
 
 
+#: While playing, the status gives the epochs per second really played once they fall below this share of the pace.
+SLOWER_THAN_PACE = 0.8
+
+
+def pace_text(player: Player) -> str:
+    """The pace while playing, for a status line: the chosen one, or what is really played when the model trains
+    slower than that (below :data:`SLOWER_THAN_PACE` of it, :attr:`Player.measured`)."""
+    pace = player.rate if player.rate is not None else DEFAULT_PACE
+    if player.measured is not None and player.measured < SLOWER_THAN_PACE * pace:
+        return f"{player.measured:.1f} epochs/s (slower than the {pace:g}/s pace: training is no faster here)"
+    return f"{pace:g} epochs/s"
+
+
 def _measure(player: Player, epochs: float, elapsed: float) -> None:
     """Fold a paced tick that played ``epochs`` epochs in ``elapsed`` seconds into :attr:`Player.measured`: an
     average over the last :data:`RATE_WINDOW` seconds or so (each epoch counts :math:`e^{-t/\tau}/\tau` after

@@ -43,6 +43,9 @@ def test_play_trains_a_tick_and_pause_stops() -> None:
     at = open_compare()
     click(at, "Play")
     assert at.session_state[COMPARE_KEY].playing and epochs(at)["tvgnn"] >= 1
+    at.session_state[COMPARE_KEY].player.measured = 3.0  # five methods that train slower than the pace, say so
+    at.run()  # (the tick folds its own epochs into the measure)
+    assert any("epochs/s (slower than the 20/s pace" in m.value for m in at.markdown)
     click(at, "Pause")
     assert not at.session_state[COMPARE_KEY].playing
 

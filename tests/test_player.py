@@ -167,3 +167,14 @@ def test_play_and_pause_do_what_the_clicked_button_says_however_often_it_arrives
     assert player.done
     player_module._play_or_pause(lambda: player, True, None)  # a finished run does not play
     assert not player.playing
+
+
+def test_the_pace_text_gives_what_is_really_played_once_it_falls_behind(graph) -> None:
+    from gtvviz_app.player import SLOWER_THAN_PACE, pace_text
+
+    player = Player(build_trainer(graph, SMALL), rate=20.0)
+    assert pace_text(player) == "20 epochs/s"  # nothing measured yet
+    player.measured = 20.0 * SLOWER_THAN_PACE + 0.1
+    assert pace_text(player) == "20 epochs/s"  # within the ripple of the pace
+    player.measured = 4.56
+    assert pace_text(player) == "4.6 epochs/s (slower than the 20/s pace: training is no faster here)"

@@ -25,7 +25,8 @@ from gtvviz.registry import REGISTRY
 from gtvviz.viz import (apply_style, assignments_table, compare_graph_figure, compare_simplex_figure, figure_html,
                         legend_html, metrics_table, relaxed_colorscale, relaxed_figure, relaxed_labels,
                         sharpness_histograms_figure, to_csv)
-from gtvviz_app.player import DEFAULT_PACE, Player, StepButton, Transport, run_message, tick, transport_bar
+from gtvviz_app.player import (DEFAULT_PACE, Player, StepButton, Transport, pace_text, run_message, tick,
+                               transport_bar)
 from gtvviz_app.presentation import figure_style, key_text_px, present_mode
 from gtvviz_app.seed_job import SeedJob
 from gtvviz_app.sidebar import page_frame
@@ -132,9 +133,9 @@ def _reference(comparison: Comparison) -> str:
     return TRUTH if choice == TRUTH_LABEL else str(choice)
 
 
-def _status(comparison: Comparison, playing: bool) -> None:
+def _status(comparison: Comparison, player: Player) -> None:
     epochs = comparison.config.epochs
-    mode = "training" if playing else "done" if comparison.done else "paused"
+    mode = f"training at {pace_text(player)}" if player.playing else "done" if comparison.done else "paused"
     per_method = " · ".join(f"{m} once" if t.one_shot else f"{m} {t.epoch}"
                             for m, t in comparison.trainers.items())
     with st.container(key="compare-epoch"):
@@ -152,7 +153,7 @@ def live_view() -> None:
         return
     tick(cs.player)
     comparison = cs.comparison
-    _status(comparison, cs.playing)
+    _status(comparison, cs.player)
     run_message(cs.player)
     reference = st.session_state.get("compare.reference_value", "tvgnn")
     assignments, notes = _titled(comparison, comparison.aligned(reference))

@@ -28,7 +28,7 @@ from gtvviz.viz import (apply_style, cluster_sizes_figure, loss_figure, mark_epo
 from gtvviz_app.downloads import download_buttons
 from gtvviz_app.live_graph import held_epoch, live_graph
 from gtvviz_app.player import (CHART_INTERVAL, FRAME_INTERVAL, FRAMES_PER_TICK, SLOW_MOTION, Transport,
-                               epochs_to_draw, run_message, tick, transport_bar)
+                               epochs_to_draw, pace_text, run_message, tick, transport_bar)
 from gtvviz_app.presentation import figure_style, graph_height, key_text_px
 from gtvviz_app.settings import LABELS
 from gtvviz_app.sidebar import page_frame
@@ -113,18 +113,6 @@ def _on_replay() -> None:
     state.held_view = False
 
 
-#: While playing, the status gives the epochs per second really played once they fall below this share of the pace.
-SLOWER_THAN_PACE = 0.8
-
-
-def _pace_text(pace: float, measured: float | None) -> str:
-    """The pace while playing: the chosen one, or what is really played when the model trains slower than that
-    (below :data:`SLOWER_THAN_PACE` of it)."""
-    if measured is not None and measured < SLOWER_THAN_PACE * pace:
-        return f"{measured:.1f} epochs/s (slower than the {pace:g}/s pace: the model trains no faster here)"
-    return f"{pace:g} epochs/s"
-
-
 def _status(state: AppState) -> None:
     """The status line: the epoch when it is the one drawn (paused), else what is playing (the counter over the
     graph shows the drawn epoch), and the progress of the run."""
@@ -135,8 +123,7 @@ def _status(state: AppState) -> None:
             st.markdown("**Result** · computed once, no epochs")
             return
         if state.playing:
-            pace = _pace_text(state.rate, run.player.measured)
-            text = f"**Training** at {pace} · {run.latest.elapsed:.1f} s of compute"
+            text = f"**Training** at {pace_text(run.player)} · {run.latest.elapsed:.1f} s of compute"
         elif state.replay is not None:
             text = f"**Replaying the sharpening** in slow motion (latest epoch {latest})"
         elif state.hold:

@@ -124,11 +124,10 @@ def test_component_folder_serves_plotly_offline() -> None:
 # --- in the browser ------------------------------------------------------------------------------------------------
 
 LIVE = "() => window.gtvvizLiveGraph"
-#: Remembers the node positions in ``window.__nodes`` (``data`` holds plotly.py's base64 arrays; ``_fullData`` the
-#: decoded ones, for visible traces).
-REMEMBER_NODES = """() => {
+#: The node positions (``data`` holds plotly.py's base64 arrays; ``_fullData`` the decoded ones, for visible traces).
+NODE_POSITIONS = """() => {
   const nodes = document.getElementById('graph')._fullData.find(t => t.name === 'nodes');
-  window.__nodes = {x: Array.from(nodes.x), y: Array.from(nodes.y)};
+  return {x: Array.from(nodes.x), y: Array.from(nodes.y)};
 }"""
 #: The nodes inside the zoomed view, and how many of them the playback canvas shows painted at their own pixel.
 PAINTED_NODES_INSIDE_ZOOM = """() => {
@@ -187,35 +186,41 @@ def _graph_frame(page):  # noqa: ANN001, ANN202
 def test_frames_update_one_plot_in_place(app_page) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 
-    from tests.browser import graph_of
+    from tests.browser import graph_of, settled
 
     page = app_page
     frame = _graph_frame(page)
     expect(frame.locator("g.points path.point")).to_have_count(34)  # karate's 34 nodes
     colors = "() => Array.from(document.getElementById('graph').data.find(t => t.name === 'nodes').marker.color)"
     before = frame.evaluate(colors)
-    # zoom in; the zoom must survive the frames
-    frame.evaluate("() => Plotly.relayout('graph', {'xaxis.range': [-0.5, 0.5], 'yaxis.range': [-0.5, 0.5]})")
-    zoomed = frame.evaluate(RANGES)  # (y follows x's scale: the axes keep a 1:1 aspect ratio)
-    frame.evaluate("() => { window.__marker = 'same iframe'; }")
-    frame.evaluate(REMEMBER_NODES)
-    live = frame.evaluate(LIVE)
-    assert live["newPlots"] == 1 and live["error"] is None
+    nodes = frame.evaluate(NODE_POSITIONS)
+    assert frame.evaluate(LIVE)["newPlots"] == 1 and frame.evaluate(LIVE)["error"] is None
 
     page.get_by_role("button", name="Play", exact=True).click()
-    frame.wait_for_function("window.gtvvizLiveGraph.updates >= 20 && window.gtvvizLiveGraph.epoch >= 50",
-                            timeout=90_000)
+    # (the full reruns of Play and Pause can make Streamlit mount the component again: graph_of finds the current
+    # frame once the frames flow; from then on every frame must update the same plot)
+    expect(page.locator(".st-key-epoch-counter")).to_contain_text("Training", timeout=60_000)
+    frame = graph_of(page, "window.gtvvizLiveGraph.epoch >= 5", timeout=90)
+    settled(page)
+    frame = graph_of(page, "window.gtvvizLiveGraph.epoch >= 5")
+    # zoom in while playing; the zoom must survive the frames
+    frame.evaluate("() => Plotly.relayout('graph', {'xaxis.range': [-0.5, 0.5], 'yaxis.range': [-0.5, 0.5]})")
+    zoomed = frame.evaluate(RANGES)  # (y follows x's scale: the axes keep a 1:1 aspect ratio)
+    frame.evaluate("nodes => { window.__nodes = nodes; window.__marker = 'same iframe'; }", nodes)
+    start = frame.evaluate(LIVE)
+    frame.wait_for_function(f"window.gtvvizLiveGraph.updates >= {start['updates'] + 20} && "
+                            "window.gtvvizLiveGraph.epoch >= 50", timeout=90_000)
     # while playing, frames go to the playback canvas, drawn on the zoomed axes: every node inside the zoomed view is
     # painted at the pixel plotly's axes give it, while the plot's own nodes are hidden
     inside, painted = frame.evaluate(PAINTED_NODES_INSIDE_ZOOM)
     assert inside >= 3 and painted == inside, (inside, painted)
     assert frame.evaluate("() => document.getElementById('graph').data.find(t => t.name === 'nodes').visible") is False
-    # the plot lived through every frame: one iframe, one newPlot, the zoom kept (the axis the 1:1 aspect ratio
+    # the plot lived through every frame: one iframe, no new plot, the zoom kept (the axis the 1:1 aspect ratio
     # widens depends on the panel's shape), and each rerun of the live view brought several frames (at the default
     # pace every epoch), played in turn
     live = frame.evaluate(LIVE)
     assert frame.evaluate("() => window.__marker") == "same iframe"
-    assert live["newPlots"] == 1 and live["error"] is None, live
+    assert live["newPlots"] == start["newPlots"] == 1 and live["error"] is None, live
     assert live["played"] > 0 and live["newPlots"] + live["updates"] > live["renders"], live
     played = [b - a for a, b in zip(live["drawn"], live["drawn"][1:]) if b > a]
     assert sum(step <= 5 for step in played) >= len(played) / 2, live["drawn"]

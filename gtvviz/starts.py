@@ -104,10 +104,11 @@ def kept_index(losses: Sequence[float]) -> int:
     return min(range(len(losses)), key=lambda i: (losses[i], i))
 
 
-def total_epochs(epochs: int, n_init: int, probe_epochs: int | None = None) -> int:
-    """The epochs :func:`best_start` trains at most: ``n_init`` full runs, or one and ``n_init - 1`` probes."""
+def total_epochs(epochs: int, n_starts: int, probe_epochs: int | None = None) -> int:
+    """The epochs :func:`best_start` trains at most over ``n_starts`` starts (:func:`start_configs`, the
+    spectral start included): that many full runs, or one and ``n_starts - 1`` probes."""
     _check_probe(probe_epochs)
-    return epochs * n_init if probe_epochs is None else epochs + (n_init - 1) * min(probe_epochs, epochs)
+    return epochs * n_starts if probe_epochs is None else epochs + (n_starts - 1) * min(probe_epochs, epochs)
 
 
 def _check_probe(probe_epochs: int | None) -> None:

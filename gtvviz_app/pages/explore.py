@@ -208,8 +208,8 @@ def _partial_remedy(state: AppState, used: int) -> None:
 
 
 def _remedies(state: AppState) -> None:
-    """What went wrong with the shown run and what to do, at the top of the right column: a note there leaves the
-    graph where it is (above it, it pushed half the graph below the fold at 1280x720)."""
+    """What went wrong with the shown run and what to do, at the top of the right column, so that the graph keeps
+    its place above the fold at 1280x720 and no element is inserted above the live graph."""
     shown = state.shown()
     if shown.collapsed:
         _collapse_remedy(state)
